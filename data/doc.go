@@ -1,0 +1,3 @@
+// Package data is the demo catalog: the manifest of the coal-sector layers and the
+// deterministic generator that places synthetic features over the real coalfields.
+package data
