@@ -5,6 +5,15 @@ CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE SCHEMA IF NOT EXISTS catalog;
 CREATE SCHEMA IF NOT EXISTS layers;
 
+-- array_to_string is only STABLE in general but immutable for text[]: wrap it
+-- so that the search vector can be a generated column.
+CREATE FUNCTION catalog.search_vector(title text, keywords text[], description text)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A') ||
+           setweight(to_tsvector('simple'::regconfig, coalesce(array_to_string(keywords, ' '), '')), 'B') ||
+           setweight(to_tsvector('simple'::regconfig, coalesce(description, '')), 'C')
+$$;
+
 CREATE TABLE catalog.layers (
     id               text PRIMARY KEY CHECK (id ~ '^[a-z][a-z0-9_]{0,62}$'),
     title            text NOT NULL,
@@ -35,10 +44,7 @@ CREATE TABLE catalog.layers (
     data_version     bigint NOT NULL DEFAULT 0,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
-    search           tsvector GENERATED ALWAYS AS (
-                        setweight(to_tsvector('simple', coalesce(title, '')), 'A') ||
-                        setweight(to_tsvector('simple', array_to_string(keywords, ' ')), 'B') ||
-                        setweight(to_tsvector('simple', coalesce(description, '')), 'C')) STORED,
+    search           tsvector GENERATED ALWAYS AS (catalog.search_vector(title, keywords, description)) STORED,
     CHECK (min_zoom <= max_zoom)
 );
 CREATE INDEX layers_search_idx ON catalog.layers USING gin (search);
