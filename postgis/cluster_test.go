@@ -1,0 +1,160 @@
+package postgis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coalmap/coalmap/postgis"
+)
+
+func newDataDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "coalmap-cluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+func ping(t *testing.T, url string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatalf("connect %s: %v", url, err)
+	}
+	defer conn.Close(context.Background())
+	var one int
+	if err := conn.QueryRow(context.Background(), "SELECT 1").Scan(&one); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func serverPID(t *testing.T, dir string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "pg", "postmaster.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+func TestClusterLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts several clusters")
+	}
+	ctx := context.Background()
+	dir := newDataDir(t)
+	opt := postgis.ClusterOptions{Dir: dir, Ephemeral: true}
+
+	c, err := postgis.StartCluster(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ping(t, c.URL())
+	pid := serverPID(t, dir)
+
+	t.Run("second owner refused", func(t *testing.T) {
+		_, err := postgis.StartCluster(ctx, opt)
+		if !errors.Is(err, postgis.ErrBusy) {
+			t.Fatalf("second StartCluster: %v, want ErrBusy", err)
+		}
+	})
+	t.Run("attach reaches the running server", func(t *testing.T) {
+		url, err := postgis.Attach(dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ping(t, url)
+	})
+	t.Run("no TCP listener", func(t *testing.T) {
+		conn, err := pgx.Connect(ctx, c.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var listen string
+		if err := conn.QueryRow(ctx, "SHOW listen_addresses").Scan(&listen); err != nil || listen != "" {
+			t.Fatalf("listen_addresses = %q (%v), want empty", listen, err)
+		}
+	})
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if running(pid) {
+		t.Fatalf("server pid %d still alive after Stop", pid)
+	}
+	if _, err := postgis.Attach(dir, ""); err == nil {
+		t.Fatal("Attach succeeded with no server running")
+	}
+
+	t.Run("restart reuses the cluster", func(t *testing.T) {
+		c, err := postgis.StartCluster(ctx, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Stop(ctx) //nolint:errcheck
+		ping(t, c.URL())
+	})
+	t.Run("stale postmaster.pid after a crash", func(t *testing.T) {
+		// A pid file naming a live process that is not this cluster's server
+		// (our own test process) must not stop the start.
+		pidfile := filepath.Join(dir, "pg", "postmaster.pid")
+		stale := fmt.Sprintf("%d\n%s\n0\n5432\n/nonexistent\n", os.Getpid(), filepath.Join(dir, "pg"))
+		if err := os.WriteFile(pidfile, []byte(stale), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := postgis.StartCluster(ctx, opt)
+		if err != nil {
+			t.Fatalf("start over a stale pid file: %v", err)
+		}
+		defer c.Stop(ctx) //nolint:errcheck
+		ping(t, c.URL())
+	})
+	t.Run("server left running by a dead owner is adopted and stopped", func(t *testing.T) {
+		d := opt
+		d.Detach = true
+		orphan, err := postgis.StartCluster(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = orphan // its owner "dies": the server keeps running, the lock is free
+		pid := serverPID(t, dir)
+		c, err := postgis.StartCluster(ctx, opt)
+		if err != nil {
+			t.Fatalf("adopt: %v", err)
+		}
+		ping(t, c.URL())
+		if err := c.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if running(pid) {
+			t.Fatalf("adopted server pid %d still alive after Stop", pid)
+		}
+	})
+}
+
+// running reports whether pid is a live process (not a zombie).
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return stat[i+2] != 'Z'
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what coalmap needs on Debian, skipping what is already there:
+# PostgreSQL with PostGIS (the embedded cluster), GDAL's command-line tools
+# (imports of exotic formats; the OGC API tests read the service with ogrinfo).
+set -euo pipefail
+
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "coalmap: Go 1.26 or newer is required (https://go.dev/dl/); it is not on PATH" >&2
+  exit 1
+fi
+
+have postgresql || need+=(postgresql)
+have gdal-bin || need+=(gdal-bin)
+major=""
+if [ -d /usr/lib/postgresql ]; then
+  major=$(ls /usr/lib/postgresql | sort -n | tail -1)
+fi
+if [ -n "$major" ]; then
+  have "postgresql-$major-postgis-3" || need+=("postgresql-$major-postgis-3")
+fi
+
+if [ ${#need[@]} -gt 0 ] || [ -z "$major" ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "coalmap: installing ${need[*]:-postgresql}" >&2
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]:-postgresql}"
+  if [ -z "$major" ]; then
+    major=$(ls /usr/lib/postgresql | sort -n | tail -1)
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "postgresql-$major-postgis-3"
+  fi
+fi
+# Debian starts a system cluster on port 5432 when it installs PostgreSQL;
+# coalmap does not use it (its own cluster listens on a unix socket only).
