@@ -113,15 +113,21 @@ const (
 	classMixed
 )
 
+// epsInside is the depth, in metres, at which a point counts as inside a
+// corridor shape. It is far below epsMetre because where the line turns
+// slightly, neighbouring rectangles cross at a tiny angle and the pieces to
+// classify lie within micrometres of each other's edges.
+const epsInside = 1e-8
+
 // strictlyContains reports whether q lies inside the convex shape, more than
-// epsMetre from its boundary.
+// epsInside from its boundary.
 func (s *shape) strictlyContains(q orb.Point) bool {
 	if q[0] <= s.bound.Min[0] || q[0] >= s.bound.Max[0] || q[1] <= s.bound.Min[1] || q[1] >= s.bound.Max[1] {
 		return false
 	}
 	for k, a := range s.pts {
 		nm := s.nrm[k]
-		if (q[0]-a[0])*nm[0]+(q[1]-a[1])*nm[1] <= epsMetre {
+		if (q[0]-a[0])*nm[0]+(q[1]-a[1])*nm[1] <= epsInside {
 			return false
 		}
 	}
@@ -171,6 +177,9 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		return 0
 	}
 
+	// Sum about the middle of the corridor's stretch: any rounding slip in
+	// the boundary then costs its length times a short lever.
+	o := all.Center()
 	var total float64
 	var ts []float64
 	var others []int32
@@ -238,7 +247,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 					continue
 				}
 				u, v := lerp(a, b, t0), lerp(a, b, t1)
-				total += u[0]*v[1] - v[0]*u[1]
+				total += (u[0]-o[0])*(v[1]-o[1]) - (v[0]-o[0])*(u[1]-o[1])
 			}
 		}
 	}
@@ -273,7 +282,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 				continue
 			}
 			u, v := lerp(e.a, e.b, t0), lerp(e.a, e.b, t1)
-			total += u[0]*v[1] - v[0]*u[1]
+			total += (u[0]-o[0])*(v[1]-o[1]) - (v[0]-o[0])*(u[1]-o[1])
 		}
 		return true
 	})
