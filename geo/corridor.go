@@ -13,9 +13,9 @@ import (
 // PostGIS's ST_Buffer.
 const CircleSegments = 32
 
-// unitCircle holds the vertices of the regular CircleSegments-gon inscribed
-// in the unit circle, and unitNormals the inward unit normals of its edges.
-var unitCircle, unitNormals = func() (v, n [CircleSegments]orb.Point) {
+// unitPolygon returns the vertices of the regular CircleSegments-gon
+// inscribed in the unit circle and the inward unit normals of its edges.
+func unitPolygon() (v, n [CircleSegments]orb.Point) {
 	for k := range v {
 		s, c := math.Sincos(float64(k) * 2 * math.Pi / CircleSegments)
 		v[k] = orb.Point{c, s}
@@ -23,7 +23,7 @@ var unitCircle, unitNormals = func() (v, n [CircleSegments]orb.Point) {
 		n[k] = orb.Point{-c, -s}
 	}
 	return v, n
-}()
+}
 
 // shape is a convex polygon, counter-clockwise, in local metres.
 type shape struct {
@@ -302,6 +302,7 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 // the segments of l that come within r metres of p's bounding box.
 func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 	var shapes []shape
+	unitCircle, unitNormals := unitPolygon()
 	discs := map[orb.Point]int32{}
 	rects := map[[2]orb.Point]struct{}{}
 	addDisc := func(ll, c orb.Point, theta float64, rect int32) {
