@@ -82,9 +82,10 @@ type oracleCase struct {
 	line orb.Geometry
 }
 
-// oracleCases returns the hand-made edge cases (on the hand layer's blocks)
+// oracleCases returns the hand-made edge cases (on the hand layer's blocks),
+// probes that pass a few metres to tens of metres outside synthetic blocks,
 // and seeded random alignments over the synthetic coalfield.
-func oracleCases(rng *rand.Rand, random int) []oracleCase {
+func oracleCases(rng *rand.Rand, blocks []overlaps.Polygon, random int) []oracleCase {
 	cases := []oracleCase{
 		{"through-A", orb.LineString{{82.29, 23.91}, {82.3202, 23.91}}},
 		{"along-A-boundary", orb.LineString{{82.305, 23.92}, {82.315, 23.92}}},
@@ -100,6 +101,23 @@ func oracleCases(rng *rand.Rand, random int) []oracleCase {
 		{"multilinestring", orb.MultiLineString{{{82.29, 23.91}, {82.31, 23.91}}, {{82.41, 23.89}, {82.41, 23.93}}}},
 		{"near-D-within-clearance", orb.LineString{{82.29, 23.9305}, {82.34, 23.9305}}},
 		{"5000-vertices", alignment(rng, 150, 5000)},
+	}
+	for i := 0; i < 20; i++ {
+		// A short line square to the radius through an outer vertex,
+		// 1–60 m beyond it.
+		b := blocks[rng.IntN(len(blocks))]
+		ring := b.Geom[0][0]
+		c := ring.Bound().Center()
+		v := ring[rng.IntN(len(ring)-1)]
+		dx, dy := (v[0]-c[0])*math.Cos(c[1]*math.Pi/180), v[1]-c[1]
+		n := math.Hypot(dx, dy)
+		dx, dy = dx/n, dy/n
+		off := (1 + 59*rng.Float64()) / 111000
+		p := orb.Point{v[0] + dx*off/math.Cos(c[1]*math.Pi/180), v[1] + dy*off}
+		h := 100.0 / 111000
+		cases = append(cases, oracleCase{fmt.Sprintf("probe-%02d-%s", i, b.ID), orb.LineString{
+			{p[0] - dy*h/math.Cos(c[1]*math.Pi/180), p[1] + dx*h}, {p[0] + dy*h/math.Cos(c[1]*math.Pi/180), p[1] - dx*h},
+		}})
 	}
 	for i := 0; i < random; i++ {
 		cases = append(cases, oracleCase{fmt.Sprintf("random-%02d", i), alignment(rng, 20+130*rng.Float64(), 50+rng.IntN(1500))})
@@ -118,7 +136,8 @@ func TestOracle(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
 	rng := rand.New(rand.NewPCG(testSeed(t), 21))
-	blocks := append(coalBlocks(rng, 600), handLayer()["coal_blocks"]...)
+	synthetic := coalBlocks(rng, 600)
+	blocks := append(synthetic, handLayer()["coal_blocks"]...)
 	if _, err := pool.Exec(ctx, oracleTable); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +159,7 @@ func TestOracle(t *testing.T) {
 		maxLenErr, maxAreaErr, maxDst float64
 		engine, postgis               time.Duration
 	}
-	for _, c := range oracleCases(rng, 40) {
+	for _, c := range oracleCases(rng, synthetic, 40) {
 		t.Run(c.name, func(t *testing.T) {
 			t0 := time.Now()
 			rep, err := e.Check(ctx, []overlaps.Alignment{{Geom: c.line}}, overlaps.Options{Corridor: overlaps.Corridor{RowWidthM: rowWidth}, ClearanceM: clearance})
