@@ -79,9 +79,15 @@ func (o *shape) cut(a, b orb.Point, eb orb.Bound, ts []float64) []float64 {
 			lo, hi = 0, m-1
 		}
 	}
-	for qq := lo; qq <= hi; qq++ {
-		q := ((qq % m) + m) % m
-		c, d := o.pts[q], o.pts[(q+1)%m]
+	count := hi - lo + 1
+	q := ((lo % m) + m) % m
+	for ; count > 0; count-- {
+		q2 := q + 1
+		if q2 == m {
+			q2 = 0
+		}
+		c, d := o.pts[q], o.pts[q2]
+		q = q2
 		if !overlaps(eb, segBound(c, d)) {
 			continue
 		}
@@ -190,7 +196,11 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		}
 		n := len(s.pts)
 		for k := 0; k < n; k++ {
-			a, b := s.pts[k], s.pts[(k+1)%n]
+			k2 := k + 1
+			if k2 == n {
+				k2 = 0
+			}
+			a, b := s.pts[k], s.pts[k2]
 			covered := false
 			for _, j := range s.adj {
 				if o := &shapes[j]; o.strictlyContains(a) && o.strictlyContains(b) {
@@ -370,12 +380,19 @@ func (p *PreparedPolygon) localSegments(l *PreparedLine, padM float64, fn func(a
 	search := orb.Bound{Min: orb.Point{pb.Min[0] - lonPad, pb.Min[1] - latPad}, Max: orb.Point{pb.Max[0] + lonPad, pb.Max[1] + latPad}}
 	for pi := range l.parts {
 		pts := l.parts[pi].pts
+		last := -1 // index of the vertex whose projection is in lastP
+		var lastP orb.Point
 		for si := 0; si+1 < len(pts); si++ {
 			a, b := pts[si], pts[si+1]
 			if !overlaps(segBound(a, b), search) {
 				continue
 			}
-			A0, B0 := p.proj.Forward(a), p.proj.Forward(b)
+			A0 := lastP
+			if last != si {
+				A0 = p.proj.Forward(a)
+			}
+			B0 := p.proj.Forward(b)
+			last, lastP = si+1, B0
 			parts := int(math.Ceil(math.Hypot(B0[0]-A0[0], B0[1]-A0[1]) / maxLocalEdge))
 			prevLL, prev := a, A0
 			for q := 1; q <= parts; q++ {
