@@ -129,10 +129,10 @@ func (l *PreparedLine) Closed() bool {
 	return f == last[len(last)-1]
 }
 
-// ChainageBounds calls fn with the bounding box of every run of at most n
+// SegmentRunBounds calls fn with the bounding box of every run of at most n
 // consecutive segments, in order, until fn returns false. It is how a
 // caller queries an index along the line without one query per segment.
-func (l *PreparedLine) ChainageBounds(n int, fn func(b orb.Bound) bool) {
+func (l *PreparedLine) SegmentRunBounds(n int, fn func(b orb.Bound) bool) {
 	if n < 1 {
 		n = 1
 	}

@@ -134,7 +134,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 	var ids []int
 	for _, li := range layers {
 		ids = ids[:0]
-		l.ChainageBounds(chunkSegments, func(b orb.Bound) bool {
+		l.SegmentRunBounds(chunkSegments, func(b orb.Bound) bool {
 			b.Min[0] -= lonPad
 			b.Min[1] -= latPad
 			b.Max[0] += lonPad
