@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"math"
+	"os"
 	"runtime"
 )
 
@@ -19,4 +20,12 @@ func (r *runtimeMemStats) heapInuse() uint64 {
 	runtime.GC()
 	runtime.ReadMemStats(&r.m)
 	return r.m.HeapInuse
+}
+
+func mustRead(t interface{ Fatal(...any) }, p string) []byte {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
