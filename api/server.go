@@ -22,6 +22,8 @@ type Config struct {
 	Version string
 	// RequestTimeout bounds every request's context.
 	RequestTimeout time.Duration
+	// MaxCheckBytes bounds the alignment document of an overlap check.
+	MaxCheckBytes int64
 }
 
 // Deps are the services behind the routes.
@@ -29,6 +31,10 @@ type Deps struct {
 	// Ready reports whether the service can answer: database reachable,
 	// migrations applied.
 	Ready func(ctx context.Context) error
+	// Overlaps answers overlap checks; nil leaves the routes out.
+	Overlaps OverlapChecker
+	// Runs runs layer-against-layer overlap checks; nil leaves the routes out.
+	Runs OverlapRuns
 }
 
 // Server is coalmap's HTTP handler.
@@ -51,6 +57,9 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
+	if cfg.MaxCheckBytes <= 0 {
+		cfg.MaxCheckBytes = defaultMaxCheckBytes
+	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout)
@@ -61,6 +70,8 @@ func New(cfg Config, deps Deps) *Server {
 		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routesHealth(r)
+	s.routesOverlaps(r)
+	s.routesRuns(r)
 	s.router = r
 	return s
 }
