@@ -65,7 +65,7 @@ const (
 	sqlImportFinish = `UPDATE catalog.imports SET status = $2, report = $3, error = $4, finished_at = now() WHERE id = $1`
 	sqlStagingLeft  = `SELECT tablename FROM pg_tables WHERE schemaname = 'staging' AND tablename ~ '^coalmap_[0-9]+_'
     AND split_part(tablename, '_', 2)::bigint <= $1`
-	sqlSwapCatalog  = `UPDATE catalog.layers SET geometry_type = $2, attributes = $3, feature_count = $4, extent = $5,
+	sqlSwapCatalog = `UPDATE catalog.layers SET geometry_type = $2, attributes = $3, feature_count = $4, extent = $5,
     lineage = $6, source_crs = CASE WHEN $7 = '' THEN source_crs ELSE $7 END, data_version = data_version + 1, updated_at = now()
 WHERE id = $1 RETURNING data_version`
 )

@@ -118,7 +118,7 @@ func Layer(id string, access layers.Access, polygons bool) *layers.Layer {
 	return &layers.Layer{
 		ID: id, Title: "Test " + id, TitleHi: "परीक्षण", Description: "Synthetic test blocks near Dhirauli",
 		Category: layers.CoalResources, Keywords: []string{"coal", "test"}, Owner: "Ministry of Coal",
-		Custodian: layers.Contact{Name: "GIS cell", Organisation: "CMPDI", Email: "gis@example.org"},
+		Custodian:    layers.Contact{Name: "GIS cell", Organisation: "CMPDI", Email: "gis@example.org"},
 		GeometryType: gt, SRID: layers.StorageSRID, Attributes: GridAttributes, Access: access,
 		MinZoom: 0, MaxZoom: 16, Style: layers.Style{Color: "#333333"}, License: "GODL-India",
 		Status: "completed", UpdateFrequency: "annually",
