@@ -24,7 +24,7 @@ type OverlapChecker interface {
 const defaultMaxCheckBytes = 16 << 20
 
 func (s *Server) routesOverlaps(r chi.Router) {
-	if s.deps.Overlaps == nil {
+	if s.deps.Overlaps == nil || s.deps.Catalog == nil {
 		return
 	}
 	r.Post("/overlaps/check", s.handleOverlapCheck)
@@ -84,7 +84,7 @@ func (s *Server) handleOverlapCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, id := range opts.Layers {
-		if err := s.canRead(r, id); err != nil {
+		if _, err := s.visibleLayer(r, id); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -140,11 +140,3 @@ func floatParam(q map[string][]string, name string) (float64, error) {
 	}
 	return v, nil
 }
-
-// canRead reports whether the request may read layer.
-// TODO(merge): answer from the catalog's access rule.
-func (s *Server) canRead(r *http.Request, layer string) error { return nil }
-
-// requireWrite returns who the request is from when it may write.
-// TODO(merge): answer from the catalog's tokens.
-func (s *Server) requireWrite(r *http.Request) (string, error) { return "", nil }

@@ -23,7 +23,7 @@ type OverlapRuns interface {
 }
 
 func (s *Server) routesRuns(r chi.Router) {
-	if s.deps.Runs == nil {
+	if s.deps.Runs == nil || s.deps.Catalog == nil {
 		return
 	}
 	r.Post("/overlaps/runs", s.handleRunCreate)
@@ -34,9 +34,7 @@ func (s *Server) routesRuns(r chi.Router) {
 }
 
 func (s *Server) handleRunCreate(w http.ResponseWriter, r *http.Request) {
-	who, err := s.requireWrite(r)
-	if err != nil {
-		s.writeError(w, r, err)
+	if !s.requireWrite(w, r) {
 		return
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
@@ -47,12 +45,12 @@ func (s *Server) handleRunCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, id := range append(append([]string(nil), spec.Lines...), spec.Polygons...) {
-		if err := s.canRead(r, id); err != nil {
+		if _, err := s.visibleLayer(r, id); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 	}
-	info, err := s.deps.Runs.Start(r.Context(), spec, who)
+	info, err := s.deps.Runs.Start(r.Context(), spec, principal(r).Actor())
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -66,13 +64,6 @@ type runResponse struct {
 	Links []link `json:"links"`
 }
 
-type link struct {
-	Href  string `json:"href"`
-	Rel   string `json:"rel"`
-	Type  string `json:"type,omitempty"`
-	Title string `json:"title,omitempty"`
-}
-
 func runBody(info *overlaps.RunInfo) runResponse {
 	base := fmt.Sprintf("/overlaps/runs/%d", info.ID)
 	return runResponse{RunInfo: info, Links: []link{
@@ -83,15 +74,44 @@ func runBody(info *overlaps.RunInfo) runResponse {
 	}}
 }
 
+// runVisible reports whether the caller may see every layer a run read: a
+// run over a restricted layer is as invisible as the layer.
+func (s *Server) runVisible(r *http.Request, info *overlaps.RunInfo) bool {
+	for _, id := range append(append([]string(nil), info.Spec.Lines...), info.Spec.Polygons...) {
+		if _, err := s.visibleLayer(r, id); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// visibleRun returns the run the path names if the caller may see it.
+func (s *Server) visibleRun(r *http.Request) (*overlaps.RunInfo, error) {
+	id, err := runID(r)
+	if err != nil {
+		return nil, err
+	}
+	info, err := s.deps.Runs.Get(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.runVisible(r, info) {
+		return nil, overlaps.ErrRunNotFound
+	}
+	return info, nil
+}
+
 func (s *Server) handleRunList(w http.ResponseWriter, r *http.Request) {
 	runs, err := s.deps.Runs.List(r.Context(), 100)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]runResponse, len(runs))
+	out := []runResponse{}
 	for i := range runs {
-		out[i] = runBody(&runs[i])
+		if s.runVisible(r, &runs[i]) {
+			out = append(out, runBody(&runs[i]))
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"runs": out})
 }
@@ -106,12 +126,7 @@ func runID(r *http.Request) (int64, error) {
 }
 
 func (s *Server) handleRunGet(w http.ResponseWriter, r *http.Request) {
-	id, err := runID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	info, err := s.deps.Runs.Get(r.Context(), id)
+	info, err := s.visibleRun(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -120,16 +135,15 @@ func (s *Server) handleRunGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRunDelete(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.requireWrite(r); err != nil {
-		s.writeError(w, r, err)
+	if !s.requireWrite(w, r) {
 		return
 	}
-	id, err := runID(r)
+	info, err := s.visibleRun(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.deps.Runs.Delete(r.Context(), id); err != nil {
+	if err := s.deps.Runs.Delete(r.Context(), info.ID); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -137,11 +151,6 @@ func (s *Server) handleRunDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRunResults(w http.ResponseWriter, r *http.Request) {
-	id, err := runID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	format := r.URL.Query().Get("f")
 	switch format {
 	case "", "json", "csv", "geojson":
@@ -149,11 +158,12 @@ func (s *Server) handleRunResults(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, badParam("f", "want json, csv or geojson, got %q", format))
 		return
 	}
-	info, err := s.deps.Runs.Get(r.Context(), id)
+	info, err := s.visibleRun(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	id := info.ID
 	if info.Status != overlaps.RunSucceeded {
 		s.writeError(w, r, errorf(http.StatusConflict, "run %d is %s; results are available once it has succeeded", id, info.Status))
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coalmap/coalmap/api"
+	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis"
 	"github.com/coalmap/coalmap/postgis/pgtest"
@@ -31,6 +32,10 @@ func overlapFixture(t *testing.T, pool *pgxpool.Pool) {
 		`INSERT INTO catalog.layers (id, title, geometry_type, category, data_version) VALUES
 		 ('coal_blocks', 'Coal blocks', 'MultiPolygon', 'coal_resources', 1),
 		 ('tx_400kv', 'Transmission lines 400 kV', 'MultiLineString', 'power', 1)`,
+		`INSERT INTO catalog.layers (id, title, geometry_type, category, access) VALUES
+		 ('sensitive_zones', 'Sensitive zones', 'MultiPolygon', 'environment', 'restricted')`,
+		`CREATE TABLE layers.sensitive_zones (fid bigint PRIMARY KEY, feature_id text NOT NULL UNIQUE, geom geometry(MultiPolygon, 4326))`,
+		`INSERT INTO layers.sensitive_zones VALUES (1, 'z1', ST_Multi(ST_GeomFromText('POLYGON((82.29 23.90, 82.31 23.90, 82.31 24.0, 82.29 24.0, 82.29 23.90))', 4326)))`,
 		`CREATE TABLE layers.coal_blocks (fid bigint PRIMARY KEY, feature_id text NOT NULL UNIQUE,
 		 geom geometry(MultiPolygon, 4326), name text, allocatee text, status text)`,
 		`INSERT INTO layers.coal_blocks VALUES
@@ -51,22 +56,50 @@ func overlapFixture(t *testing.T, pool *pgxpool.Pool) {
 	}
 }
 
-func newOverlapServer(t *testing.T, pool *pgxpool.Pool, cfg overlaps.Config, apiCfg api.Config) (*httptest.Server, *overlaps.Runs) {
+// newOverlapServer serves the check and run routes over pool's catalog and
+// returns the server with a viewer's and an editor's token.
+func newOverlapServer(t *testing.T, pool *pgxpool.Pool, cfg overlaps.Config, apiCfg api.Config) (ts *httptest.Server, viewer, editor string) {
 	t.Helper()
-	engine := overlaps.New(postgis.NewPolygons(pool), cfg)
-	store := postgis.NewRuns(pool)
 	ctx, cancel := context.WithCancel(context.Background())
-	runs := overlaps.NewRuns(ctx, engine, store, store, 1, nil)
+	store := postgis.NewStore(pool)
+	cat := layers.NewCatalog(store, nil)
+	if err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[layers.Role]string{}
+	for _, role := range []layers.Role{layers.Viewer, layers.Editor} {
+		tok, hash := layers.NewToken()
+		if _, err := store.CreateToken(ctx, role.String(), role, hash, "test"); err != nil {
+			t.Fatal(err)
+		}
+		tokens[role] = tok
+	}
+	engine := overlaps.New(postgis.NewPolygons(pool), cfg)
+	runStore := postgis.NewRuns(pool)
+	runs := overlaps.NewRuns(ctx, engine, runStore, runStore, 1, nil)
 	t.Cleanup(func() { cancel(); runs.Wait() })
 	apiCfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := httptest.NewServer(api.New(apiCfg, api.Deps{Overlaps: engine, Runs: runs}))
+	ts = httptest.NewServer(api.New(apiCfg, api.Deps{Catalog: cat, Tokens: store, Overlaps: engine, Runs: runs}))
 	t.Cleanup(ts.Close)
-	return ts, runs
+	return ts, tokens[layers.Viewer], tokens[layers.Editor]
 }
 
 func post(t *testing.T, url, body string) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Post(url, "application/geo+json", strings.NewReader(body))
+	return postAs(t, "", url, body)
+}
+
+func postAs(t *testing.T, token, url, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/geo+json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +108,25 @@ func post(t *testing.T, url, body string) (*http.Response, []byte) {
 	return resp, b
 }
 
+func getAs(t *testing.T, token, url string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
 const lineAcross = `{"type":"Feature","id":"proposed-765","geometry":{"type":"LineString","coordinates":[[82.28,23.95],[82.48,23.95]]},"properties":{}}`
 
 func TestOverlapCheckMatchesPostGIS(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	overlapFixture(t, pool)
-	ts, _ := newOverlapServer(t, pool, overlaps.Config{}, api.Config{})
+	ts, viewer, _ := newOverlapServer(t, pool, overlaps.Config{}, api.Config{})
 
 	resp, body := post(t, ts.URL+"/overlaps/check?against=coal_blocks&row_width_m=64&clearance_m=45", lineAcross)
 	if resp.StatusCode != 200 {
@@ -169,6 +215,21 @@ func TestOverlapCheckMatchesPostGIS(t *testing.T) {
 			t.Fatalf("features: %+v", fc.Features)
 		}
 	})
+	t.Run("restricted layer needs a token", func(t *testing.T) {
+		resp, body := post(t, ts.URL+"/overlaps/check?against=sensitive_zones", lineAcross)
+		if resp.StatusCode != 404 {
+			t.Fatalf("anonymous: %d %s", resp.StatusCode, body)
+		}
+		resp, body = postAs(t, viewer, ts.URL+"/overlaps/check?against=sensitive_zones,coal_blocks", lineAcross)
+		if resp.StatusCode != 200 {
+			t.Fatalf("viewer: %d %s", resp.StatusCode, body)
+		}
+		var r overlaps.Report
+		json.Unmarshal(body, &r)
+		if len(r.Crossings) != len(oracle)+1 {
+			t.Fatalf("viewer sees %d crossings, want %d", len(r.Crossings), len(oracle)+1)
+		}
+	})
 	t.Run("kml", func(t *testing.T) {
 		kml := `<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>kml-line</name>
 <LineString><coordinates>82.28,23.95,310 82.48,23.95,320</coordinates></LineString></Placemark></Document></kml>`
@@ -187,7 +248,7 @@ func TestOverlapCheckMatchesPostGIS(t *testing.T) {
 func TestOverlapCheckBadInput(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	overlapFixture(t, pool)
-	ts, _ := newOverlapServer(t, pool, overlaps.Config{MaxVertices: 50}, api.Config{MaxCheckBytes: 4096})
+	ts, _, _ := newOverlapServer(t, pool, overlaps.Config{MaxVertices: 50}, api.Config{MaxCheckBytes: 4096})
 	many := make([]string, 60)
 	for i := range many {
 		many[i] = fmt.Sprintf("[%g,23.95]", 82.28+float64(i)*0.001)
@@ -239,9 +300,16 @@ func TestOverlapRuns(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
 	overlapFixture(t, pool)
-	ts, _ := newOverlapServer(t, pool, overlaps.Config{}, api.Config{})
+	ts, viewer, editor := newOverlapServer(t, pool, overlaps.Config{}, api.Config{})
 
-	resp, body := post(t, ts.URL+"/overlaps/runs", `{"lines":["tx_400kv"],"polygons":["coal_blocks"],"clearance_m":100}`)
+	const spec = `{"lines":["tx_400kv"],"polygons":["coal_blocks"],"clearance_m":100}`
+	if resp, _ := post(t, ts.URL+"/overlaps/runs", spec); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("anonymous run: %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := postAs(t, viewer, ts.URL+"/overlaps/runs", spec); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("viewer's run: %d, want 403", resp.StatusCode)
+	}
+	resp, body := postAs(t, editor, ts.URL+"/overlaps/runs", spec)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -317,6 +385,7 @@ func TestOverlapRuns(t *testing.T) {
 	}
 
 	req, _ := http.NewRequest(http.MethodDelete, fmt.Sprintf("%s/overlaps/runs/%d", ts.URL, run.ID), nil)
+	req.Header.Set("Authorization", "Bearer "+editor)
 	r, err = http.DefaultClient.Do(req)
 	if err != nil || r.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete: %v %v", err, r.Status)
@@ -326,8 +395,30 @@ func TestOverlapRuns(t *testing.T) {
 		t.Fatalf("deleted run: %d", r.StatusCode)
 	}
 
+	// A run over a restricted layer is as invisible as the layer.
+	resp, body = postAs(t, editor, ts.URL+"/overlaps/runs", `{"lines":["tx_400kv"],"polygons":["sensitive_zones"]}`)
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("restricted run: %d %s", resp.StatusCode, body)
+	}
+	json.Unmarshal(body, &run)
+	for _, path := range []string{"", "/results?f=csv"} {
+		u := fmt.Sprintf("%s/overlaps/runs/%d%s", ts.URL, run.ID, path)
+		if r := getAs(t, "", u); r.StatusCode != 404 {
+			t.Errorf("anonymous GET %s: %d, want 404", path, r.StatusCode)
+		}
+		if r := getAs(t, viewer, u); r.StatusCode == 404 {
+			t.Errorf("viewer GET %s: 404", path)
+		}
+	}
+	r = getAs(t, "", ts.URL+"/overlaps/runs")
+	listing, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	if strings.Contains(string(listing), "sensitive_zones") {
+		t.Errorf("anonymous run listing shows the restricted run: %s", listing)
+	}
+
 	for _, bad := range []string{`{"lines":[]}`, `{"lines":["nope"]}`, `{"lines":["coal_blocks"]}`, `{"lines":["tx_400kv"],"bogus":1}`, `not json`} {
-		resp, body := post(t, ts.URL+"/overlaps/runs", bad)
+		resp, body := postAs(t, editor, ts.URL+"/overlaps/runs", bad)
 		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 			t.Errorf("%s: status %d %s", bad, resp.StatusCode, body)
 		}
