@@ -78,6 +78,8 @@ func statusOf(err error) (int, string, any) {
 			return http.StatusRequestEntityTooLarge, alignErr.Error(), d
 		}
 		return http.StatusBadRequest, alignErr.Error(), d
+	case errors.Is(err, overlaps.ErrNoDetour):
+		return http.StatusUnprocessableEntity, err.Error(), nil
 	case errors.Is(err, overlaps.ErrRunNotFound):
 		return http.StatusNotFound, "no such overlap run", nil
 	case errors.Is(err, overlaps.ErrNoAlignments):

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
 
 	"github.com/coalmap/coalmap/api"
 	"github.com/coalmap/coalmap/layers"
@@ -423,4 +424,72 @@ func TestOverlapRuns(t *testing.T) {
 			t.Errorf("%s: status %d %s", bad, resp.StatusCode, body)
 		}
 	}
+}
+
+func TestReroute(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	overlapFixture(t, pool)
+	ts, _, _ := newOverlapServer(t, pool, overlaps.Config{}, api.Config{})
+
+	resp, body := post(t, ts.URL+"/overlaps/reroute?row_width_m=64&clearance_m=45", lineAcross)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var res overlaps.RerouteResult
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Original.Crossings) == 0 || len(res.Alternatives) != 1 {
+		t.Fatalf("original crossings %d, alternatives %d", len(res.Original.Crossings), len(res.Alternatives))
+	}
+	alt := res.Alternatives[0]
+	line := alt.Geometry.Coordinates
+	if line[0] != (orb.Point{82.28, 23.95}) || line[len(line)-1] != (orb.Point{82.48, 23.95}) {
+		t.Errorf("alternative moved the ends: %v … %v", line[0], line[len(line)-1])
+	}
+	// Oracle: PostGIS sees no block within half the RoW plus the clearance
+	// of the alternative, and measures the same added length.
+	b, _ := json.Marshal(alt.Geometry)
+	var minDist, altLen, origLen float64
+	var crossing int
+	if err := pool.QueryRow(ctx, `WITH a AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g)
+		SELECT (SELECT min(ST_Distance(a.g::geography, b.geom::geography)) FROM layers.coal_blocks b),
+		       (SELECT count(*) FROM layers.coal_blocks b WHERE ST_Intersects(a.g, b.geom)),
+		       ST_Length(a.g::geography),
+		       ST_Length(ST_GeomFromText('LINESTRING(82.28 23.95, 82.48 23.95)', 4326)::geography)
+		FROM a`, string(b)).Scan(&minDist, &crossing, &altLen, &origLen); err != nil {
+		t.Fatal(err)
+	}
+	if crossing != 0 || minDist < 32+45-1 {
+		t.Fatalf("alternative crosses %d blocks, comes within %.1f m of one (want ≥ %d m)", crossing, minDist, 32+45)
+	}
+	if d := math.Abs(alt.AddedLengthM - (altLen - origLen)); d > math.Max(1, altLen*0.001) {
+		t.Errorf("added length %.1f m, PostGIS %.1f m", alt.AddedLengthM, altLen-origLen)
+	}
+	if len(alt.Check.Crossings) != 0 || len(alt.Avoided) < 2 {
+		t.Errorf("alternative's check %d crossings, avoided %v", len(alt.Check.Crossings), alt.Avoided)
+	}
+	t.Logf("detour adds %.0f m (%.1f%%) around %v", alt.AddedLengthM, alt.AddedPct, alt.Avoided)
+
+	t.Run("clear alignment needs no alternative", func(t *testing.T) {
+		resp, body := post(t, ts.URL+"/overlaps/reroute", `{"type":"LineString","coordinates":[[82.28,23.80],[82.48,23.80]]}`)
+		var r overlaps.RerouteResult
+		json.Unmarshal(body, &r)
+		if resp.StatusCode != 200 || len(r.Alternatives) != 0 {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("starting inside a block", func(t *testing.T) {
+		resp, body := post(t, ts.URL+"/overlaps/reroute", `{"type":"LineString","coordinates":[[82.305,23.95],[82.48,23.80]]}`)
+		if resp.StatusCode != 422 || !strings.Contains(string(body), "dhirauli") {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("geojson", func(t *testing.T) {
+		resp, body := post(t, ts.URL+"/overlaps/reroute?f=geojson", lineAcross)
+		if resp.StatusCode != 200 || strings.Count(string(body), `"Feature"`) != 2 {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
 }

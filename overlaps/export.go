@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/paulmach/orb"
 )
 
 // Feature is a GeoJSON feature of an export.
@@ -157,4 +159,32 @@ func (j *jsonResults) Write(x ResultRow) error {
 func (j *jsonResults) Close() error {
 	_, err := io.WriteString(j.w, j.end)
 	return err
+}
+
+// RerouteFeatures returns the original alignment and its alternatives as
+// GeoJSON features.
+func RerouteFeatures(orig Alignment, res *RerouteResult) FeatureCollection {
+	fc := FeatureCollection{Type: "FeatureCollection", Features: []Feature{{
+		Type: "Feature", ID: "original", Geometry: geojsonGeometry(orig.Geom),
+		Properties: map[string]any{"kind": "original", "alignment_id": orig.ID, "length_m": res.Original.Summary.LengthM,
+			"polygons_crossed": res.Original.Summary.PolygonsCrossed, "length_inside_m": res.Original.Summary.LengthInsideM},
+	}}}
+	for i, a := range res.Alternatives {
+		fc.Features = append(fc.Features, Feature{
+			Type: "Feature", ID: "alternative-" + strconv.Itoa(i+1), Geometry: a.Geometry,
+			Properties: map[string]any{"kind": "alternative", "alignment_id": orig.ID, "length_m": a.LengthM,
+				"added_length_m": a.AddedLengthM, "added_pct": a.AddedPct, "avoided": a.Avoided},
+		})
+	}
+	return fc
+}
+
+func geojsonGeometry(g orb.Geometry) any {
+	switch g := g.(type) {
+	case orb.LineString:
+		return LineGeometry{Type: "LineString", Coordinates: g}
+	case orb.MultiLineString:
+		return MultiLineGeometry{Type: "MultiLineString", Coordinates: g}
+	}
+	return nil
 }
