@@ -13,11 +13,98 @@ import (
 // PostGIS's ST_Buffer.
 const CircleSegments = 32
 
+// unitCircle holds the vertices of the regular CircleSegments-gon inscribed
+// in the unit circle, and unitNormals the inward unit normals of its edges.
+var unitCircle, unitNormals = func() (v, n [CircleSegments]orb.Point) {
+	for k := range v {
+		s, c := math.Sincos(float64(k) * 2 * math.Pi / CircleSegments)
+		v[k] = orb.Point{c, s}
+		s, c = math.Sincos((float64(k) + 0.5) * 2 * math.Pi / CircleSegments)
+		n[k] = orb.Point{-c, -s}
+	}
+	return v, n
+}()
+
 // shape is a convex polygon, counter-clockwise, in local metres.
 type shape struct {
 	pts   []orb.Point
+	nrm   []orb.Point // unit inward normal of edge k (pts[k] to pts[k+1])
 	bound orb.Bound
-	class int8 // relation to the polygon: classOut, classIn or classMixed
+	adj   []int32 // shapes likely to cover this one's edges: its neighbours on the line
+	class int8    // relation to the polygon: classOut, classIn or classMixed
+	// For a disc: its centre, radius and the angle of its first vertex.
+	disc          bool
+	centre        orb.Point
+	radius, theta float64
+}
+
+// cut appends to ts the parameters on segment ab (with bound eb) where it
+// meets the shape's boundary. For a disc only the edges whose angular span
+// the segment's passage through the circumcircle sweeps are tried.
+func (o *shape) cut(a, b orb.Point, eb orb.Bound, ts []float64) []float64 {
+	m := len(o.pts)
+	lo, hi := 0, m-1
+	if o.disc {
+		// Clip ab to the circumcircle (slightly enlarged).
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		fx, fy := a[0]-o.centre[0], a[1]-o.centre[1]
+		qa := dx*dx + dy*dy
+		qb := 2 * (fx*dx + fy*dy)
+		rr := o.radius * (1 + 1e-9)
+		qc := fx*fx + fy*fy - rr*rr
+		disc := qb*qb - 4*qa*qc
+		if qa == 0 || disc < 0 {
+			return ts
+		}
+		sq := math.Sqrt(disc)
+		t1, t2 := (-qb-sq)/(2*qa), (-qb+sq)/(2*qa)
+		t1, t2 = math.Max(t1, 0), math.Min(t2, 1)
+		if t1 > t2 {
+			return ts
+		}
+		const step = 2 * math.Pi / CircleSegments
+		angle := func(t float64) float64 {
+			return math.Atan2(fy+t*dy, fx+t*dx) - o.theta
+		}
+		k1 := int(math.Floor(angle(t1) / step))
+		k2 := int(math.Floor(angle(t2) / step))
+		// Sweep the short way round, with one edge of margin each side.
+		d := ((k2-k1)%m + m) % m
+		if d <= m/2 {
+			lo, hi = k1-1, k1+d+1
+		} else {
+			lo, hi = k2-1, k2+(m-d)+1
+		}
+		if hi-lo >= m {
+			lo, hi = 0, m-1
+		}
+	}
+	for qq := lo; qq <= hi; qq++ {
+		q := ((qq % m) + m) % m
+		c, d := o.pts[q], o.pts[(q+1)%m]
+		if !overlaps(eb, segBound(c, d)) {
+			continue
+		}
+		if cnt, t0, t1, _, _ := intersectSegs(a, b, c, d, epsMetre); cnt > 0 {
+			ts = append(ts, t0)
+			if cnt == 2 {
+				ts = append(ts, t1)
+			}
+		}
+	}
+	return ts
+}
+
+func newShape(pts []orb.Point) shape {
+	s := shape{pts: pts, nrm: make([]orb.Point, len(pts)), bound: orb.MultiPoint(pts).Bound()}
+	n := len(pts)
+	for k := 0; k < n; k++ {
+		a, b := pts[k], pts[(k+1)%n]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		l := math.Hypot(dx, dy)
+		s.nrm[k] = orb.Point{-dy / l, dx / l}
+	}
+	return s
 }
 
 const (
@@ -32,11 +119,9 @@ func (s *shape) strictlyContains(q orb.Point) bool {
 	if q[0] <= s.bound.Min[0] || q[0] >= s.bound.Max[0] || q[1] <= s.bound.Min[1] || q[1] >= s.bound.Max[1] {
 		return false
 	}
-	n := len(s.pts)
-	for k := 0; k < n; k++ {
-		a, b := s.pts[k], s.pts[(k+1)%n]
-		dx, dy := b[0]-a[0], b[1]-a[1]
-		if cross(dx, dy, q[0]-a[0], q[1]-a[1]) <= epsMetre*math.Hypot(dx, dy) {
+	for k, a := range s.pts {
+		nm := s.nrm[k]
+		if (q[0]-a[0])*nm[0]+(q[1]-a[1])*nm[1] <= epsMetre {
 			return false
 		}
 	}
@@ -69,7 +154,8 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 	for i := range shapes {
 		s := &shapes[i]
 		tree.Insert(s.bound.Min, s.bound.Max, int32(i))
-		all = all.Union(s.bound)
+		all.Min[0], all.Min[1] = math.Min(all.Min[0], s.bound.Min[0]), math.Min(all.Min[1], s.bound.Min[1])
+		all.Max[0], all.Max[1] = math.Max(all.Max[0], s.bound.Max[0]), math.Max(all.Max[1], s.bound.Max[1])
 		touches := false
 		p.local.search(s.bound, func(int, seg) bool { touches = true; return false })
 		switch {
@@ -96,9 +182,18 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		n := len(s.pts)
 		for k := 0; k < n; k++ {
 			a, b := s.pts[k], s.pts[(k+1)%n]
+			covered := false
+			for _, j := range s.adj {
+				if o := &shapes[j]; o.strictlyContains(a) && o.strictlyContains(b) {
+					covered = true
+					break
+				}
+			}
+			if covered {
+				continue
+			}
 			eb := segBound(a, b)
 			others = others[:0]
-			covered := false
 			tree.Search(eb.Min, eb.Max, func(_, _ [2]float64, j int32) bool {
 				if int(j) == i {
 					return true
@@ -116,20 +211,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 			}
 			ts = append(ts[:0], 0, 1)
 			for _, j := range others {
-				o := &shapes[j]
-				m := len(o.pts)
-				for q := 0; q < m; q++ {
-					c, d := o.pts[q], o.pts[(q+1)%m]
-					if !overlaps(eb, segBound(c, d)) {
-						continue
-					}
-					if cnt, t0, t1, _, _ := intersectSegs(a, b, c, d, epsMetre); cnt > 0 {
-						ts = append(ts, t0)
-						if cnt == 2 {
-							ts = append(ts, t1)
-						}
-					}
-				}
+				ts = shapes[j].cut(a, b, eb, ts)
 			}
 			if s.class == classMixed {
 				p.local.search(eb, func(_ int, e seg) bool {
@@ -179,19 +261,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 				ts = append(ts[:0], 0, 1)
 				break
 			}
-			m := len(o.pts)
-			for q := 0; q < m; q++ {
-				c, d := o.pts[q], o.pts[(q+1)%m]
-				if !overlaps(eb, segBound(c, d)) {
-					continue
-				}
-				if cnt, t0, t1, _, _ := intersectSegs(e.a, e.b, c, d, epsMetre); cnt > 0 {
-					ts = append(ts, t0)
-					if cnt == 2 {
-						ts = append(ts, t1)
-					}
-				}
-			}
+			ts = o.cut(e.a, e.b, eb, ts)
 		}
 		slices.Sort(ts)
 		for q := 0; q+1 < len(ts); q++ {
@@ -223,19 +293,33 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 // the segments of l that come within r metres of p's bounding box.
 func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 	var shapes []shape
-	discs := map[orb.Point]struct{}{}
+	discs := map[orb.Point]int32{}
 	rects := map[[2]orb.Point]struct{}{}
-	addDisc := func(ll, c orb.Point, theta float64) {
-		if _, ok := discs[ll]; ok {
+	addDisc := func(ll, c orb.Point, theta float64, rect int32) {
+		if k, ok := discs[ll]; ok {
+			if rect >= 0 {
+				shapes[k].adj = append(shapes[k].adj, rect)
+				shapes[rect].adj = append(shapes[rect].adj, k)
+			}
 			return
 		}
-		discs[ll] = struct{}{}
+		// The unit circle's vertices and edge normals, turned by theta.
+		st, ct := math.Sincos(theta)
 		pts := make([]orb.Point, CircleSegments)
+		nrm := make([]orb.Point, CircleSegments)
 		for k := range pts {
-			s, co := math.Sincos(theta + float64(k)*2*math.Pi/CircleSegments)
-			pts[k] = orb.Point{c[0] + r*co, c[1] + r*s}
+			u, w := unitCircle[k], unitNormals[k]
+			pts[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
+			nrm[k] = orb.Point{w[0]*ct - w[1]*st, w[0]*st + w[1]*ct}
 		}
-		shapes = append(shapes, shape{pts: pts, bound: orb.MultiPoint(pts).Bound()})
+		k := int32(len(shapes))
+		discs[ll] = k
+		shapes = append(shapes, shape{pts: pts, nrm: nrm, bound: orb.Bound{Min: orb.Point{c[0] - r, c[1] - r}, Max: orb.Point{c[0] + r, c[1] + r}},
+			disc: true, centre: c, radius: r, theta: theta})
+		if rect >= 0 {
+			shapes[k].adj = append(shapes[k].adj, rect)
+			shapes[rect].adj = append(shapes[rect].adj, k)
+		}
 	}
 	addRect := func(a, b, A, B orb.Point) {
 		dx, dy := B[0]-A[0], B[1]-A[1]
@@ -249,13 +333,15 @@ func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 		if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
 			key = [2]orb.Point{b, a}
 		}
+		rect := int32(-1)
 		if _, ok := rects[key]; !ok {
 			rects[key] = struct{}{}
 			rp := []orb.Point{{A[0] - nx, A[1] - ny}, {B[0] - nx, B[1] - ny}, {B[0] + nx, B[1] + ny}, {A[0] + nx, A[1] + ny}}
-			shapes = append(shapes, shape{pts: rp, bound: orb.MultiPoint(rp).Bound()})
+			rect = int32(len(shapes))
+			shapes = append(shapes, newShape(rp))
 		}
-		addDisc(a, A, theta)
-		addDisc(b, B, theta)
+		addDisc(a, A, theta, rect)
+		addDisc(b, B, theta, rect)
 	}
 	p.localSegments(l, r, addRect)
 	return shapes

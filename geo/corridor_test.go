@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -155,6 +156,39 @@ func TestRandomAgainstBruteForce(t *testing.T) {
 		}
 		if math.Abs(got-area) > 0.02*area+40*h*h {
 			t.Errorf("iter %d: corridor area %.1f, sampled %.1f", iter, got, area)
+		}
+	}
+}
+
+// TestDiscCutMatchesAllEdges checks that the angular window of shape.cut
+// finds the same crossings as trying every edge of the disc.
+func TestDiscCutMatchesAllEdges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed(t), 3))
+	for i := 0; i < 20000; i++ {
+		c := orb.Point{rng.Float64() * 10, rng.Float64() * 10}
+		r := 1 + rng.Float64()*30
+		theta := (rng.Float64() - 0.5) * 8
+		st, ct := math.Sincos(theta)
+		pts := make([]orb.Point, CircleSegments)
+		for k := range pts {
+			u := unitCircle[k]
+			pts[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
+		}
+		disc := shape{pts: pts, disc: true, centre: c, radius: r, theta: theta}
+		all := shape{pts: pts}
+		a := orb.Point{c[0] + (rng.Float64()-0.5)*4*r, c[1] + (rng.Float64()-0.5)*4*r}
+		b := orb.Point{c[0] + (rng.Float64()-0.5)*4*r, c[1] + (rng.Float64()-0.5)*4*r}
+		if i%5 == 0 { // through a vertex
+			b = pts[rng.IntN(CircleSegments)]
+		}
+		eb := segBound(a, b)
+		got := disc.cut(a, b, eb, nil)
+		want := all.cut(a, b, eb, nil)
+		slices.Sort(got)
+		slices.Sort(want)
+		got, want = slices.Compact(got), slices.Compact(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("case %d: cut %v, all edges %v", i, got, want)
 		}
 	}
 }

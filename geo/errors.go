@@ -21,9 +21,6 @@ var (
 	ErrZeroLength = errors.New("geo: zero-length line")
 	// ErrTooManyVertices means the line has more vertices than allowed.
 	ErrTooManyVertices = errors.New("geo: too many vertices")
-	// ErrNegativeWidth means a width or distance argument is negative or not
-	// a number.
-	ErrNegativeWidth = errors.New("geo: negative or invalid width")
 )
 
 // LineError tells why a geometry was refused as a line and where. Part and

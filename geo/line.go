@@ -175,7 +175,14 @@ func (p *linePart) chainageAt(i int, t float64) float64 {
 }
 
 func segBound(a, b orb.Point) orb.Bound {
-	return orb.Bound{Min: orb.Point{math.Min(a[0], b[0]), math.Min(a[1], b[1])}, Max: orb.Point{math.Max(a[0], b[0]), math.Max(a[1], b[1])}}
+	bd := orb.Bound{Min: a, Max: b}
+	if b[0] < a[0] {
+		bd.Min[0], bd.Max[0] = b[0], a[0]
+	}
+	if b[1] < a[1] {
+		bd.Min[1], bd.Max[1] = b[1], a[1]
+	}
+	return bd
 }
 
 func overlaps(a, b orb.Bound) bool {
