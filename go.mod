@@ -1,6 +1,6 @@
 module github.com/coalmap/coalmap
 
-go 1.26
+go 1.26.3
 
 require (
 	github.com/go-chi/chi/v5 v5.5.0 // indirect
@@ -12,5 +12,6 @@ require (
 	github.com/tidwall/geoindex v1.7.0 // indirect
 	github.com/tidwall/rtree v1.10.0 // indirect
 	github.com/twpayne/go-geom v1.7.0 // indirect
+	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 )
