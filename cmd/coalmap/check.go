@@ -27,6 +27,7 @@ type checkCmd struct {
 	clearanceM     float64
 	format         string
 	out            string
+	reroute        bool
 	files          []string
 }
 
@@ -46,8 +47,12 @@ func (c *checkCmd) ParseFlags(args []string) error {
 	fs.Float64Var(&c.clearanceM, "clearance-m", 0, "near-miss distance in metres (45 m is the mining set-back)")
 	fs.StringVar(&c.format, "format", "text", "output: text, json, geojson or csv")
 	fs.StringVar(&c.out, "o", "", "write the report to this file instead of standard output")
+	fs.BoolVar(&c.reroute, "reroute", false, "also propose, for each alignment that crosses, an alternative that avoids the polygons (text, json or geojson)")
 	if err := parseFlags(fs, args, true); err != nil {
 		return err
+	}
+	if c.reroute && c.format == "csv" {
+		return errors.New("--reroute writes text, json or geojson, not csv")
 	}
 	c.files = fs.Args()
 	if len(c.files) == 0 {
@@ -92,23 +97,23 @@ func (c *checkCmd) Run(ctx context.Context) error {
 			layers = append(layers, l)
 		}
 	}
-	rep, err := engine.Check(ctx, alignments, overlaps.Options{
+	opts := overlaps.Options{
 		Layers:     layers,
 		Corridor:   overlaps.Corridor{RowWidthM: c.rowWidthM, VoltageKV: c.voltageKV, Rail: c.rail},
 		ClearanceM: c.clearanceM,
-	})
+	}
+	if c.reroute {
+		return c.runReroute(ctx, engine, alignments, opts)
+	}
+	rep, err := engine.Check(ctx, alignments, opts)
 	if err != nil {
 		return err
 	}
-	w := c.stdout
-	if c.out != "" {
-		f, err := os.Create(c.out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	w, closeOut, err := c.output()
+	if err != nil {
+		return err
 	}
+	defer closeOut()
 	switch c.format {
 	case "json":
 		enc := json.NewEncoder(w)
@@ -120,6 +125,66 @@ func (c *checkCmd) Run(ctx context.Context) error {
 		return overlaps.WriteReportCSV(w, rep)
 	}
 	return writeReportText(w, rep)
+}
+
+// output returns where the command writes, and a function to close it.
+func (c *checkCmd) output() (io.Writer, func() error, error) {
+	if c.out == "" {
+		return c.stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(c.out)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
+
+// runReroute proposes an alternative for each alignment.
+func (c *checkCmd) runReroute(ctx context.Context, engine *overlaps.Engine, alignments []overlaps.Alignment, opts overlaps.Options) error {
+	w, closeOut, err := c.output()
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	all := overlaps.FeatureCollection{Type: "FeatureCollection", Features: []overlaps.Feature{}}
+	var results []*overlaps.RerouteResult
+	for i, a := range alignments {
+		res, err := engine.Reroute(ctx, a, opts)
+		if err != nil {
+			return fmt.Errorf("alignment %d %s: %w", i, a.ID, err)
+		}
+		results = append(results, res)
+		all.Features = append(all.Features, overlaps.RerouteFeatures(a, res).Features...)
+		if c.format != "text" {
+			continue
+		}
+		name := a.ID
+		if name == "" {
+			name = fmt.Sprintf("alignment %d", i)
+		}
+		o := res.Original.Summary
+		fmt.Fprintf(w, "%s: %.2f km, crosses %d polygons over %.2f km\n", name, o.LengthM/1000, o.PolygonsCrossed, o.LengthInsideM/1000)
+		if len(res.Alternatives) == 0 {
+			fmt.Fprintln(w, "  already clear: no alternative needed")
+		}
+		for _, alt := range res.Alternatives {
+			var avoided []string
+			for _, p := range alt.Avoided {
+				avoided = append(avoided, p.Layer+"/"+p.ID+" "+p.Name)
+			}
+			fmt.Fprintf(w, "  alternative: %.2f km (+%.2f km, +%.1f%%), clear of every polygon; goes around %s\n",
+				alt.LengthM/1000, alt.AddedLengthM/1000, alt.AddedPct, strings.Join(avoided, ", "))
+		}
+	}
+	switch c.format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(results)
+	case "geojson":
+		return json.NewEncoder(w).Encode(all)
+	}
+	return nil
 }
 
 // writeReportText prints a report for a person at a terminal.
