@@ -15,7 +15,6 @@ import (
 	"github.com/coalmap/coalmap/postgis/pgtest"
 )
 
-
 // blocksFixture makes a coal_blocks layer and a 765 kV line layer by SQL and
 // returns the database URL.
 func blocksFixture(t *testing.T) string {
