@@ -310,3 +310,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// DefaultSeed is the seed the demo catalog is loaded with.
+const DefaultSeed int64 = 1
