@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"math"
+	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -257,4 +258,18 @@ func crossesBoundary(line orb.LineString, mp orb.MultiPolygon) bool {
 		}
 	}
 	return false
+}
+
+func TestWiggleSampler(t *testing.T) {
+	r := newRNG(3, "wiggle")
+	for _, n := range []int{2, 10, 300, 5000} {
+		w := newWiggle(r, 5, true)
+		s := w.sampler(n)
+		for j := 1; j < n; j++ {
+			got, want := s.next(), w.at(float64(j)/float64(n))
+			if math.Abs(got-want) > 1e-9 {
+				t.Fatalf("n=%d j=%d: %g, want %g", n, j, got, want)
+			}
+		}
+	}
 }
