@@ -575,6 +575,17 @@ func (g *gen) mines(emit func(item) bool) {
 	}
 }
 
+// onLand reports whether none of the points is at sea in the lattice.
+func onLand(ps ...orb.Point) bool {
+	for _, p := range ps {
+		in := p[0] >= latticeWest && p[0] < latticeWest+latticeNX*latticeStep && p[1] >= latticeSouth && p[1] < latticeSouth+latticeNY*latticeStep
+		if in && stateAt(p) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // anchorPoint draws a point for the layer's anchor; b is the block it lies
 // in, if any.
 func (g *gen) anchorPoint() (orb.Point, *block) {
@@ -818,12 +829,15 @@ func (g *gen) lines(emit func(item) bool) {
 		if b != nil {
 			a = b.center
 		}
-		L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
-		th := g.r.between(0, 2*math.Pi)
-		f := newFrame(a)
-		mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.15, 0.15)*L, L/2*math.Sin(th)+g.r.between(-0.15, 0.15)*L)
-		end := f.offset(L*math.Cos(th), L*math.Sin(th))
-		ls := path(g.r, []orb.Point{a, mid, end}, g.step()*g.r.between(0.7, 1.4), 0.06, g.maxVertices())
+		var via []orb.Point
+		for try := 0; try < 20 && (try == 0 || !onLand(via...)); try++ {
+			L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
+			th := g.r.between(0, 2*math.Pi)
+			f := newFrame(a)
+			mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.15, 0.15)*L, L/2*math.Sin(th)+g.r.between(-0.15, 0.15)*L)
+			via = []orb.Point{a, mid, f.offset(L*math.Cos(th), L*math.Sin(th))}
+		}
+		ls := path(g.r, via, g.step()*g.r.between(0.7, 1.4), 0.06, g.maxVertices(), false)
 		it := item{geom: ls, at: ls[len(ls)/2], vals: map[string]any{}}
 		if b != nil {
 			it.vals["block_id"], it.vals["block_name"] = b.id, b.name
@@ -857,7 +871,7 @@ func (g *gen) network(emit func(item) bool) {
 		for _, v := range al.Via {
 			via = append(via, g.via(v))
 		}
-		ls := path(g.r, via, 0.08, 0.015, 5000)
+		ls := path(g.r, via, 0.08, 0.015, 5000, false)
 		vals := map[string]any{"name": al.Name, "name_hi": al.NameHi, "owner": al.Owner, "status": al.Status}
 		if al.VoltageKV > 0 {
 			vals["voltage_kv"], vals["circuit"] = al.VoltageKV, "D/C"
@@ -869,25 +883,28 @@ func (g *gen) network(emit func(item) bool) {
 	}
 	lo, hi := g.sizes()
 	for i := 0; i < g.g.Count; i++ {
-		a, _ := g.anchorPoint()
-		L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
-		if g.r.chance(0.1) {
-			L = math.Min(hi*2.5, L*3) // the odd very long line
-		}
-		th := g.r.between(0, 2*math.Pi)
-		f := newFrame(a)
-		via := []orb.Point{a}
-		legs := 1 + g.r.intn(4)
-		for k := 1; k <= legs; k++ {
-			t := float64(k) / float64(legs)
-			dev := 0.0
-			if k < legs {
-				dev = g.r.between(-0.12, 0.12) * L
+		var via []orb.Point
+		for try := 0; try < 20 && (try == 0 || !onLand(via...)); try++ {
+			a, _ := g.anchorPoint()
+			L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
+			if g.r.chance(0.1) {
+				L = math.Min(hi*2.5, L*3) // the odd very long line
 			}
-			x, y := L*t*math.Cos(th)-dev*math.Sin(th), L*t*math.Sin(th)+dev*math.Cos(th)
-			via = append(via, f.offset(x, y))
+			th := g.r.between(0, 2*math.Pi)
+			f := newFrame(a)
+			via = []orb.Point{a}
+			legs := 1 + g.r.intn(4) + int(L/150) // angle points, more on long lines
+			for k := 1; k <= legs; k++ {
+				t := float64(k) / float64(legs)
+				dev := 0.0
+				if k < legs {
+					dev = g.r.between(-0.1, 0.1) * L
+				}
+				x, y := L*t*math.Cos(th)-dev*math.Sin(th), L*t*math.Sin(th)+dev*math.Cos(th)
+				via = append(via, f.offset(x, y))
+			}
 		}
-		ls := path(g.r, via, g.step()*g.r.between(0.6, 1.6), 0.03, g.maxVertices())
+		ls := path(g.r, via, g.step()*g.r.between(0.6, 1.6), 0.01, g.maxVertices(), false)
 		from, fromHi := g.endpointName(via[0])
 		to, toHi := g.endpointName(via[len(via)-1])
 		vals := map[string]any{"from_name": from, "to_name": to}
@@ -929,19 +946,23 @@ func (g *gen) endpointName(p orb.Point) (string, string) {
 
 func (g *gen) rivers(emit func(item) bool) {
 	for _, rv := range rivers {
-		ls := path(g.r, rv.Via, 0.15, 0.07, 5000)
+		ls := path(g.r, rv.Via, 0.15, 0.07, 5000, true)
 		if !emit(item{id: rv.ID, geom: ls, at: ls[len(ls)/2], vals: map[string]any{"name": rv.Name, "name_hi": rv.NameHi + " नदी", "basin": rv.Basin, "stream_order": 6 + g.r.intn(3), "perennial": true}}) {
 			return
 		}
 	}
 	lo, hi := g.sizes()
 	for i := 0; i < g.g.Count; i++ {
-		a, _ := g.anchorPoint()
-		L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
-		th := g.r.between(0, 2*math.Pi)
-		f := newFrame(a)
-		mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.2, 0.2)*L, L/2*math.Sin(th)+g.r.between(-0.2, 0.2)*L)
-		ls := path(g.r, []orb.Point{a, mid, f.offset(L*math.Cos(th), L*math.Sin(th))}, g.step()*g.r.between(0.7, 1.4), 0.1, g.maxVertices())
+		var via []orb.Point
+		for try := 0; try < 20 && (try == 0 || !onLand(via...)); try++ {
+			a, _ := g.anchorPoint()
+			L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
+			th := g.r.between(0, 2*math.Pi)
+			f := newFrame(a)
+			mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.2, 0.2)*L, L/2*math.Sin(th)+g.r.between(-0.2, 0.2)*L)
+			via = []orb.Point{a, mid, f.offset(L*math.Cos(th), L*math.Sin(th))}
+		}
+		ls := path(g.r, via, g.step()*g.r.between(0.7, 1.4), 0.1, g.maxVertices(), true)
 		name, nameHi := placeName(g.r)
 		kind := pick(g.r, []struct{ en, hi string }{{" Nala", " नाला"}, {" Nadi", " नदी"}, {" Jhor", " झोर"}})
 		if !emit(item{geom: ls, at: ls[len(ls)/2], vals: map[string]any{

@@ -91,7 +91,7 @@ func newStar(r *rng, n int, mean, irregular float64) star {
 	}
 	if n > 400 { // long, detailed boundaries wiggle at fine scale too
 		s.jit = 0.01
-		s.amp = append(s.amp, 0.03, 0.015)
+		s.amp = append(s.amp, 0.015, 0.007)
 		s.freq = append(s.freq, 37+r.intn(10), 97+r.intn(30))
 		s.phase = append(s.phase, r.between(0, 2*math.Pi), r.between(0, 2*math.Pi))
 	}
@@ -274,9 +274,9 @@ func (s *sampler) next() float64 {
 }
 
 // path draws a line through the waypoints, with vertices about stepKm apart
-// and each leg bent sideways by up to ampFrac of its length. Every waypoint is
-// a vertex of the result.
-func path(r *rng, via []orb.Point, stepKm, ampFrac float64, maxVertices int) orb.LineString {
+// and each leg bent sideways by up to ampFrac of its length (with fine
+// meanders too for rivers). Every waypoint is a vertex of the result.
+func path(r *rng, via []orb.Point, stepKm, ampFrac float64, maxVertices int, meander bool) orb.LineString {
 	var legs []float64
 	total := 0.0
 	for i := 1; i < len(via); i++ {
@@ -294,7 +294,7 @@ func path(r *rng, via []orb.Point, stepKm, ampFrac float64, maxVertices int) orb
 		bx, by := (b[0]-a[0])/f.kx, (b[1]-a[1])/f.ky
 		L := legs[i-1]
 		n := max(1, int(L/stepKm))
-		w := newWiggle(r, 4, true)
+		w := newWiggle(r, 4, meander)
 		amp := ampFrac * L
 		nx, ny := -by/L, bx/L
 		ws := w.sampler(n)
