@@ -349,6 +349,15 @@ func TestAssemblePolygonsOrphanHole(t *testing.T) {
 	}
 }
 
+func TestAssemblePolygonsAllCounterClockwise(t *testing.T) {
+	// A writer that ignored the orientation rule: nesting decides.
+	g := assemblePolygons([][]orb.Point{ccwRect(2, 2, 3, 3), ccwRect(0, 0, 10, 10), ccwRect(20, 20, 21, 21)})
+	mp, ok := g.(orb.MultiPolygon)
+	if !ok || len(mp) != 2 || len(mp[0]) != 2 || len(mp[1]) != 1 {
+		t.Fatalf("got %s, want the small ring as a hole of the large one, and an island", fmtGeom(g))
+	}
+}
+
 func TestParseShapeErrors(t *testing.T) {
 	tests := []struct {
 		name string
