@@ -135,9 +135,35 @@ func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout,
 	} else {
 		lay.crs = CRS{From: "WKT column: CRS unknown"}
 	}
-	r2 := &csvReader{cr: cr, c: c, header: header, wkt: lay.wkt, lon: lay.lon, lat: lay.lat}
+	r2 := &csvReader{cr: cr, c: c, header: uniqueNames(header), wkt: lay.wkt, lon: lay.lon, lat: lay.lat}
 	cr.FieldsPerRecord = len(header)
 	return r2, lay, nil
+}
+
+// uniqueNames trims the header's names, names blank columns "field_N"
+// and suffixes repeated names ("_2", "_3"…) so that no value is lost.
+func uniqueNames(header []string) []string {
+	out := make([]string, len(header))
+	seen := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			h = fmt.Sprintf("field_%d", i+1)
+		}
+		name := h
+		for n := seen[h]; n > 0; n++ {
+			name = fmt.Sprintf("%s_%d", h, n+1)
+			if seen[name] == 0 {
+				break
+			}
+		}
+		seen[h]++
+		if name != h {
+			seen[name]++
+		}
+		out[i] = name
+	}
+	return out
 }
 
 // csvError turns an encoding/csv error into an *Error naming the line.
@@ -181,7 +207,7 @@ func (r *csvReader) next() (record, error) {
 		rec.f.Properties[name] = rawText(v)
 	}
 	fail := func(field, reason string) (record, error) {
-		r.done = true
+		// The row is consumed: reading may go on.
 		return record{}, &Error{Format: "csv", Index: idx, Line: line, Offset: -1, Field: field, Reason: reason, Err: ErrInvalidGeometry}
 	}
 	if r.wkt >= 0 {

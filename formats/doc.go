@@ -158,8 +158,11 @@
 // Errors are *Error, whose message reads
 // "formats: geojson: feature 12: offset 3456: field "geometry": reason", and
 // wrap ErrEmpty, ErrUnsupported, ErrInvalidGeometry, ErrUnsafeArchive,
-// ErrUnsafeXML, ErrTooLarge or ErrNoGDAL where they apply. After an error
-// other than io.EOF a Source returns the same error again.
+// ErrUnsafeXML, ErrTooLarge or ErrNoGDAL where they apply. An error wrapping
+// ErrInvalidGeometry is about one feature: Next may be called again to go
+// on (the consumer chooses between refusing the file and skipping the
+// feature; Stats.InvalidGeometries counts them). After any other error a
+// Source returns the same error again.
 //
 // A Source is not safe for concurrent use; open one per goroutine.
 package formats

@@ -480,8 +480,7 @@ func (g *geojsonSeqReader) next() (record, error) {
 			if errors.As(err, &e) {
 				e.Format, e.Line, e.Offset = g.format, g.line, start
 			}
-			g.done = true
-			return record{}, err
+			return record{}, err // the line is consumed: reading may go on
 		}
 		return rec, nil
 	}

@@ -199,7 +199,6 @@ func (r *gpkgReader) next() (record, error) {
 	if blob, ok := r.vals[0].([]byte); ok && len(blob) > 0 {
 		g, z, err := parseGPKGBlob(blob)
 		if err != nil {
-			r.done = true
 			return record{}, featureError("gpkg", idx, err.Error(), ErrInvalidGeometry)
 		}
 		rec.f.Geometry, rec.z = g, z

@@ -138,12 +138,9 @@ func (k *kmlReader) next() (record, error) {
 					e.Index = idx
 					return record{}, e
 				}
-				rec, err := k.placemark(&p, idx)
-				if err != nil {
-					k.done = true
-					return record{}, err
-				}
-				return rec, nil
+				// The Placemark is consumed: after an error in it reading
+				// may go on.
+				return k.placemark(&p, idx)
 			case "name":
 				if n := len(k.stack); n > 0 && (k.stack[n-1] == "Folder" || k.stack[n-1] == "Document") {
 					var s string
@@ -196,12 +193,27 @@ func (k *kmlReader) placemark(p *kmlPlacemark, idx int) (record, error) {
 	set(kmlName, nullable(p.Name))
 	set(kmlDescription, nullable(p.Description))
 	set(kmlFolder, nullable(k.folderPath()))
+	// Attributes named like KML's own elements ("name"…) get a suffix
+	// rather than overwrite them.
+	data := func(key, value string) {
+		key = strings.TrimSpace(key)
+		if key == "" {
+			return
+		}
+		for n := 2; ; n++ {
+			if _, taken := rec.f.Properties[key]; !taken {
+				break
+			}
+			key = fmt.Sprintf("%s_%d", strings.TrimSuffix(key, fmt.Sprintf("_%d", n-1)), n)
+		}
+		set(key, rawText(value))
+	}
 	for _, d := range p.ExtendedData.Data {
-		set(d.Name, rawText(d.Value))
+		data(d.Name, d.Value)
 	}
 	for _, sd := range p.ExtendedData.SchemaData {
 		for _, d := range sd.SimpleData {
-			set(d.Name, rawText(d.Value))
+			data(d.Name, d.Value)
 		}
 	}
 	var geoms []orb.Geometry

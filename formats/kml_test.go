@@ -147,6 +147,19 @@ func TestKMLEncoding(t *testing.T) {
 	}
 }
 
+func TestKMLDataNamedLikeElements(t *testing.T) {
+	body := `<kml><Placemark><name>P</name><ExtendedData><Data name="name"><value>x</value></Data><Data name="name"><value>y</value></Data><Data name=""><value>z</value></Data></ExtendedData></Placemark></kml>`
+	src, err := openString(t, "a.kml", body, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	p := readAll(t, src)[0].Properties
+	if p["name"] != "P" || p["name_2"] != "x" || p["name_3"] != "y" || len(p) != 5 {
+		t.Errorf("properties %v", p)
+	}
+}
+
 func FuzzKML(f *testing.F) {
 	f.Add([]byte(surveyKML))
 	f.Add([]byte(`<kml><Placemark><MultiGeometry><MultiGeometry><Point><coordinates>1,2,3</coordinates></Point></MultiGeometry></MultiGeometry></Placemark></kml>`))

@@ -369,13 +369,6 @@ func (r *shpReader) read() (record, bool, error) {
 	start := r.off
 	r.off += 8 + length
 	r.index++
-	g, z, err := parseShape(b)
-	if err != nil {
-		r.done = true
-		e := featureError("shapefile", idx, err.Error(), ErrInvalidGeometry)
-		e.Offset = start
-		return record{}, false, e
-	}
 	keys, props, deleted, err := r.dbf.next()
 	if err == io.EOF {
 		r.done = true
@@ -384,6 +377,16 @@ func (r *shpReader) read() (record, bool, error) {
 	if err != nil {
 		r.done = true
 		return record{}, false, err
+	}
+	g, z, err := parseShape(b)
+	if err != nil {
+		if deleted {
+			return record{}, true, nil
+		}
+		// Both records are consumed: reading may go on.
+		e := featureError("shapefile", idx, err.Error(), ErrInvalidGeometry)
+		e.Offset = start
+		return record{}, false, e
 	}
 	return record{f: &Feature{Index: idx, Geometry: g, Properties: props}, keys: keys, z: z}, deleted, nil
 }

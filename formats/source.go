@@ -105,6 +105,9 @@ type Stats struct {
 	Skipped int64
 	// NullGeometries counts features returned with a nil Geometry.
 	NullGeometries int64
+	// InvalidGeometries counts features refused for their geometry (an
+	// *Error wrapping ErrInvalidGeometry was returned for each).
+	InvalidGeometries int64
 	// ZDropped counts features that had Z (altitude) or M values, which
 	// were dropped.
 	ZDropped int64
@@ -132,7 +135,10 @@ type Stats struct {
 // A Source is not safe for concurrent use.
 type Source interface {
 	// Next returns the next feature, or io.EOF after the last one. Any
-	// other error is an *Error; after it the source cannot go on.
+	// other error is an *Error. An error wrapping ErrInvalidGeometry
+	// concerns one feature (its Index says which): the consumer may call
+	// Next again to go on with the next feature, or stop. After any other
+	// error Next keeps returning it.
 	Next() (*Feature, error)
 	// Fields returns the attribute schema.
 	//

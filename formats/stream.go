@@ -15,6 +15,14 @@ type record struct {
 	f    *Feature
 	keys []string // property names in source order
 	z    bool     // Z or M values were dropped
+	err  error    // a feature's invalid geometry, met while sampling
+}
+
+// perFeature reports whether err concerns one feature only, so that
+// reading may go on after it.
+func perFeature(err error) bool {
+	var e *Error
+	return errors.Is(err, ErrInvalidGeometry) && errors.As(err, &e) && e.Index >= 0
 }
 
 // reader is what each format implements: a raw stream of records.
@@ -66,6 +74,9 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 			if err == io.EOF {
 				break
 			}
+			if perFeature(err) {
+				continue
+			}
 			if err != nil {
 				r.close()
 				return nil, err
@@ -90,6 +101,10 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 		if err == io.EOF {
 			break
 		}
+		if perFeature(err) {
+			s.buf = append(s.buf, record{err: err})
+			continue
+		}
 		if err != nil {
 			// Report the error when the consumer reaches it.
 			s.err = err
@@ -101,7 +116,9 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 		s.buf = append(s.buf, rec)
 	}
 	for _, rec := range s.buf {
-		s.sch.conform(rec.keys, rec.f.Properties)
+		if rec.f != nil {
+			s.sch.conform(rec.keys, rec.f.Properties)
+		}
 	}
 	return s, nil
 }
@@ -117,11 +134,19 @@ func (s *stream) Next() (*Feature, error) {
 		rec = s.buf[0]
 		s.buf[0] = record{}
 		s.buf = s.buf[1:]
+		if rec.err != nil {
+			s.stats.InvalidGeometries++
+			return nil, rec.err
+		}
 	case s.err != nil:
 		return nil, s.err
 	default:
 		var err error
 		rec, err = s.r.next()
+		if perFeature(err) {
+			s.stats.InvalidGeometries++
+			return nil, err
+		}
 		if err != nil {
 			if err != io.EOF {
 				var fe *Error
@@ -138,8 +163,8 @@ func (s *stream) Next() (*Feature, error) {
 	}
 	f := rec.f
 	if err := validateGeometry(f.Geometry); err != nil {
-		s.err = asError(s.format, f.Index, err)
-		return nil, s.err
+		s.stats.InvalidGeometries++
+		return nil, asError(s.format, f.Index, err)
 	}
 	if s.idField != "" {
 		if v, ok := f.Properties[s.idField]; ok && v != nil {
