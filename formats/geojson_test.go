@@ -257,6 +257,10 @@ func TestGeoJSONSchema(t *testing.T) {
 			t.Errorf("ID %q, duplicates %d", fs[3].ID, src.Stats().DuplicateIDs)
 		}
 	})
+	t.Run("unknown id field", func(t *testing.T) {
+		_, err := openString(t, "a.geojson", body, Options{IDField: "block_id"})
+		wantError(t, err, nil, -1, `no attribute "block_id"`, "attributes: n")
+	})
 	t.Run("srid option", func(t *testing.T) {
 		src, err := openString(t, "a.geojson", body, Options{SRID: 32645})
 		if err != nil {

@@ -47,7 +47,10 @@ func openGPKG(path string, opt Options) (Source, error) {
 		db.Close()
 		return nil, err
 	}
-	s, _ := newStream("gpkg", r, nil, fields, opt)
+	s, err := newStream("gpkg", r, nil, fields, opt)
+	if err != nil {
+		return nil, err
+	}
 	s.crs = overrideSRID(crs, opt)
 	s.enc = [2]string{"UTF-8", "SQLite text"}
 	return s, nil

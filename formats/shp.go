@@ -224,7 +224,10 @@ func openShapefile(files *shpFiles, opt Options) (Source, error) {
 		r.close()
 		return nil, err
 	}
-	s, _ := newStream("shapefile", r, nil, fields, opt)
+	s, err := newStream("shapefile", r, nil, fields, opt)
+	if err != nil {
+		return nil, err
+	}
 	s.crs = crs
 	s.enc = [2]string{td.name, encFrom}
 	return s, nil

@@ -182,6 +182,11 @@ func TestShapefileFieldNames(t *testing.T) {
 	}
 }
 
+func TestShapefileUnknownIDField(t *testing.T) {
+	_, err := Open(filepath.Join("testdata", "blocks", "blocks.shp"), Options{IDField: "BLOCK_ID"})
+	wantError(t, err, nil, -1, `no attribute "BLOCK_ID"`, "BLOCK_NO")
+}
+
 func TestShapefileDeletedRecords(t *testing.T) {
 	dir := t.TempDir()
 	shp, shx := shpBytes([]orb.Geometry{orb.Point{1, 1}, orb.Point{2, 2}, orb.Point{3, 3}}, false)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -66,6 +67,10 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 		for _, f := range fields {
 			s.sch.add(f, true)
 		}
+		if err := s.checkIDField(); err != nil {
+			r.close()
+			return nil, err
+		}
 		return s, nil
 	}
 	if opt.FullScan && reopen != nil {
@@ -120,7 +125,31 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 			s.sch.conform(rec.keys, rec.f.Properties)
 		}
 	}
+	if len(s.sch.fields) > 0 || opt.FullScan {
+		if err := s.checkIDField(); err != nil {
+			s.r.close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// checkIDField refuses an Options.IDField the schema does not have, which
+// is most likely a typing mistake.
+func (s *stream) checkIDField() error {
+	if s.idField == "" {
+		return nil
+	}
+	if _, ok := s.sch.lookup(s.idField); ok {
+		return nil
+	}
+	names := make([]string, len(s.sch.fields))
+	for i, f := range s.sch.fields {
+		names[i] = f.Name
+	}
+	e := newError(s.format, fmt.Sprintf("no attribute %q for the feature id (attributes: %s)", s.idField, strings.Join(names, ", ")), nil)
+	e.Field = s.idField
+	return e
 }
 
 // Next implements Source.
