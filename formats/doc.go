@@ -39,7 +39,10 @@
 //	            give a MultiPolygon, and a file whose rings all run
 //	            counter-clockwise is grouped by nesting. A .dbf is required and
 //	            its record count must match the .shp (and .shx); deleted records
-//	            are skipped and counted in Stats.Skipped.
+//	            are skipped and counted in Stats.Skipped. A zip that holds no
+//	            shapefile but one file GDAL reads (.gpkg, .geojson, a FileGDB
+//	            folder…) goes to ogr2ogr through /vsizip/; one holding a .kml is
+//	            read as KMZ.
 //	GeoPackage  one feature table (Options.SourceLayer when there are several),
 //	            through the pure-Go SQLite driver modernc.org/sqlite; geometry
 //	            blobs are decoded here (ISO/EWKB, Z and M dropped). Declared

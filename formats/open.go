@@ -17,7 +17,8 @@ import (
 //
 //	.geojson .json                     GeoJSON FeatureCollection (or GeoJSONSeq, by content)
 //	.geojsonl .geojsons .ndjson .jsonl GeoJSONSeq: one feature per line, RS separators allowed
-//	.shp, a folder, .zip               Shapefile (a folder or zip must hold one, or name it in SourceLayer)
+//	.shp, a folder, .zip               Shapefile (a folder or zip must hold one, or name it in SourceLayer);
+//	                                   a zip of a .kml is KMZ, a zip of another GDAL format goes to ogr2ogr
 //	.gpkg                              GeoPackage
 //	.kml .kmz                          KML, KMZ
 //	.csv .tsv                          CSV with a WKT column or lon/lat columns

@@ -118,6 +118,19 @@ func openShapefileZip(name string, opt Options) (Source, error) {
 			names = append(names, f.Name)
 		}
 	}
+	if len(names) == 0 {
+		if other := gdalEntry(a); other != "" {
+			// No shapefile, but a file GDAL reads (a GeoPackage, a
+			// FileGDB…): read it in place through /vsizip/. The entry
+			// names and sizes were checked by openArchive.
+			a.close()
+			abs, err := filepath.Abs(name)
+			if err != nil {
+				return nil, newError("zip", "resolve path", err)
+			}
+			return openOGR("/vsizip/"+abs+"/"+other, opt)
+		}
+	}
 	n, err := pickShapefile(names, opt.SourceLayer, "zip "+filepath.Base(name))
 	if err != nil {
 		a.close()
@@ -156,6 +169,29 @@ func openShapefileZip(name string, opt Options) (Source, error) {
 		return nil, err
 	}
 	return src, nil
+}
+
+// gdalEntry returns the one entry of a zip that GDAL should read when
+// the zip holds no shapefile, or "".
+func gdalEntry(a *archive) string {
+	var found []string
+	for _, f := range a.files() {
+		n := strings.TrimSuffix(f.Name, "/")
+		switch strings.ToLower(filepath.Ext(n)) {
+		case ".gpkg", ".geojson", ".json", ".geojsonl", ".kml", ".csv", ".gml", ".tab", ".mif", ".dxf", ".sqlite", ".fgb":
+			found = append(found, n)
+		}
+	}
+	for _, f := range a.zr.File { // FileGDB is a folder
+		if i := strings.Index(strings.ToLower(f.Name), ".gdb/"); i >= 0 {
+			found = append(found, f.Name[:i+4])
+			break
+		}
+	}
+	if len(found) != 1 {
+		return ""
+	}
+	return found[0]
 }
 
 // readSmall reads a small sibling (.prj, .cpg) whole, or "" when absent.

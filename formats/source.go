@@ -21,8 +21,8 @@ type Feature struct {
 	// (lon before lat). Z and M values are dropped and counted in
 	// Stats.ZDropped. It is nil for a feature without geometry.
 	Geometry orb.Geometry
-	// Properties holds the attributes, keyed by Field.Name. Values are
-	// string, float64, int64, bool, time.Time or nil.
+	// Properties holds the attributes, keyed by Field.Name; it is never
+	// nil. Values are string, float64, int64, bool, time.Time or nil.
 	Properties map[string]any
 }
 
