@@ -258,8 +258,10 @@ func TestGeoJSONSchema(t *testing.T) {
 		}
 	})
 	t.Run("unknown id field", func(t *testing.T) {
-		_, err := openString(t, "a.geojson", body, Options{IDField: "block_id"})
-		wantError(t, err, nil, -1, `no attribute "block_id"`, "attributes: n")
+		for _, full := range []bool{false, true} {
+			_, err := openString(t, "a.geojson", body, Options{IDField: "block_id", FullScan: full})
+			wantError(t, err, nil, -1, `no attribute "block_id"`, "attributes: n")
+		}
 	})
 	t.Run("srid option", func(t *testing.T) {
 		src, err := openString(t, "a.geojson", body, Options{SRID: 32645})

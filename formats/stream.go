@@ -98,9 +98,11 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 			return nil, err
 		}
 		s.r = nr
-		return s, nil
 	}
 	n := opt.sampleSize()
+	if opt.FullScan && reopen != nil {
+		n = 0 // the schema is settled
+	}
 	for len(s.buf) < n {
 		rec, err := r.next()
 		if err == io.EOF {
