@@ -31,12 +31,17 @@ type geojsonReader struct {
 	inArr  bool              // inside the "features" array
 	single []json.RawMessage // a top-level Feature or Geometry, read whole
 	done   bool
+	bom    int64 // bytes of a byte order mark skipped, added to offsets
 }
+
+// offset returns the decoder's position in the file.
+func (g *geojsonReader) offset() int64 { return g.bom + g.dec.InputOffset() }
 
 // geojsonOpen reads the members before "features" (type, crs…) and leaves
 // the decoder at the first feature.
 func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
-	g := &geojsonReader{rc: c, dec: json.NewDecoder(r),
+	r, bom := skipBOM(r)
+	g := &geojsonReader{rc: c, dec: json.NewDecoder(r), bom: bom,
 		crs: CRS{SRID: SRIDWGS84, From: "default 4326"}}
 	g.dec.UseNumber()
 	tok, err := g.dec.Token()
@@ -62,7 +67,7 @@ func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
 				return nil, g.syntax(err)
 			}
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
-				return nil, &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Field: "features", Reason: "\"features\" is not an array"}
+				return nil, &Error{Format: "geojson", Index: -1, Offset: g.offset(), Field: "features", Reason: "\"features\" is not an array"}
 			}
 			g.inArr = true
 			break
@@ -114,16 +119,16 @@ func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
 // syntax turns a decoding error into an *Error with the byte offset.
 func (g *geojsonReader) syntax(err error) *Error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Reason: "unexpected end of JSON", Err: io.ErrUnexpectedEOF}
+		return &Error{Format: "geojson", Index: -1, Offset: g.offset(), Reason: "unexpected end of JSON", Err: io.ErrUnexpectedEOF}
 	}
-	e := &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Reason: "malformed JSON: " + err.Error(), Err: err}
+	e := &Error{Format: "geojson", Index: -1, Offset: g.offset(), Reason: "malformed JSON: " + err.Error(), Err: err}
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		e.Offset = se.Offset
+		e.Offset = g.bom + se.Offset
 	case errors.As(err, &te):
-		e.Offset = te.Offset
+		e.Offset = g.bom + te.Offset
 	}
 	return e
 }
@@ -137,7 +142,7 @@ func (g *geojsonReader) locate(err error) (int64, bool) {
 	if !errors.As(err, &se) {
 		return 0, false
 	}
-	base := g.dec.InputOffset()
+	base := g.offset()
 	buf, _ := io.ReadAll(g.dec.Buffered())
 	trimmed := bytes.TrimLeft(buf, " \t\r\n,")
 	base += int64(len(buf) - len(trimmed))
@@ -168,7 +173,7 @@ func (g *geojsonReader) next() (record, error) {
 		}
 		return record{}, io.EOF
 	}
-	start := g.dec.InputOffset()
+	start := g.offset()
 	var raw json.RawMessage
 	if err := g.dec.Decode(&raw); err != nil {
 		e := g.syntax(err)
@@ -237,7 +242,7 @@ func (g *geojsonReader) finish() error {
 				return err
 			}
 			if crs.SRID != g.crs.SRID {
-				return &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Field: "crs",
+				return &Error{Format: "geojson", Index: -1, Offset: g.offset(), Field: "crs",
 					Reason: fmt.Sprintf("crs member (EPSG:%d) comes after the features, which were read as EPSG:%d; put it before \"features\" or pass the SRID", crs.SRID, g.crs.SRID)}
 			}
 		}
@@ -430,7 +435,24 @@ type geojsonSeqReader struct {
 }
 
 func newGeoJSONSeqReader(r io.Reader, c io.Closer, format string) *geojsonSeqReader {
-	return &geojsonSeqReader{rc: c, br: bufio.NewReaderSize(r, 1<<16), format: format}
+	br := bufio.NewReaderSize(r, 1<<16)
+	g := &geojsonSeqReader{rc: c, br: br, format: format}
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+		g.offset = 3
+	}
+	return g
+}
+
+// skipBOM drops a UTF-8 byte order mark, which some Windows tools write
+// before JSON although RFC 8259 forbids it.
+func skipBOM(r io.Reader) (io.Reader, int64) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+		return br, 3
+	}
+	return br, 0
 }
 
 func (g *geojsonSeqReader) next() (record, error) {

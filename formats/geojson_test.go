@@ -107,6 +107,8 @@ func TestGeoJSONShapes(t *testing.T) {
 			[]orb.Geometry{orb.MultiPoint{{1, 2}, {3, 4}}, orb.MultiLineString{{{1, 2}, {3, 4}}}}, 4326},
 		{"seq sniffed in .json", "a.json", `{"type":"Feature","properties":{},"geometry":` + pt + "}\n" + `{"type":"Feature","properties":{},"geometry":` + pt + "}\n",
 			[]orb.Geometry{orb.Point{82.33, 23.95}, orb.Point{82.33, 23.95}}, 4326},
+		{"byte order mark", "a.geojson", "\ufeff" + `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":` + pt + `}]}`, []orb.Geometry{orb.Point{82.33, 23.95}}, 4326},
+		{"byte order mark seq", "a.geojsonl", "\ufeff" + `{"type":"Feature","properties":{},"geometry":` + pt + "}\n", []orb.Geometry{orb.Point{82.33, 23.95}}, 4326},
 		{"no extension", "blocks", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":` + pt + `}]}`, []orb.Geometry{orb.Point{82.33, 23.95}}, 4326},
 	}
 	for _, tt := range tests {
