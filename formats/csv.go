@@ -27,7 +27,8 @@ type csvReader struct {
 	cr       *csv.Reader
 	c        io.Closer
 	header   []string
-	wkt      int // column index or -1
+	keys     []string // header without the WKT column, shared by all records
+	wkt      int      // column index or -1
 	lon, lat int
 	index    int
 	srid     int // from EWKT, first seen
@@ -197,14 +198,18 @@ func (r *csvReader) next() (record, error) {
 	}
 	r.index++
 	line, _ := r.cr.FieldPos(0)
-	rec := record{f: &Feature{Index: idx, Properties: make(map[string]any, len(row))}}
-	for i, v := range row {
-		if i == r.wkt {
-			continue
+	if r.keys == nil {
+		for i, name := range r.header {
+			if i != r.wkt {
+				r.keys = append(r.keys, name)
+			}
 		}
-		name := r.header[i]
-		rec.keys = append(rec.keys, name)
-		rec.f.Properties[name] = rawText(v)
+	}
+	rec := record{f: &Feature{Index: idx, Properties: make(map[string]any, len(row))}, keys: r.keys}
+	for i, v := range row {
+		if i != r.wkt {
+			rec.f.Properties[r.header[i]] = rawText(v)
+		}
 	}
 	fail := func(field, reason string) (record, error) {
 		// The row is consumed: reading may go on.
