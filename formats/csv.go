@@ -16,11 +16,13 @@ import (
 )
 
 // Column names recognised as geometry, compared case-insensitively.
-var (
-	wktNames = []string{"wkt", "geom", "geometry", "the_geom", "wkt_geom", "shape"}
-	lonNames = []string{"lon", "long", "lng", "longitude", "x", "easting", "point_x"}
-	latNames = []string{"lat", "latitude", "y", "northing", "point_y"}
-)
+func wktNames() []string {
+	return []string{"wkt", "geom", "geometry", "the_geom", "wkt_geom", "shape"}
+}
+func lonNames() []string {
+	return []string{"lon", "long", "lng", "longitude", "x", "easting", "point_x"}
+}
+func latNames() []string { return []string{"lat", "latitude", "y", "northing", "point_y"} }
 
 // csvReader reads rows of a CSV with a WKT column or x/y columns.
 type csvReader struct {
@@ -111,21 +113,21 @@ func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout,
 	}
 	explicitXY := opt.LonField != "" || opt.LatField != ""
 	if !explicitXY {
-		if lay.wkt, err = col(opt.WKTField, wktNames, "WKT"); err != nil {
+		if lay.wkt, err = col(opt.WKTField, wktNames(), "WKT"); err != nil {
 			return nil, lay, err
 		}
 	}
 	if lay.wkt < 0 {
-		if lay.lon, err = col(opt.LonField, lonNames, "longitude"); err != nil {
+		if lay.lon, err = col(opt.LonField, lonNames(), "longitude"); err != nil {
 			return nil, lay, err
 		}
-		if lay.lat, err = col(opt.LatField, latNames, "latitude"); err != nil {
+		if lay.lat, err = col(opt.LatField, latNames(), "latitude"); err != nil {
 			return nil, lay, err
 		}
 		if lay.lon < 0 || lay.lat < 0 {
 			return nil, lay, &Error{Format: "csv", Index: -1, Line: 1, Offset: -1,
 				Reason: fmt.Sprintf("no geometry columns in header %q: need a WKT column (%s) or lon/lat columns (%s / %s), or name them in the options",
-					strings.Join(header, string(lay.comma)), strings.Join(wktNames, ", "), strings.Join(lonNames, ", "), strings.Join(latNames, ", "))}
+					strings.Join(header, string(lay.comma)), strings.Join(wktNames(), ", "), strings.Join(lonNames(), ", "), strings.Join(latNames(), ", "))}
 		}
 		switch strings.ToLower(strings.TrimSpace(header[lay.lon])) {
 		case "lon", "long", "lng", "longitude":

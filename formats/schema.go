@@ -127,10 +127,11 @@ func mergeTypes(a, b FieldType) FieldType {
 
 // Layouts tried for dates and timestamps in text. Other spellings (such as
 // 02/01/2006, ambiguous between day and month first) stay text.
-var (
-	dateLayouts      = [...]string{"2006-01-02"}
-	timestampLayouts = [...]string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00", "2006/01/02 15:04:05"}
-)
+const dateLayout = "2006-01-02"
+
+func timestampLayouts() [5]string {
+	return [...]string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00", "2006/01/02 15:04:05"}
+}
 
 // inferText returns the type a text value suggests, and whether it is null
 // (empty or blank).
@@ -203,10 +204,8 @@ func parseDate(s string) (time.Time, bool) {
 	if !looksDated(s) {
 		return time.Time{}, false
 	}
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, true
-		}
+	if t, err := time.Parse(dateLayout, s); err == nil {
+		return t, true
 	}
 	return time.Time{}, false
 }
@@ -215,7 +214,7 @@ func parseTimestamp(s string) (time.Time, bool) {
 	if !looksDated(s) {
 		return time.Time{}, false
 	}
-	for _, l := range timestampLayouts {
+	for _, l := range timestampLayouts() {
 		if t, err := time.Parse(l, s); err == nil {
 			return t, true
 		}
