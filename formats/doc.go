@@ -22,8 +22,8 @@
 //	}
 //
 // Every reader streams: memory depends on the largest feature and the
-// schema sample, not on the file. A 130 MB FeatureCollection is read with a
-// few MB of heap (see TestGeoJSONLargeBoundedMemory).
+// schema sample, not on the file. A 90 MB FeatureCollection is read with a few
+// MB of heap (see TestGeoJSONLargeBoundedMemory).
 //
 // # Formats
 //
