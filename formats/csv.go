@@ -261,12 +261,13 @@ func (r *csvReader) close() error {
 func openCSV(path string, opt Options) (Source, error) {
 	var lay csvLayout
 	var first *csvReader
+	m := &meter{}
 	open := func() (reader, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, newError("csv", "open", err)
 		}
-		r, l, err := newCSVReader(f, f, opt)
+		r, l, err := newCSVReader(m.reader(f, fileSize(f)), f, opt)
 		if err != nil {
 			f.Close()
 			return nil, err
@@ -290,6 +291,7 @@ func openCSV(path string, opt Options) (Source, error) {
 		crs = CRS{SRID: first.srid, From: "EWKT SRID"}
 	}
 	s.crs = overrideSRID(crs, opt)
+	s.meter = m
 	s.enc = lay.enc
 	return s, nil
 }

@@ -59,6 +59,9 @@ func TestGeoJSONBlocks(t *testing.T) {
 	}
 	st := src.Stats()
 	want := map[string]int64{"Polygon": 1, "MultiPolygon": 1, "LineString": 1}
+	if fi, _ := os.Stat(filepath.Join("testdata", "blocks.geojson")); st.BytesRead != fi.Size() || st.BytesTotal != fi.Size() {
+		t.Errorf("progress %d/%d, want all of %d bytes", st.BytesRead, st.BytesTotal, fi.Size())
+	}
 	if st.Features != 4 || st.ZDropped != 1 || st.NullGeometries != 1 || !reflect.DeepEqual(st.GeometryTypes, want) {
 		t.Errorf("Stats = %+v", st)
 	}
@@ -336,6 +339,11 @@ func TestGeoJSONLargeBoundedMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		read++
+		if read == n/2 {
+			if st := src.Stats(); st.BytesRead <= 0 || st.BytesRead >= st.BytesTotal || st.BytesTotal != size {
+				t.Errorf("halfway progress %d/%d of %d bytes", st.BytesRead, st.BytesTotal, size)
+			}
+		}
 		if read%2000 == 0 {
 			if h := ms.heapInuse(); h > peak {
 				peak = h

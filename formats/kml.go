@@ -371,13 +371,14 @@ func (k *kmlReader) close() error {
 // openKML opens a .kml, or the main document of a .kmz (doc.kml, else the
 // first .kml at the archive's top level, else the first .kml).
 func openKML(name string, kmz bool, opt Options) (Source, error) {
+	m := &meter{}
 	open := func() (reader, error) {
 		if !kmz {
 			f, err := os.Open(name)
 			if err != nil {
 				return nil, newError("kml", "open", err)
 			}
-			return newKMLReader(f, f), nil
+			return newKMLReader(m.reader(f, fileSize(f)), f), nil
 		}
 		a, err := openArchive(name, "kmz", opt.maxUncompressed())
 		if err != nil {
@@ -406,7 +407,7 @@ func openKML(name string, kmz bool, opt Options) (Source, error) {
 			a.close()
 			return nil, err
 		}
-		return newKMLReader(rc, closers{rc, a.zr}), nil
+		return newKMLReader(m.reader(rc, int64(files[pick].UncompressedSize64)), closers{rc, a.zr}), nil
 	}
 	r, err := open()
 	if err != nil {
@@ -417,6 +418,7 @@ func openKML(name string, kmz bool, opt Options) (Source, error) {
 		return nil, err
 	}
 	s.crs = overrideSRID(CRS{SRID: SRIDWGS84, From: "KML (always 4326)"}, opt)
+	s.meter = m
 	s.enc = [2]string{"UTF-8", "XML declaration or UTF-8"}
 	return s, nil
 }

@@ -171,12 +171,13 @@ func zipHolds(path, ext string) bool {
 }
 
 func openGeoJSON(path string, opt Options) (Source, error) {
+	m := &meter{}
 	open := func() (*geojsonReader, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, newError("geojson", "open", err)
 		}
-		g, err := geojsonOpen(f, f)
+		g, err := geojsonOpen(m.reader(f, fileSize(f)), f)
 		if err != nil {
 			f.Close()
 			return nil, err
@@ -193,17 +194,19 @@ func openGeoJSON(path string, opt Options) (Source, error) {
 		return nil, err
 	}
 	s.crs = overrideSRID(crs, opt)
+	s.meter = m
 	s.enc = [2]string{"UTF-8", "JSON is UTF-8 (RFC 8259)"}
 	return s, nil
 }
 
 func openGeoJSONSeq(path string, opt Options) (Source, error) {
+	m := &meter{}
 	open := func() (reader, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, newError("geojsonseq", "open", err)
 		}
-		return newGeoJSONSeqReader(f, f, "geojsonseq"), nil
+		return newGeoJSONSeqReader(m.reader(f, fileSize(f)), f, "geojsonseq"), nil
 	}
 	r, err := open()
 	if err != nil {
@@ -214,6 +217,7 @@ func openGeoJSONSeq(path string, opt Options) (Source, error) {
 		return nil, err
 	}
 	s.crs = overrideSRID(CRS{SRID: SRIDWGS84, From: "default 4326"}, opt)
+	s.meter = m
 	s.enc = [2]string{"UTF-8", "JSON is UTF-8 (RFC 8259)"}
 	return s, nil
 }

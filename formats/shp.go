@@ -353,6 +353,8 @@ func (r *shpReader) header() error {
 
 func (r *shpReader) skippedCount() int64 { return r.skipped }
 
+func (r *shpReader) progress() (int64, int64) { return r.off, r.end }
+
 func (r *shpReader) next() (record, error) {
 	for {
 		rec, deleted, err := r.read()

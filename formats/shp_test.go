@@ -79,6 +79,9 @@ func TestShapefileBlocks(t *testing.T) {
 		}
 	})
 	st := src.Stats()
+	if fi, _ := os.Stat(filepath.Join("testdata", "blocks", "blocks.shp")); st.BytesRead != fi.Size() || st.BytesTotal != fi.Size() {
+		t.Errorf("progress %d/%d, want all of %d bytes", st.BytesRead, st.BytesTotal, fi.Size())
+	}
 	if st.Features != 4 || st.NullGeometries != 1 || st.GeometryTypes["Polygon"] != 1 || st.GeometryTypes["MultiPolygon"] != 2 {
 		t.Errorf("Stats = %+v", st)
 	}

@@ -123,6 +123,12 @@ type Stats struct {
 	// IDsUnchecked counts ids that were not checked for duplicates because
 	// the check's memory cap (1<<20 distinct ids) had been reached.
 	IDsUnchecked int64
+	// BytesRead and BytesTotal tell how far through its input a source
+	// is, for progress bars: bytes of the file (of the .shp, of the
+	// decompressed KML in a KMZ) consumed so far, and their total. Both
+	// are 0 where unknown (GeoPackage, ogr2ogr). Reading ahead makes
+	// BytesRead run ahead of the features returned.
+	BytesRead, BytesTotal int64
 	// Widened lists the fields whose type was widened while reading (an
 	// inferred Integer that met 2.5 became Real; anything that met text
 	// became Text). Values read before the widening keep their narrower Go

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,38 @@ type reader interface {
 	close() error
 }
 
+// meter counts the bytes read from an input, for progress reports.
+type meter struct {
+	read, total int64
+}
+
+// reader wraps r so that what it yields is counted; it restarts the count
+// (a FullScan reads the input twice).
+func (m *meter) reader(r io.Reader, total int64) io.Reader {
+	m.read, m.total = 0, total
+	return &meterReader{r: r, m: m}
+}
+
+type meterReader struct {
+	r io.Reader
+	m *meter
+}
+
+func (c *meterReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.m.read += int64(n)
+	return n, err
+}
+
+// fileSize returns the size of f, or 0.
+func fileSize(f interface{ Stat() (os.FileInfo, error) }) int64 {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
 // maxIDs caps the ids remembered for the duplicate check.
 const maxIDs = 1 << 20
 
@@ -52,6 +85,7 @@ type stream struct {
 	idField  string
 	err      error
 	closed   bool
+	meter    *meter // nil when the reader reports progress itself, or cannot
 }
 
 // newStream wraps r. With fields non-nil the schema is declared and values
@@ -266,6 +300,14 @@ func (s *stream) Stats() Stats {
 	st.Widened = slices.Clone(s.sch.widened)
 	if sk, ok := s.r.(interface{ skippedCount() int64 }); ok {
 		st.Skipped = sk.skippedCount()
+	}
+	switch p := s.r.(type) {
+	case interface{ progress() (int64, int64) }:
+		st.BytesRead, st.BytesTotal = p.progress()
+	default:
+		if s.meter != nil {
+			st.BytesRead, st.BytesTotal = s.meter.read, s.meter.total
+		}
 	}
 	return st
 }
