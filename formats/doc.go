@@ -51,8 +51,10 @@
 //	            enclosing Folders, joined with "/", are the "folder" property,
 //	            beside "name" and "description". Point, LineString, LinearRing,
 //	            Polygon with inner boundaries, MultiGeometry (nested); Data and
-//	            SchemaData/SimpleData attributes. KMZ reads doc.kml (or the
-//	            first .kml) from the zip.
+//	            SchemaData/SimpleData attributes, or, when a Placemark has no
+//	            ExtendedData, the two-cell rows of an HTML table in its
+//	            description (as ArcGIS and QGIS export them). KMZ reads doc.kml
+//	            (or the first .kml) from the zip.
 //	CSV         a WKT/EWKT column (wkt, geom, geometry, the_geom, wkt_geom,
 //	            shape) or x/y columns (lon, long, lng, longitude, x, easting,
 //	            point_x / lat, latitude, y, northing, point_y), matched without

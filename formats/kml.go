@@ -211,6 +211,14 @@ func (k *kmlReader) placemark(p *kmlPlacemark, idx int) (record, error) {
 	for _, d := range p.ExtendedData.Data {
 		data(d.Name, d.Value)
 	}
+	if len(p.ExtendedData.Data) == 0 && len(p.ExtendedData.SchemaData) == 0 {
+		// Without ExtendedData, exports carry the attributes as an HTML
+		// table in the description.
+		keys, values := descriptionTable(p.Description)
+		for i := range keys {
+			data(keys[i], values[i])
+		}
+	}
 	for _, sd := range p.ExtendedData.SchemaData {
 		for _, d := range sd.SimpleData {
 			data(d.Name, d.Value)
