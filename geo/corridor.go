@@ -313,8 +313,9 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 	var shapes []shape
 	unitCircle, unitNormals := unitPolygon()
-	discs := map[orb.Point]int32{}
-	rects := map[[2]orb.Point]struct{}{}
+	var slab []orb.Point // backing store for disc vertices and normals
+	discs := make(map[orb.Point]int32, 64)
+	rects := make(map[[2]orb.Point]struct{}, 64)
 	addDisc := func(ll, c orb.Point, theta float64, rect int32) {
 		if k, ok := discs[ll]; ok {
 			if rect >= 0 {
@@ -325,8 +326,11 @@ func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 		}
 		// The unit circle's vertices and edge normals, turned by theta.
 		st, ct := math.Sincos(theta)
-		pts := make([]orb.Point, CircleSegments)
-		nrm := make([]orb.Point, CircleSegments)
+		if len(slab) < 2*CircleSegments {
+			slab = make([]orb.Point, 16*2*CircleSegments) // room for 16 discs
+		}
+		pts, nrm := slab[:CircleSegments:CircleSegments], slab[CircleSegments:2*CircleSegments:2*CircleSegments]
+		slab = slab[2*CircleSegments:]
 		for k := range pts {
 			u, w := unitCircle[k], unitNormals[k]
 			pts[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
