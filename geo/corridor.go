@@ -140,9 +140,15 @@ func (s *shape) strictlyContains(q orb.Point) bool {
 	return true
 }
 
+// minHalfWidth is the narrowest half corridor, in metres, given an area:
+// below it the corridor's edges come within the tolerance (epsMetre) of
+// the line and the polygon, and its area is nil for any purpose anyway.
+const minHalfWidth = 1e-3
+
 // CorridorAreaLocal returns the area in square metres of the part of polygon
 // p under the corridor of l: the line buffered by halfWidthM metres with
-// round caps and joins of CircleSegments segments per circle. It works in
+// round caps and joins of CircleSegments segments per circle (0 for a half
+// width under a millimetre). It works in
 // the polygon's tangent-plane projection (see LocalProjection), where
 // PostGIS's ST_Buffer(geography) works in a best-fit UTM or Lambert
 // projection; the two agree to well within a per cent.
@@ -151,10 +157,10 @@ func (s *shape) strictlyContains(q orb.Point) bool {
 // disc per vertex; the area of its intersection with p is summed exactly by
 // Green's theorem over the boundary of that intersection: the edges of the
 // shapes not covered by another shape and inside p, and the edges of p
-// inside some shape. A line that doubles back exactly over itself along a
-// stretch is not handled (the coincident edges count twice).
+// inside some shape. Where shapes share a stretch of boundary facing the
+// same way (a line doubling back over itself), the first shape counts it.
 func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) float64 {
-	if !(halfWidthM > 0) {
+	if !(halfWidthM >= minHalfWidth) {
 		return 0
 	}
 	shapes := corridorShapes(l, p, halfWidthM)
@@ -250,7 +256,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 					continue
 				}
 				mid := lerp(a, b, (t0+t1)/2)
-				if coveredBy(shapes, others, mid) {
+				if coveredBy(shapes, others, mid) || sharedWithEarlier(shapes, others, int32(i), mid, s.nrm[k]) {
 					continue
 				}
 				if s.class == classMixed && p.local.locate(mid) == Outside {
@@ -297,6 +303,35 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		return true
 	})
 	return math.Max(0, total/2)
+}
+
+// sharedWithEarlier reports whether q lies on an edge, facing the same way
+// (inward normal nrm), of a shape among idx that comes before shape i: the
+// two shapes share that stretch of boundary, and only the first counts it.
+func sharedWithEarlier(shapes []shape, idx []int32, i int32, q, nrm orb.Point) bool {
+	const eps = 1e-6
+	for _, j := range idx {
+		if j >= i {
+			continue
+		}
+		o := &shapes[j]
+		on := false
+		for k, a := range o.pts {
+			nm := o.nrm[k]
+			d := (q[0]-a[0])*nm[0] + (q[1]-a[1])*nm[1]
+			if d < -eps {
+				on = false
+				break
+			}
+			if d <= eps && nm[0]*nrm[0]+nm[1]*nrm[1] > 0.999 {
+				on = true
+			}
+		}
+		if on {
+			return true
+		}
+	}
+	return false
 }
 
 func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
@@ -391,12 +426,29 @@ func (p *PreparedPolygon) localSegments(l *PreparedLine, padM float64, fn func(a
 			if !overlaps(segBound(a, b), search) {
 				continue
 			}
-			A0 := lastP
-			if last != si {
+			// Only the stretch inside the search box can matter: cut long
+			// segments to it, so a line's far-off length costs nothing.
+			t0, t1 := clipToBound(a, b, search)
+			if t0 > t1 {
+				continue
+			}
+			var A0, B0 orb.Point
+			if t0 > 0 {
+				a = lerp(pts[si], pts[si+1], t0)
+				A0 = p.proj.Forward(a)
+			} else if last == si {
+				A0 = lastP
+			} else {
 				A0 = p.proj.Forward(a)
 			}
-			B0 := p.proj.Forward(b)
-			last, lastP = si+1, B0
+			if t1 < 1 {
+				b = lerp(pts[si], pts[si+1], t1)
+			}
+			B0 = p.proj.Forward(b)
+			last, lastP = -1, orb.Point{}
+			if t1 == 1 {
+				last, lastP = si+1, B0
+			}
 			parts := int(math.Ceil(math.Hypot(B0[0]-A0[0], B0[1]-A0[1]) / maxLocalEdge))
 			prevLL, prev := a, A0
 			for q := 1; q <= parts; q++ {
@@ -410,4 +462,25 @@ func (p *PreparedPolygon) localSegments(l *PreparedLine, padM float64, fn func(a
 			}
 		}
 	}
+}
+
+// clipToBound returns the parameter range [t0, t1] of segment ab inside b
+// (Liang–Barsky); t0 > t1 when the segment misses the box.
+func clipToBound(a, b orb.Point, bd orb.Bound) (t0, t1 float64) {
+	t0, t1 = 0, 1
+	d := [2]float64{b[0] - a[0], b[1] - a[1]}
+	for k := 0; k < 2; k++ {
+		if d[k] == 0 {
+			if a[k] < bd.Min[k] || a[k] > bd.Max[k] {
+				return 1, 0
+			}
+			continue
+		}
+		u0, u1 := (bd.Min[k]-a[k])/d[k], (bd.Max[k]-a[k])/d[k]
+		if u0 > u1 {
+			u0, u1 = u1, u0
+		}
+		t0, t1 = math.Max(t0, u0), math.Min(t1, u1)
+	}
+	return t0, t1
 }
