@@ -7,6 +7,7 @@
 //	coalmap serve [--addr :8080] [--database-url URL] [--data-dir ./var]
 //	coalmap migrate [--database-url URL] [--data-dir ./var]
 //	coalmap db start|stop|url [--data-dir ./var]
+//	coalmap demo [--seed N]
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
 //	coalmap token revoke ID
@@ -48,6 +49,7 @@ Usage:
   coalmap serve    run the HTTP service (embedded PostGIS unless --database-url)
   coalmap migrate  apply the database migrations
   coalmap db       start | stop | url: the embedded PostGIS cluster
+  coalmap demo     load the demo catalog (100+ layers) [--seed N]
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap version  print the version
 
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &migrateCmd{stdout: stdout, stderr: stderr}
 	case "db":
 		cmd = &dbCmd{stdout: stdout, stderr: stderr}
+	case "demo":
+		cmd = &demoCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
