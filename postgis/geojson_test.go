@@ -46,4 +46,3 @@ func TestAppendGeoJSON(t *testing.T) {
 		t.Fatalf("trailing zeros: %s", got)
 	}
 }
-
