@@ -64,6 +64,10 @@ type Config struct {
 	NameProps      []string
 	AllocateeProps []string
 	StatusProps    []string
+	// CurrentVersion, when set, tells the current data version of a layer
+	// (from the catalog); a loaded layer of another version is reloaded
+	// before use, so that checks never answer from replaced data.
+	CurrentVersion func(layer string) (version int64, ok bool)
 }
 
 // DefaultConfig returns the defaults: the right-of-way widths of the Indian
