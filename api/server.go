@@ -10,6 +10,9 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // Config is what the HTTP surface needs to know about its process.
@@ -22,6 +25,15 @@ type Config struct {
 	Version string
 	// RequestTimeout bounds every request's context.
 	RequestTimeout time.Duration
+	// PublicURL is the service's public root for links (TileJSON, OGC); empty
+	// means the request's scheme and host.
+	PublicURL string
+	// TileCacheControl is the Cache-Control of tiles fetched without the
+	// current data versions in the URL; DefaultTileCacheControl when empty.
+	TileCacheControl string
+	// VersionedTileCacheControl is the Cache-Control of tiles fetched with the
+	// current data versions (?v=…); DefaultVersionedTileCacheControl when empty.
+	VersionedTileCacheControl string
 }
 
 // Deps are the services behind the routes.
@@ -29,6 +41,12 @@ type Deps struct {
 	// Ready reports whether the service can answer: database reachable,
 	// migrations applied.
 	Ready func(ctx context.Context) error
+	// Tiles serves vector tiles; nil leaves the tile routes out.
+	Tiles *tiles.Service
+	// MayReadRestricted says whether the request's principal may read the
+	// restricted layer l. Nil means nobody may: restricted layers are not
+	// found, also inside a comma list of layers.
+	MayReadRestricted func(r *http.Request, l layers.Layer) bool
 }
 
 // Server is coalmap's HTTP handler.
@@ -38,6 +56,8 @@ type Server struct {
 	log     *slog.Logger
 	router  chi.Router
 	metrics *httpMetrics
+
+	tileMetrics *tileMetrics
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -51,7 +71,17 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
+	if cfg.TileCacheControl == "" {
+		cfg.TileCacheControl = DefaultTileCacheControl
+	}
+	if cfg.VersionedTileCacheControl == "" {
+		cfg.VersionedTileCacheControl = DefaultVersionedTileCacheControl
+	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
+	if deps.Tiles != nil {
+		s.tileMetrics = newTileMetrics(cfg.Registry)
+		cfg.Registry.MustRegister(newCacheCollector(deps.Tiles.Cache()))
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +91,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routesHealth(r)
+	s.routesTiles(r)
 	s.router = r
 	return s
 }

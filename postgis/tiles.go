@@ -298,6 +298,11 @@ func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, na
 	var n int64
 	err := r.pool.QueryRow(ctx, sql, int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer)/tiles.Extent,
 		limit, name, cap).Scan(&blob.MVT, &n)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "57014" && ctx.Err() == nil {
+		// statement_timeout: the tile took too long, like a request deadline.
+		return tiles.Blob{}, fmt.Errorf("postgis: tile %d/%d/%d of %s: statement timeout: %w", t.Z, t.X, t.Y, name, context.DeadlineExceeded)
+	}
 	if err != nil {
 		return tiles.Blob{}, fmt.Errorf("postgis: tile %d/%d/%d of %s: %w", t.Z, t.X, t.Y, name, err)
 	}
