@@ -7,6 +7,8 @@
 //	coalmap serve [--addr :8080] [--database-url URL] [--data-dir ./var]
 //	coalmap migrate [--database-url URL] [--data-dir ./var]
 //	coalmap db start|stop|url [--data-dir ./var]
+//	coalmap tiles prepare [--layers ID,…]
+//	coalmap tiles seed --layers ID,… --bbox W,S,E,N --zooms 5-12 [--url URL | --pmtiles out.pmtiles]
 //	coalmap version
 //
 // Every command that needs a database uses DATABASE_URL (or --database-url)
@@ -45,6 +47,7 @@ Usage:
   coalmap serve    run the HTTP service (embedded PostGIS unless --database-url)
   coalmap migrate  apply the database migrations
   coalmap db       start | stop | url: the embedded PostGIS cluster
+  coalmap tiles    prepare | seed: build tile bands, warm a cache or write PMTiles
   coalmap version  print the version
 
 Run 'coalmap COMMAND -h' for a command's flags.
@@ -63,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &migrateCmd{stdout: stdout, stderr: stderr}
 	case "db":
 		cmd = &dbCmd{stdout: stdout, stderr: stderr}
+	case "tiles":
+		cmd = &tilesCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "coalmap", version())
 		return 0
