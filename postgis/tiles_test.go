@@ -110,7 +110,8 @@ func TestPrepareTiles(t *testing.T) {
 		rows := count(`SELECT count(*) FROM tilegen."coal_blocks__z14"`)
 		pieces := count(`SELECT count(*) FROM tilegen."coal_blocks__z14_i"`)
 		maxv := count(`SELECT max(ST_NPoints(geom)) FROM tilegen."coal_blocks__z14_i"`)
-		if pieces <= rows || maxv > 64 {
+		lines := count(`SELECT count(*) FROM tilegen."transmission_lines__z14_i"`)
+		if pieces <= rows || maxv > 64 || lines <= 11 {
 			t.Fatalf("%d features in %d pieces of at most %d vertices", rows, pieces, maxv)
 		}
 	})
