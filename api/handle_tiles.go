@@ -203,7 +203,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ls, err := s.deps.Tiles.Layers(r.Context(), ids, s.mayRead(r))
+	ls, err := s.deps.Tiles.Layers(ids, s.mayRead(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -246,7 +246,7 @@ func (s *Server) collectionLayer(r *http.Request) (layers.Layer, error) {
 	if !layers.ValidID(id) {
 		return layers.Layer{}, errorf(http.StatusNotFound, "no such collection")
 	}
-	ls, err := s.deps.Tiles.Layers(r.Context(), []string{id}, s.mayRead(r))
+	ls, err := s.deps.Tiles.Layers([]string{id}, s.mayRead(r))
 	if err != nil {
 		return layers.Layer{}, err
 	}

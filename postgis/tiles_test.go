@@ -56,11 +56,11 @@ func snapshotLayer(t *testing.T, pool *pgxpool.Pool, id string) layers.Layer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := s.Layer(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
+	l, ok := s.Layer(id)
+	if !ok {
+		t.Fatalf("no layer %s", id)
 	}
-	return l
+	return *l
 }
 
 func TestPrepareTiles(t *testing.T) {
