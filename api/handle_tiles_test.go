@@ -89,13 +89,13 @@ func newTileEnv(t *testing.T, cfg tiles.Config, wrap func(tiles.Renderer) tiles.
 	return &tileEnv{ts: ts, pool: pool, svc: svc}
 }
 
-type response struct {
+type tileResponse struct {
 	status int
 	header http.Header
 	body   []byte
 }
 
-func (e *tileEnv) get(t *testing.T, path string, hdr ...string) response {
+func (e *tileEnv) get(t *testing.T, path string, hdr ...string) tileResponse {
 	t.Helper()
 	req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -108,7 +108,7 @@ func (e *tileEnv) get(t *testing.T, path string, hdr ...string) response {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return response{resp.StatusCode, resp.Header, b}
+	return tileResponse{resp.StatusCode, resp.Header, b}
 }
 
 // A tile over the Singrauli fixtures at z12 and an empty one.
@@ -280,7 +280,7 @@ func TestTileNeverStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	pgtest.BumpVersion(t, e.pool, "coal_blocks")
-	var after response
+	var after tileResponse
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		after = e.get(t, path)
@@ -308,7 +308,7 @@ func TestTileOverloadIs503(t *testing.T) {
 		br.Renderer = r
 		return br
 	})
-	done := make(chan response)
+	done := make(chan tileResponse)
 	go func() { done <- e.get(t, tilePath("coal_blocks", z12)) }()
 	<-br.started
 	r := e.get(t, tilePath("transmission_lines", z12))

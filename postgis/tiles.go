@@ -69,7 +69,7 @@ func genIndex(id string, b zoomBand) pgx.Identifier {
 	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.lo)}
 }
 
-func layerTable(id string) pgx.Identifier { return pgx.Identifier{layers.Schema, id} }
+func layerIdent(id string) pgx.Identifier { return pgx.Identifier{layers.Schema, id} }
 
 // The generalisation of PrepareTiles. The full-resolution band is the layer
 // in EPSG:3857; each coarser band is derived from it. For a band whose deepest
@@ -154,7 +154,7 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 		var err error
 		switch {
 		case b.lo >= fullBand:
-			err = exec(fmt.Sprintf(sqlGenFull, gen, layerTable(layerID).Sanitize()))
+			err = exec(fmt.Sprintf(sqlGenFull, gen, layerIdent(layerID).Sanitize()))
 		case points:
 			err = exec(fmt.Sprintf(sqlGenPoints, gen, full), px)
 		case lines:
@@ -383,11 +383,11 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		}
 	}
 	if !gen {
-		return fmt.Sprintf(sqlTile, cols.String(), layerTable(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
+		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
 	}
 	from := genTable(l.ID, b).Sanitize() + " g"
 	if alias == "l" {
-		from += " JOIN " + layerTable(l.ID).Sanitize() + " l ON l.fid = g.fid"
+		from += " JOIN " + layerIdent(l.ID).Sanitize() + " l ON l.fid = g.fid"
 	}
 	where := whereGenPoints
 	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {

@@ -20,8 +20,6 @@ import (
 	"github.com/coalmap/coalmap/tiles"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
 func TestTilesPrepareAndSeedPMTiles(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
