@@ -478,6 +478,42 @@ func TestRenderOptions(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+	t.Run("a slow query ends with its context or its statement timeout", func(t *testing.T) {
+		// A layer whose "table" is a view that sleeps for every row.
+		for _, sql := range []string{
+			`CREATE VIEW layers.slow AS SELECT s.* FROM layers.sidings s, LATERAL (SELECT pg_sleep(0.05 + 0 * s.fid)) z`,
+			`INSERT INTO catalog.layers (id, title, geometry_type, attributes, data_version) VALUES ('slow', 'Slow', 'Point', '[]', 1)`,
+		} {
+			if _, err := pool.Exec(ctx, sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		slow := snapshotLayer(t, pool, "slow")
+		running := func() int {
+			var n int
+			pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coalmap-tiles' AND state = 'active'`).Scan(&n)
+			return n
+		}
+		cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := r.Render(cctx, slow, z8, tiles.Options{})
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+			t.Fatalf("request deadline: %v after %v", err, time.Since(start))
+		}
+		deadline := time.Now().Add(2 * time.Second)
+		for running() > 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := running(); n > 0 {
+			t.Fatalf("%d tile queries still running after their request ended", n)
+		}
+		start = time.Now()
+		_, err = r.Render(ctx, slow, z8, tiles.Options{}) // statement_timeout 1.5 s
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+			t.Fatalf("statement timeout: %v after %v", err, time.Since(start))
+		}
+	})
 	t.Run("statement timeout is set on the renderer's connections", func(t *testing.T) {
 		var v string
 		if err := r.Pool().QueryRow(ctx, `SHOW statement_timeout`).Scan(&v); err != nil || v != "1500ms" {
