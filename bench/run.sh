@@ -70,6 +70,24 @@ echo "== coalmap, cache off (every request renders in PostGIS)"
 serve --tile-cache-mb 0
 wrk_run cold16 16
 wrk_run cold64 64
+
+# Low zoom: the z5 tiles over the coalfields (5/22-24/13-14), one at a time,
+# from coalmap (cache off, uncompressed) and with pg_tileserv's SQL.
+echo "== z5 tiles over the coalfields, one request at a time (bytes uncompressed, ms)"
+for layer in coal_blocks transmission_lines rail_lines; do
+  cols=$(psql "$URL" -Atc "SELECT string_agg('t.' || quote_ident(a->>'name'), ', ') FROM catalog.layers, jsonb_array_elements(attributes) a WHERE id = '$layer'")
+  cm_bytes=0; cm_ms=0; fl_bytes=0; fl_ms=0
+  for x in 22 23 24; do for y in 13 14; do
+    read -r b ms < <(curl -s -o /dev/null -w '%{size_download} %{time_total}\n' "http://127.0.0.1:$PORT/tiles/$layer/5/$x/$y.mvt" | awk '{print $1, $2*1000}')
+    cm_bytes=$((cm_bytes + b)); cm_ms=$(awk -v a="$cm_ms" -v b="$ms" 'BEGIN{print a+b}')
+    read -r b ms < <(psql "$URL" -At -c '\timing on' -c "SELECT coalesce(length(ST_AsMVT(m, '$layer', 4096, 'geom', 'fid')), 0) FROM (
+        SELECT ST_AsMVTGeom(ST_Transform(ST_Force2D(t.geom), 3857), ST_TileEnvelope(5, $x, $y), 4096, 64) AS geom, t.fid, $cols
+        FROM layers.$layer t WHERE ST_Intersects(t.geom, ST_Transform(ST_TileEnvelope(5, $x, $y, margin => 64.0 / 4096), 4326)) LIMIT 10000) m" \
+      | awk '/^[0-9]+$/ {b=$1} /^Time:/ {ms=$2} END {print b, ms}')
+    fl_bytes=$((fl_bytes + b)); fl_ms=$(awk -v a="$fl_ms" -v b="$ms" 'BEGIN{print a+b}')
+  done; done
+  printf "  %-20s coalmap %9d bytes %8.1f ms | pg_tileserv SQL %9d bytes %8.1f ms\n" "$layer" "$cm_bytes" "$cm_ms" "$fl_bytes" "$fl_ms"
+done
 stop_serve
 for mode in force_custom_plan force_generic_plan; do
   serve --tile-cache-mb 0 --tile-plan-cache-mode "$mode"
