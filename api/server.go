@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // Config is what the HTTP surface needs to know about its process.
@@ -32,6 +33,12 @@ type Config struct {
 	BaseURL string
 	// Title and Description head the OGC API landing page.
 	Title, Description string
+	// TileCacheControl is the Cache-Control of tiles fetched without the
+	// current data versions in the URL; DefaultTileCacheControl when empty.
+	TileCacheControl string
+	// VersionedTileCacheControl is the Cache-Control of tiles fetched with the
+	// current data versions (?v=…); DefaultVersionedTileCacheControl when empty.
+	VersionedTileCacheControl string
 }
 
 // Deps are the services behind the routes.
@@ -55,6 +62,8 @@ type Deps struct {
 	// Tokens authenticates bearer tokens; nil means every caller is
 	// anonymous.
 	Tokens layers.TokenStore
+	// Tiles serves vector tiles; nil leaves the tile routes out.
+	Tiles *tiles.Service
 }
 
 // Server is coalmap's HTTP handler.
@@ -64,6 +73,8 @@ type Server struct {
 	log     *slog.Logger
 	router  chi.Router
 	metrics *httpMetrics
+
+	tileMetrics *tileMetrics
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -86,7 +97,17 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.MaxCheckBytes <= 0 {
 		cfg.MaxCheckBytes = defaultMaxCheckBytes
 	}
+	if cfg.TileCacheControl == "" {
+		cfg.TileCacheControl = DefaultTileCacheControl
+	}
+	if cfg.VersionedTileCacheControl == "" {
+		cfg.VersionedTileCacheControl = DefaultVersionedTileCacheControl
+	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
+	if deps.Tiles != nil {
+		s.tileMetrics = newTileMetrics(cfg.Registry)
+		cfg.Registry.MustRegister(newCacheCollector(deps.Tiles.Cache()))
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout, s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -103,6 +124,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesCollections(r)
 		s.routesItems(r)
 	}
+	s.routesTiles(r)
 	s.router = r
 	return s
 }
@@ -128,5 +150,9 @@ func (s *Server) baseURL(r *http.Request) string {
 	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 		scheme = p
 	}
-	return scheme + "://" + r.Host
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host = h
+	}
+	return scheme + "://" + host
 }

@@ -328,6 +328,11 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 			extent, jsonArg(lineage), sourceCRS).Scan(&res.DataVersion); err != nil {
 			return err
 		}
+		// The old version's tile bands go with it; new ones are built
+		// after the swap (serve does it in the background).
+		if err := DropTiles(ctx, tx, req.Layer); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, sqlAudit, req.Actor, "layer.import", req.Layer, jsonArg(map[string]any{
 			"import_id": res.ImportID, "source": req.SourceName, "checksum": req.Checksum, "features": res.Features,
 			"repaired": res.Repaired, "data_version": res.DataVersion})); err != nil {

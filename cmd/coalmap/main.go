@@ -13,6 +13,8 @@
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
 //	coalmap token revoke ID
+//	coalmap tiles prepare [--layers ID,…]
+//	coalmap tiles seed --layers ID,… --bbox W,S,E,N --zooms 5-12 [--url URL | --pmtiles out.pmtiles]
 //	coalmap version
 //
 // Every command that needs a database uses DATABASE_URL (or --database-url)
@@ -55,6 +57,7 @@ Usage:
   coalmap db       start | stop | url: the embedded PostGIS cluster
   coalmap demo     load the demo catalog (100+ layers) [--seed N]
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
+  coalmap tiles    prepare | seed: build tile bands, warm a cache or write PMTiles
   coalmap version  print the version
 
 Run 'coalmap COMMAND -h' for a command's flags.
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &demoCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
+	case "tiles":
+		cmd = &tilesCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "coalmap", version())
 		return 0

@@ -21,6 +21,7 @@ import (
 	"github.com/coalmap/coalmap/migrations"
 	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // serveCmd runs the HTTP service.
@@ -40,6 +41,7 @@ type serveCmd struct {
 	demoSeed          int64
 	catalogRefresh    time.Duration
 	baseURL           string
+	tiles             tileConfig
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -57,8 +59,12 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
-	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes (default: from each request)")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
+	c.tiles.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if err := c.tiles.validate(); err != nil {
 		return err
 	}
 	if err := c.db.validate(); err != nil {
@@ -160,6 +166,17 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	} else {
 		close(demoDone)
 	}
+	renderer, err := c.tiles.renderer(ctx, db.URL)
+	if err != nil {
+		return err
+	}
+	defer renderer.Close()
+	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
+	keeper := &bandKeeper{catalog: catalog, log: log,
+		prepared: func(ctx context.Context, id string) (bool, error) { return postgis.TilesPrepared(ctx, pool, id) },
+		prepare:  func(ctx context.Context, id string) error { return postgis.PrepareLayerTiles(ctx, pool, id) },
+	}
+	go keeper.run(followCtx, demoDone, 5*time.Minute)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -183,7 +200,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		stopRuns()
 		runs.Wait()
 	}()
-	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL},
+	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
+		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
@@ -194,6 +212,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
 			Runs:     runs,
+			Tiles:    tileSvc,
 		})
 
 	hs := &http.Server{
