@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
@@ -41,18 +42,35 @@ type csvLayout struct {
 	wkt      int
 	lon, lat int
 	crs      CRS
+	enc      [2]string
 }
 
 func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
+	lay := csvLayout{comma: ',', wkt: -1, lon: -1, lat: -1, enc: [2]string{"UTF-8", "detected"}}
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
+		lay.enc[1] = "byte order mark"
+	}
+	var td textDecoder
+	switch head, _ := br.Peek(1 << 16); {
+	case opt.Encoding != "":
+		var ok bool
+		if td, ok = lookupEncoding(opt.Encoding); !ok {
+			return nil, lay, newError("csv", fmt.Sprintf("unknown encoding %q", opt.Encoding), nil)
+		}
+		lay.enc = [2]string{td.name, "option"}
+	case lay.enc[1] == "detected" && !utf8.Valid(trimPartialRune(head)):
+		td = windows1252()
+		lay.enc = [2]string{td.name, "detected (not UTF-8)"}
+	}
+	if td.dec != nil {
+		br = bufio.NewReaderSize(td.dec.Reader(br), 1<<16)
 	}
 	first, _ := br.Peek(4096)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	lay := csvLayout{comma: ',', wkt: -1, lon: -1, lat: -1}
 	switch {
 	case bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(",")):
 		lay.comma = '\t'
@@ -129,6 +147,7 @@ func csvError(err error, index int) *Error {
 	if errors.As(err, &pe) {
 		e.Line = pe.Line
 		e.Reason = pe.Err.Error()
+		e.Err = pe.Err
 		if pe.Column > 0 {
 			e.Reason += fmt.Sprintf(" (column %d)", pe.Column)
 		}
@@ -238,6 +257,6 @@ func openCSV(path string, opt Options) (Source, error) {
 		crs = CRS{SRID: first.srid, From: "EWKT SRID"}
 	}
 	s.crs = overrideSRID(crs, opt)
-	s.enc = [2]string{"UTF-8", "CSV read as UTF-8"}
+	s.enc = lay.enc
 	return s, nil
 }

@@ -18,6 +18,9 @@ type wktNode struct {
 
 // child returns the first child node with one of the keywords.
 func (n *wktNode) child(keys ...string) *wktNode {
+	if n == nil {
+		return nil
+	}
 	for _, a := range n.args {
 		if c, ok := a.(*wktNode); ok {
 			for _, k := range keys {

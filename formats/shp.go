@@ -347,11 +347,22 @@ func (r *shpReader) read() (record, bool, error) {
 		r.done = true
 		return record{}, false, &Error{Format: "shapefile", Index: idx, Offset: r.off, Reason: fmt.Sprintf("record of %d bytes runs past the end of the file", length)}
 	}
-	if int64(cap(r.buf)) < length {
-		r.buf = make([]byte, length)
+	var b []byte
+	if length <= 1<<20 {
+		if int64(cap(r.buf)) < length {
+			r.buf = make([]byte, length)
+		}
+		b = r.buf[:length]
+		_, err = io.ReadFull(r.shp, b)
+	} else {
+		// A large record is read as it arrives, so that a lying length
+		// cannot make the reader allocate what the file does not hold.
+		b, err = io.ReadAll(io.LimitReader(r.shp, length))
+		if err == nil && int64(len(b)) < length {
+			err = io.ErrUnexpectedEOF
+		}
 	}
-	b := r.buf[:length]
-	if _, err := io.ReadFull(r.shp, b); err != nil {
+	if err != nil {
 		r.done = true
 		return record{}, false, &Error{Format: "shapefile", Index: idx, Offset: r.off, Reason: "record truncated", Err: err}
 	}
@@ -498,6 +509,12 @@ func assemblePolygons(parts [][]orb.Point) orb.Geometry {
 			holes = append(holes, r)
 		}
 	}
+	if len(outers) == 0 && len(holes) > 1 {
+		// Every ring runs counter-clockwise: the writer ignored the
+		// specification. Fall back to nesting: largest first, a ring
+		// inside an even number of others is an outer, else a hole.
+		return nestRings(holes)
+	}
 	for _, h := range holes {
 		var best *outer
 		for _, o := range outers {
@@ -514,6 +531,41 @@ func assemblePolygons(parts [][]orb.Point) orb.Geometry {
 	mp := make(orb.MultiPolygon, len(outers))
 	for i, o := range outers {
 		mp[i] = append(orb.Polygon{o.ring}, o.holes...)
+	}
+	if len(mp) == 1 {
+		return mp[0]
+	}
+	return mp
+}
+
+// nestRings groups rings of unknown orientation by containment.
+func nestRings(rings []orb.Ring) orb.Geometry {
+	sort.SliceStable(rings, func(i, j int) bool {
+		return math.Abs(signedArea(rings[i])) > math.Abs(signedArea(rings[j]))
+	})
+	var mp orb.MultiPolygon
+	type placed struct {
+		ring orb.Ring
+		poly int // index in mp when an outer, -1 for a hole
+	}
+	var done []placed
+	for _, r := range rings {
+		depth, inner := 0, -1
+		for _, d := range done {
+			if ringInside(r, d.ring) {
+				depth++
+				if d.poly >= 0 {
+					inner = d.poly // the last (smallest) containing outer
+				}
+			}
+		}
+		if depth%2 == 1 && inner >= 0 {
+			mp[inner] = append(mp[inner], r)
+			done = append(done, placed{r, -1})
+			continue
+		}
+		mp = append(mp, orb.Polygon{r})
+		done = append(done, placed{r, len(mp) - 1})
 	}
 	if len(mp) == 1 {
 		return mp[0]
