@@ -69,29 +69,21 @@ const (
 WHERE id = $1 RETURNING data_version`
 )
 
-// CleanStaging drops staging tables that imports started more than age ago
-// left behind (killed processes); with age 0, all of them.
+// CleanStaging drops the staging tables of imports whose process has died
+// (killed, crashed): each live import holds an advisory lock named after its
+// staging tables, which dies with its connections, so leftovers are told
+// from a live import's tables on any server and at any age. It also fails
+// the job records such imports left running, and those queued or started
+// more than age ago that never got a staging table.
 func (s *Store) CleanStaging(ctx context.Context, age time.Duration) (int, error) {
-	// Staging names carry their creation time: coalmap_<unix seconds>_….
-	cutoff := time.Now().Add(-age).Unix()
-	rows, err := s.pool.Query(ctx, sqlStagingLeft, cutoff)
-	if err != nil {
-		return 0, fmt.Errorf("postgis: clean staging: %w", err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, fmt.Errorf("postgis: clean staging: %w", err)
-	}
-	for _, n := range names {
-		if _, err := s.pool.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{"staging", n}.Sanitize()); err != nil {
-			return 0, fmt.Errorf("postgis: clean staging: %w", err)
-		}
-	}
-	// The jobs of those imports ended with them.
-	if _, err := s.failInterrupted(ctx, time.Unix(cutoff, 0)); err != nil {
+	if _, err := s.failInterrupted(ctx, time.Now().Add(-age)); err != nil {
 		return 0, err
 	}
-	return len(names), nil
+	n, err := s.cleanDead(ctx)
+	if err != nil {
+		return n, fmt.Errorf("postgis: clean staging: %w", err)
+	}
+	return n, nil
 }
 
 // Import replaces the data of layer req.Layer with the features of
@@ -143,6 +135,11 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 
 	stamp := fmt.Sprintf("%s%d_%s", StagingPrefix, time.Now().Unix(), randomSuffix())
 	built := pgx.Identifier{"staging", stamp + "_new"}
+	release, err := s.leaseStaging(ctx, res.ImportID, stamp)
+	if err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	defer release()
 	defer func() {
 		// Whatever happened, nothing of this import stays in staging.
 		_, _ = s.pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+built.Sanitize())
@@ -151,27 +148,27 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	// The staging table is the layer table to be, in the source's SRID.
 	cols := []string{layers.ColumnFID, layers.ColumnFeatureID, layers.ColumnGeom}
 	var ddl strings.Builder
-	fmt.Fprintf(&ddl, "CREATE TABLE %s (fid bigint, feature_id text, geom geometry(%s, %d)", built.Sanitize(), gt, plan.SRID)
+	fmt.Fprintf(&ddl, "CREATE TABLE %s (fid bigint, feature_id text, geom geometry(%s, %d) COMPRESSION lz4", built.Sanitize(), gt, plan.SRID)
 	for _, c := range plan.Columns {
 		cols = append(cols, c.Name)
 		fmt.Fprintf(&ddl, ", %s %s", quote(c.Name), pgType(c.Type))
 	}
 	ddl.WriteString(")")
-	if _, err := s.pool.Exec(ctx, ddl.String()); err != nil {
+	if err := s.createStaging(ctx, ddl.String()); err != nil {
 		return res, fmt.Errorf("postgis: import %s: staging: %w", req.Layer, err)
 	}
 	prog.phase(layers.PhaseReading)
 	cs := newCopySource(ctx, req, plan, prog)
 	_, err = s.pool.CopyFrom(ctx, built, cols, cs)
 	cs.stop()
+	res.Read, res.NullGeometries, res.Rejected, res.Rejections = cs.read, cs.nulls, cs.rejected, cs.rejections
+	s.sourceReport(&res, req.Source)
 	if cs.err != nil {
 		err = cs.err
 	}
 	if err != nil {
 		return res, importErr(req.Layer, err)
 	}
-	res.Read, res.NullGeometries, res.Rejected, res.Rejections = cs.read, cs.nulls, cs.rejected, cs.rejections
-	s.sourceReport(&res, req.Source)
 
 	// Reproject: the one rewrite, only when the source is not in 4326.
 	if plan.SRID != layers.StorageSRID {
@@ -182,7 +179,7 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 		}
 	}
 	prog.phase(layers.PhaseChecking)
-	if err := s.checkValidity(ctx, built, gt, req, &res); err != nil {
+	if err := s.checkValidity(ctx, built, gt, cs.suspects, req, &res); err != nil {
 		return res, importErr(req.Layer, err)
 	}
 	res.Features = res.Read - res.Rejected

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coalmap/coalmap/formats"
+	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 )
 
@@ -48,7 +50,7 @@ WHERE id = $1 AND status IN ('queued', 'running')`
 ORDER BY id DESC LIMIT 1`
 	sqlJobsInterrupted = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
     error = 'interrupted: the process running the import ended before it finished'
-WHERE status IN ('queued', 'running') AND coalesce(started_at, created_at) <= $1`
+WHERE (status = 'queued' OR (status = 'running' AND staging = '')) AND coalesce(started_at, created_at) <= $1`
 	sqlSRIDExists = `SELECT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = $1)`
 	// A CRS the readers did not recognise, matched by its name against
 	// spatial_ref_sys (ESRI writes underscores where EPSG has spaces).
@@ -304,15 +306,17 @@ func crsName(wkt string) string {
 	return name
 }
 
-// checkValidity finds the invalid geometries of the staged table in one pass
-// and repairs them in place (ST_MakeValid, method=structure, then the
-// layer's type again) or deletes them, by fid, naming each in the report.
-func (s *Store) checkValidity(ctx context.Context, t pgx.Identifier, gt layers.GeometryType, req layers.ImportRequest, res *layers.ImportResult) error {
-	if gt.Dimension() == 0 {
+// checkValidity finds the invalid geometries among the suspects (the
+// staged geometries Go could not prove valid) and repairs them in place
+// (ST_MakeValid, method=structure, then the layer's type again) or deletes
+// them, by fid, naming each in the report. PostGIS is the judge: a suspect
+// it finds valid stays as it is.
+func (s *Store) checkValidity(ctx context.Context, t pgx.Identifier, gt layers.GeometryType, suspects []int64, req layers.ImportRequest, res *layers.ImportResult) error {
+	if gt.Dimension() == 0 || len(suspects) == 0 {
 		return nil // points are valid once their coordinates are finite
 	}
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(
-		"SELECT fid, feature_id, ST_IsValidReason(geom) FROM %s WHERE geom IS NOT NULL AND NOT ST_IsValid(geom) ORDER BY fid", t.Sanitize()))
+		"SELECT fid, feature_id, ST_IsValidReason(geom) FROM %s WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsValid(geom) ORDER BY fid", t.Sanitize()), suspects)
 	if err != nil {
 		return err
 	}
@@ -457,6 +461,9 @@ type copySource struct {
 	read, nulls, rejected int64
 	rejections            []layers.Rejection
 	rerr                  error
+	// suspects are the fids of the geometries geo.ProvablyValid could not
+	// clear: PostGIS checks those only.
+	suspects []int64
 
 	stopOnce sync.Once
 	stopc    chan struct{}
@@ -479,6 +486,7 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 	seed := maphash.MakeSeed()
 	ids := map[uint64]int{} // hashes of the ids seen: 64 bits, so a false repeat is out of reach
 	var fid int64
+	check := plan.Layer.GeometryType.Dimension() > 0
 	batch := make([][]any, 0, copyBatch)
 	send := func() bool {
 		select {
@@ -535,6 +543,8 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 		ids[h] = f.Index
 		if geom == nil {
 			c.nulls++
+		} else if check && !geo.ProvablyValid(f.Geometry) {
+			c.suspects = append(c.suspects, fid)
 		}
 		row := make([]any, 0, 3+len(values))
 		row = append(row, fid, id, geom)
@@ -579,4 +589,123 @@ func (c *copySource) stop() {
 	if c.err == nil && c.rerr != nil {
 		c.err = c.rerr
 	}
+}
+
+// stagingLockClass is the first key of the advisory locks that mark live
+// imports (the second is the hash of the staging table's stem).
+const stagingLockClass = 0x636d
+
+const (
+	sqlStagingLock    = `SELECT pg_advisory_lock($1, hashtext($2))`
+	sqlStagingTryLock = `SELECT pg_try_advisory_lock($1, hashtext($2))`
+	sqlStagingUnlock  = `SELECT pg_advisory_unlock($1, hashtext($2))`
+	sqlJobStaging     = `UPDATE catalog.imports SET staging = $2 WHERE id = $1`
+	sqlStagingAll     = `SELECT tablename FROM pg_tables WHERE schemaname = 'staging' AND tablename ~ '^coalmap_[0-9]+_'`
+	sqlJobsLive       = `SELECT id, staging FROM catalog.imports WHERE status = 'running' AND staging <> ''`
+	sqlJobDead        = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
+    error = 'interrupted: the process running the import ended before it finished' WHERE id = $1 AND status = 'running'`
+)
+
+// leaseStaging marks the import whose staging tables start with stem as
+// alive: an advisory lock held, for the import's duration, on a connection
+// of its own. A killed process's connections close and its locks go with
+// them, which is how CleanStaging tells a dead import's leftovers from a
+// live one's, on any server, without waiting.
+func (s *Store) leaseStaging(ctx context.Context, id int64, stem string) (release func(), err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, sqlStagingLock, stagingLockClass, stem); err != nil {
+		conn.Release()
+		return nil, err
+	}
+	if id != 0 {
+		if _, err := s.pool.Exec(ctx, sqlJobStaging, id, stem); err != nil {
+			conn.Release()
+			return nil, err
+		}
+	}
+	return func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), sqlStagingUnlock, stagingLockClass, stem)
+		conn.Release()
+	}, nil
+}
+
+// cleanDead drops the staging tables and fails the running jobs of imports
+// whose process has died (their advisory lock is free).
+func (s *Store) cleanDead(ctx context.Context) (int, error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	rows, err := conn.Query(ctx, sqlStagingAll)
+	if err != nil {
+		return 0, err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, err
+	}
+	// dead tries the lock of stem; if it was free, fn runs while it is held.
+	dead := func(stem string, fn func() error) error {
+		var free bool
+		if err := conn.QueryRow(ctx, sqlStagingTryLock, stagingLockClass, stem).Scan(&free); err != nil || !free {
+			return err
+		}
+		err := fn()
+		_, uerr := conn.Exec(ctx, sqlStagingUnlock, stagingLockClass, stem)
+		return errors.Join(err, uerr)
+	}
+	n := 0
+	for _, t := range tables {
+		stem := t
+		if i := strings.LastIndexByte(t, '_'); i > 0 {
+			stem = t[:i] // coalmap_<time>_<random>_new
+		}
+		if err := dead(stem, func() error {
+			n++
+			_, err := conn.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{"staging", t}.Sanitize())
+			return err
+		}); err != nil {
+			return n, err
+		}
+	}
+	rows, err = conn.Query(ctx, sqlJobsLive)
+	if err != nil {
+		return n, err
+	}
+	type job struct {
+		id   int64
+		stem string
+	}
+	jobs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (job, error) {
+		var j job
+		return j, r.Scan(&j.id, &j.stem)
+	})
+	if err != nil {
+		return n, err
+	}
+	for _, j := range jobs {
+		if err := dead(j.stem, func() error {
+			_, err := conn.Exec(ctx, sqlJobDead, j.id)
+			return err
+		}); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// createStaging runs the staging table's DDL. Large geometries are TOASTed
+// with lz4, several times faster to write and read than the default pglz;
+// a server built without lz4 gets the default.
+func (s *Store) createStaging(ctx context.Context, ddl string) error {
+	_, err := s.pool.Exec(ctx, ddl)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "0A000" && strings.Contains(ddl, " COMPRESSION lz4") {
+		_, err = s.pool.Exec(ctx, strings.Replace(ddl, " COMPRESSION lz4", "", 1))
+	}
+	return err
 }

@@ -7,6 +7,8 @@
 //	coalmap serve [--addr :8080] [--database-url URL] [--data-dir ./var]
 //	coalmap migrate [--database-url URL] [--data-dir ./var]
 //	coalmap db start|stop|url [--data-dir ./var]
+//	coalmap import --layer ID [--srid N] [--id-field F] [--title T] FILE…
+//	coalmap import --manifest FILE [--jobs N]
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
 //	coalmap token revoke ID
@@ -48,6 +50,7 @@ Usage:
   coalmap serve    run the HTTP service (embedded PostGIS unless --database-url)
   coalmap migrate  apply the database migrations
   coalmap db       start | stop | url: the embedded PostGIS cluster
+  coalmap import   --layer ID FILE… | --manifest FILE [--jobs N]: load layers from files
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap version  print the version
 
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &migrateCmd{stdout: stdout, stderr: stderr}
 	case "db":
 		cmd = &dbCmd{stdout: stdout, stderr: stderr}
+	case "import":
+		cmd = &importCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
