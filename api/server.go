@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -30,6 +31,14 @@ type Config struct {
 	BaseURL string
 	// Title and Description head the OGC API landing page.
 	Title, Description string
+	// MaxUploadBytes caps an import's upload (413 beyond); 0 means
+	// DefaultMaxUpload. UploadDir holds uploads while they are imported
+	// ("" means the system's temporary directory).
+	MaxUploadBytes int64
+	UploadDir      string
+	// BaseContext bounds background work (imports): when it ends, running
+	// imports are cancelled and their layers keep their previous data.
+	BaseContext context.Context
 }
 
 // Deps are the services behind the routes.
@@ -49,6 +58,11 @@ type Deps struct {
 	// Tokens authenticates bearer tokens; nil means every caller is
 	// anonymous.
 	Tokens layers.TokenStore
+	// Imports runs and records imports; nil means Store, when it can.
+	Imports interface {
+		layers.ImportBackend
+		layers.ImportJobs
+	}
 }
 
 // Server is coalmap's HTTP handler.
@@ -58,6 +72,7 @@ type Server struct {
 	log     *slog.Logger
 	router  chi.Router
 	metrics *httpMetrics
+	jobs    sync.WaitGroup // background imports
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -91,10 +106,15 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesLanding(r)
 		s.routesCollections(r)
 		s.routesItems(r)
+		s.routesImports(r)
 	}
 	s.router = r
 	return s
 }
+
+// Wait waits for the background imports to end (cancel Config.BaseContext
+// to end them early).
+func (s *Server) Wait() { s.jobs.Wait() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }

@@ -104,12 +104,6 @@ func (c *importCmd) ParseFlags(args []string) error {
 	return c.db.validate()
 }
 
-// importStore is what importing needs of the store.
-type importStore interface {
-	layers.Store
-	layers.Importer
-}
-
 // importTask is one layer to import.
 type importTask struct {
 	id    string
@@ -228,43 +222,26 @@ func (c *importCmd) tasks() ([]importTask, error) {
 	return ts, nil
 }
 
-// importOne creates the layer if it is new and imports its files.
-func (c *importCmd) importOne(ctx context.Context, store importStore, t importTask, b *board) importOutcome {
+// importOne imports one layer's files (creating the layer if it is new).
+func (c *importCmd) importOne(ctx context.Context, store layers.ImportBackend, t importTask, b *board) importOutcome {
 	out := importOutcome{task: t}
 	if len(t.files) == 0 {
 		b.finish(t.id, "skipped: "+t.note)
 		return out
 	}
 	row := b.add(t.id)
-	c.logger.Debug("import phase", "layer", t.id, "phase", "opening")
 	c.logger.Debug("import phase", "layer", t.id, "phase", "checksum and schema sample")
-	src, err := layers.OpenFiles(t.files, formats.Options{SRID: t.srid, IDField: c.idField, Encoding: c.encoding,
-		SourceLayer: c.srcLayer, Format: c.format, MaxUncompressed: c.maxUnzip})
-	if err != nil {
-		out.err = err
-		b.done(row, out)
-		return out
-	}
-	defer src.Close()
-	row.mu.Lock()
-	row.source = src
-	row.mu.Unlock()
-	c.logger.Debug("import phase", "layer", t.id, "phase", "catalog entry", "elapsed", time.Since(row.start).Round(time.Millisecond))
-	created, err := c.ensureLayer(ctx, store, t, src)
-	if err != nil {
-		out.err = err
-		b.done(row, out)
-		return out
-	}
-	opts := map[string]string{}
-	for k, v := range map[string]string{"id_field": c.idField, "encoding": c.encoding, "source_layer": c.srcLayer, "format": c.format} {
-		if v != "" {
-			opts[k] = v
-		}
-	}
-	out.res, out.err = store.Import(ctx, layers.ImportRequest{
-		Layer: t.id, Source: src, SRID: t.srid, SourceName: src.Name(), Checksum: src.Checksum(),
-		Actor: "cli:" + currentUser(), Invalid: c.mode, AllowOutside: c.outside, Options: opts,
+	out.res, out.err = layers.ImportFiles(ctx, store, layers.FileImport{
+		Layer: t.id, Files: t.files, Meta: t.meta, Title: c.title,
+		Read: formats.Options{SRID: t.srid, IDField: c.idField, Encoding: c.encoding,
+			SourceLayer: c.srcLayer, Format: c.format, MaxUncompressed: c.maxUnzip},
+		Invalid: c.mode, AllowOutside: c.outside, Actor: "cli:" + currentUser(),
+		Opened: func(src *layers.FileSource) {
+			c.logger.Debug("import phase", "layer", t.id, "phase", "opened", "elapsed", time.Since(row.start).Round(time.Millisecond))
+			row.mu.Lock()
+			row.source = src
+			row.mu.Unlock()
+		},
 		Progress: func(p layers.ImportProgress) {
 			if p.Phase != row.phase() {
 				c.logger.Debug("import phase", "layer", t.id, "phase", p.Phase, "features", p.Features,
@@ -273,49 +250,8 @@ func (c *importCmd) importOne(ctx context.Context, store importStore, t importTa
 			row.update(p)
 		},
 	})
-	if out.err != nil && created {
-		// A layer this import created and could not fill is not left behind.
-		if err := store.DeleteLayer(context.WithoutCancel(ctx), t.id, "cli:"+currentUser()); err != nil {
-			out.err = errors.Join(out.err, err)
-		}
-	}
 	b.done(row, out)
 	return out
-}
-
-// ensureLayer creates the layer's catalog entry when it is new (its type
-// from the files' first geometry), and applies a manifest's or --title's
-// metadata to an existing one.
-func (c *importCmd) ensureLayer(ctx context.Context, store importStore, t importTask, src *layers.FileSource) (created bool, err error) {
-	cur, err := store.Layer(ctx, t.id)
-	switch {
-	case errors.Is(err, layers.ErrNotFound):
-		l := layers.Layer{ID: t.id, Title: t.id, Access: layers.Public, MaxZoom: 22, SRID: layers.StorageSRID}
-		if t.meta != nil {
-			l = *t.meta
-		} else if l.GeometryType, err = src.GeometryType(); err != nil {
-			return false, err
-		}
-		if c.title != "" {
-			l.Title = c.title
-		}
-		return store.PutLayer(ctx, &l, "cli:"+currentUser())
-	case err != nil:
-		return false, err
-	}
-	if t.meta == nil && c.title == "" {
-		return false, nil
-	}
-	l := cur
-	if t.meta != nil {
-		l = *t.meta
-		l.Attributes = cur.Attributes // columns are the import's to change
-	}
-	if c.title != "" {
-		l.Title = c.title
-	}
-	_, err = store.PutLayer(ctx, &l, "cli:"+currentUser())
-	return false, err
 }
 
 func currentUser() string {
