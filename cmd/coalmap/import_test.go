@@ -8,9 +8,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -410,5 +413,106 @@ func TestImportManifest(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "la:") || strings.Contains(errb.String(), "\x1b[") {
 		t.Errorf("plain progress lines expected off a terminal:\n%s", errb.String())
+	}
+}
+
+// coalmapBinary is the coalmap binary for subprocess tests: $COALMAP_BIN
+// (scripts/test.sh builds it), else one built now.
+func coalmapBinary(t *testing.T) string {
+	t.Helper()
+	if b := os.Getenv("COALMAP_BIN"); b != "" {
+		return b
+	}
+	bin := filepath.Join(t.TempDir(), "coalmap")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestImportKilled kills `coalmap import` (SIGKILL) in the middle of its
+// COPY: the layer keeps its previous version exactly, and the next start
+// drops the staging table and fails the job.
+func TestImportKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: no subprocess")
+	}
+	bin := coalmapBinary(t)
+	e := newImportEnv(t)
+	ctx := context.Background()
+	good := e.file("good.geojson", collection(square("a", 82.30, 23.90, `{"name":"A"}`), square("b", 82.35, 23.90, `{"name":"B"}`)))
+	if r := e.run("--layer", "blocks", good); r.code != 0 {
+		t.Fatalf("good import: %s%s", r.stdout, r.stderr)
+	}
+	var fp []string
+	for i := range 150_000 {
+		fp = append(fp, square(fmt.Sprintf("k%d", i), 80+float64(i%1000)*0.005, 20+float64(i/1000)*0.005, `{"name":"killed"}`))
+	}
+	big := e.file("big.geojson", collection(fp...))
+
+	cmd := exec.Command(bin, "import", "--database-url", e.url, "--layer", "blocks", big)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Wait until the COPY into the staging table has rows in flight.
+	for {
+		var copying bool
+		if err := e.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_progress_copy p JOIN pg_class c ON c.oid = p.relid
+JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'staging' AND p.tuples_processed > 0)`).Scan(&copying); err != nil {
+			t.Fatal(err)
+		}
+		if copying {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("the import ended (%v) before it could be killed mid-COPY:\n%s", err, stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+
+	if v, n := e.state("blocks"); v != 1 || n != 2 {
+		t.Fatalf("after kill -9: version %d rows %d, want the previous 1 and 2", v, n)
+	}
+	var names []string
+	e.pool.QueryRow(ctx, `SELECT array_agg(feature_id ORDER BY fid) FROM layers.blocks`).Scan(&names)
+	if strings.Join(names, ",") != "a,b" {
+		t.Fatalf("the previous features changed: %v", names)
+	}
+	// The server notices the dead connections on its own; wait for it.
+	for {
+		var held int
+		e.pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1`, 0x636d).Scan(&held)
+		if held == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := e.stagingTables(); n == 0 {
+		t.Fatal("no staging table left by the killed import: the test did not kill it mid-COPY")
+	}
+
+	// The next start cleans up.
+	other := e.file("other.geojson", collection(square("o", 82.4, 23.9, "{}")))
+	r := e.run("--layer", "other", other)
+	if r.code != 0 || !strings.Contains(r.stderr, "dropped 1 staging table") {
+		t.Fatalf("next start: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := e.stagingTables(); n != 0 {
+		t.Fatalf("%d staging tables after the next start", n)
+	}
+	store := postgis.NewStore(e.pool)
+	jobs, err := store.LayerImports(ctx, "blocks", 1)
+	if err != nil || len(jobs) != 1 || jobs[0].Status != layers.ImportFailed || !strings.Contains(jobs[0].Error, "interrupted") {
+		t.Fatalf("the killed import's job: %+v %v", jobs, err)
 	}
 }
