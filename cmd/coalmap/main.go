@@ -9,6 +9,7 @@
 //	coalmap db start|stop|url [--data-dir ./var]
 //	coalmap import --layer ID [--srid N] [--id-field F] [--title T] FILE…
 //	coalmap import --manifest FILE [--jobs N]
+//	coalmap demo [--seed N]
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
 //	coalmap token revoke ID
@@ -51,6 +52,7 @@ Usage:
   coalmap migrate  apply the database migrations
   coalmap db       start | stop | url: the embedded PostGIS cluster
   coalmap import   --layer ID FILE… | --manifest FILE [--jobs N]: load layers from files
+  coalmap demo     load the demo catalog (100+ layers) [--seed N]
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap version  print the version
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &dbCmd{stdout: stdout, stderr: stderr}
 	case "import":
 		cmd = &importCmd{stdout: stdout, stderr: stderr}
+	case "demo":
+		cmd = &demoCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
