@@ -172,18 +172,24 @@ func vcOrient(a, b, c orb.Point) int {
 // of a ring sharing their vertex at a clear angle: a sweep over x, with a
 // budget after which it gives up.
 func vcNoCrossings(segs []vcSeg) bool {
-	slices.SortFunc(segs, func(p, q vcSeg) int {
+	// Sort small keys, not the edges themselves.
+	order := make([]vcKey, len(segs))
+	for i := range segs {
+		order[i] = vcKey{segs[i].minX, int32(i)}
+	}
+	slices.SortFunc(order, func(p, q vcKey) int {
 		switch {
-		case p.minX < q.minX:
+		case p.x < q.x:
 			return -1
-		case p.minX > q.minX:
+		case p.x > q.x:
 			return 1
 		}
 		return 0
 	})
 	budget := 64*len(segs) + 4096
-	active := make([]int, 0, 64)
-	for i := range segs {
+	active := make([]int32, 0, 64)
+	for _, k := range order {
+		i := k.i
 		s := &segs[i]
 		w := 0
 		for _, j := range active {
@@ -203,6 +209,11 @@ func vcNoCrossings(segs []vcSeg) bool {
 		active = append(active[:w], i)
 	}
 	return true
+}
+
+type vcKey struct {
+	x float64
+	i int32
 }
 
 // vcApart reports whether edges s and t certainly do not meet (or, when

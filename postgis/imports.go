@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coalmap/coalmap/formats"
 	"github.com/coalmap/coalmap/geo"
@@ -696,16 +695,4 @@ func (s *Store) cleanDead(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// createStaging runs the staging table's DDL. Large geometries are TOASTed
-// with lz4, several times faster to write and read than the default pglz;
-// a server built without lz4 gets the default.
-func (s *Store) createStaging(ctx context.Context, ddl string) error {
-	_, err := s.pool.Exec(ctx, ddl)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "0A000" && strings.Contains(ddl, " COMPRESSION lz4") {
-		_, err = s.pool.Exec(ctx, strings.Replace(ddl, " COMPRESSION lz4", "", 1))
-	}
-	return err
 }
