@@ -463,6 +463,9 @@ type copySource struct {
 	// suspects are the fids of the geometries geo.ProvablyValid could not
 	// clear: PostGIS checks those only.
 	suspects []int64
+	// pendingErr is the reader's error, returned after the features
+	// read before it.
+	pendingErr error
 
 	stopOnce sync.Once
 	stopc    chan struct{}
@@ -499,12 +502,73 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 			return false
 		}
 	}
-	for {
-		f, err := req.Source.Next()
-		if errors.Is(err, io.EOF) {
-			break
+	// Decoding (in Next) and converting (WKB, validity) run in goroutines
+	// of their own: a reader feeds this one batches of features.
+	type readBatch struct {
+		feats []*formats.Feature
+		err   error
+	}
+	fed := make(chan readBatch, 4)
+	quit := make(chan struct{})
+	go func() {
+		defer close(fed)
+		buf := make([]*formats.Feature, 0, 64)
+		for {
+			f, err := req.Source.Next()
+			if err == nil {
+				if buf = append(buf, f); len(buf) < cap(buf) {
+					continue
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			if len(buf) > 0 || err != nil {
+				select {
+				case fed <- readBatch{buf, err}:
+				case <-quit:
+					return
+				}
+				buf = make([]*formats.Feature, 0, 64)
+			}
+			if err != nil || f == nil {
+				return
+			}
 		}
-		if err != nil {
+	}()
+	defer func() {
+		// The reader must be done with the source before Import returns.
+		close(quit)
+		for range fed {
+		}
+	}()
+	var pending []*formats.Feature
+	for {
+		if len(pending) == 0 {
+			b, ok := <-fed
+			if !ok {
+				break
+			}
+			if len(b.feats) == 0 && b.err != nil {
+				err := b.err
+				var ferr *formats.Error
+				if errors.As(err, &ferr) {
+					err = &layers.ValidationError{Feature: ferr.Index, Field: ferr.Field, Reason: ferr.Error()}
+				}
+				c.rerr = err
+				return
+			}
+			pending = b.feats
+			if b.err != nil {
+				// The features before the error first, then the error.
+				pending = append(pending, nil)
+				c.pendingErr = b.err
+			}
+		}
+		f := pending[0]
+		pending = pending[1:]
+		if f == nil {
+			err := c.pendingErr
 			var ferr *formats.Error
 			if errors.As(err, &ferr) {
 				err = &layers.ValidationError{Feature: ferr.Index, Field: ferr.Field, Reason: ferr.Error()}
