@@ -169,51 +169,131 @@ func vcOrient(a, b, c orb.Point) int {
 }
 
 // vcNoCrossings reports whether no two edges meet, beyond consecutive edges
-// of a ring sharing their vertex at a clear angle: a sweep over x, with a
-// budget after which it gives up.
+// of a ring sharing their vertex at a clear angle, with a budget after
+// which it gives up. Edges are grouped into chains strictly monotone in x,
+// as GEOS does: a chain cannot cross itself, so only chains whose boxes
+// overlap are compared, each pair by a merge along x.
 func vcNoCrossings(segs []vcSeg) bool {
-	// Sort small keys, not the edges themselves.
-	order := make([]vcKey, len(segs))
-	for i := range segs {
-		order[i] = vcKey{segs[i].minX, int32(i)}
+	var chains []vcChain
+	for i := 0; i < len(segs); {
+		dir := vcDir(&segs[i])
+		j := i
+		for dir != 0 && j+1 < len(segs) && segs[j+1].ring == segs[i].ring && vcDir(&segs[j+1]) == dir {
+			j++
+		}
+		c := vcChain{lo: i, hi: j, dir: dir, minX: math.Inf(1), maxX: math.Inf(-1), minY: math.Inf(1), maxY: math.Inf(-1)}
+		for k := i; k <= j; k++ {
+			s := &segs[k]
+			c.minX, c.maxX = min(c.minX, s.minX), max(c.maxX, s.maxX)
+			c.minY, c.maxY = min(c.minY, s.a[1], s.b[1]), max(c.maxY, s.a[1], s.b[1])
+		}
+		chains = append(chains, c)
+		i = j + 1
 	}
-	slices.SortFunc(order, func(p, q vcKey) int {
+	slices.SortFunc(chains, func(p, q vcChain) int {
 		switch {
-		case p.x < q.x:
+		case p.minX < q.minX:
 			return -1
-		case p.x > q.x:
+		case p.minX > q.minX:
 			return 1
 		}
 		return 0
 	})
 	budget := 64*len(segs) + 4096
-	active := make([]int32, 0, 64)
-	for _, k := range order {
-		i := k.i
-		s := &segs[i]
+	active := make([]int, 0, 16)
+	for ci := range chains {
+		c := &chains[ci]
 		w := 0
-		for _, j := range active {
-			t := &segs[j]
-			if t.maxX < s.minX {
+		for _, dj := range active {
+			d := &chains[dj]
+			if d.maxX < c.minX {
 				continue
 			}
-			active[w] = j
+			active[w] = dj
 			w++
-			if budget--; budget < 0 {
-				return false
+			if d.minY > c.maxY || c.minY > d.maxY {
+				continue
 			}
-			if !vcApart(s, t) {
+			if !vcMerge(segs, c, d, &budget) {
 				return false
 			}
 		}
-		active = append(active[:w], i)
+		active = append(active[:w], ci)
 	}
 	return true
 }
 
-type vcKey struct {
-	x float64
-	i int32
+// vcChain is a run of consecutive edges of one ring, strictly monotone in x
+// (dir +1 or -1), or a single vertical edge (dir 0).
+type vcChain struct {
+	lo, hi                 int
+	dir                    int
+	minX, maxX, minY, maxY float64
+}
+
+func vcDir(s *vcSeg) int {
+	switch {
+	case s.b[0] > s.a[0]:
+		return 1
+	case s.b[0] < s.a[0]:
+		return -1
+	}
+	return 0
+}
+
+// at is the k-th edge of c in increasing x.
+func (c *vcChain) at(k int) int {
+	if c.dir < 0 {
+		return c.hi - k
+	}
+	return c.lo + k
+}
+
+func (c *vcChain) len() int { return c.hi - c.lo + 1 }
+
+// vcMerge compares the edges of chains a and b whose x ranges meet,
+// walking both along x.
+func vcMerge(segs []vcSeg, a, b *vcChain, budget *int) bool {
+	na, nb := a.len(), b.len()
+	i, j := 0, 0
+	for i < na && segs[a.at(i)].maxX < b.minX {
+		i++
+	}
+	for j < nb && segs[b.at(j)].maxX < a.minX {
+		j++
+	}
+	check := func(i, j int) bool {
+		s, t := &segs[a.at(i)], &segs[b.at(j)]
+		if s.maxX < t.minX || t.maxX < s.minX {
+			return true
+		}
+		if *budget--; *budget < 0 {
+			return false
+		}
+		return vcApart(s, t)
+	}
+	for i < na && j < nb {
+		s, t := &segs[a.at(i)], &segs[b.at(j)]
+		if s.minX > b.maxX || t.minX > a.maxX {
+			break
+		}
+		if !check(i, j) {
+			return false
+		}
+		switch {
+		case s.maxX < t.maxX:
+			i++
+		case s.maxX > t.maxX:
+			j++
+		default:
+			if (i+1 < na && !check(i+1, j)) || (j+1 < nb && !check(i, j+1)) {
+				return false
+			}
+			i++
+			j++
+		}
+	}
+	return true
 }
 
 // vcApart reports whether edges s and t certainly do not meet (or, when
