@@ -472,10 +472,21 @@ type copySource struct {
 	wg       sync.WaitGroup
 }
 
-const copyBatch = 256
+// Batches of rows handed to COPY: so many rows, or so many bytes of
+// geometry, whichever comes first; with the channels' capacities this bounds
+// the memory in flight whatever the features' size.
+const (
+	copyBatch      = 256
+	copyBatchBytes = 4 << 20
+)
+
+// maxCheckedIDs caps the ids remembered for the duplicate check (a hash
+// each); past it the layer table's UNIQUE constraint still refuses a repeat,
+// without naming the first feature.
+const maxCheckedIDs = 1 << 21
 
 func newCopySource(ctx context.Context, req layers.ImportRequest, plan *layers.ImportPlan, prog *progress) *copySource {
-	c := &copySource{ctx: ctx, rows: make(chan [][]any, 8), stopc: make(chan struct{})}
+	c := &copySource{ctx: ctx, rows: make(chan [][]any, 4), stopc: make(chan struct{})}
 	c.wg.Add(1)
 	go c.produce(req, plan, prog)
 	return c
@@ -490,10 +501,11 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 	var fid int64
 	check := plan.Layer.GeometryType.Dimension() > 0
 	batch := make([][]any, 0, copyBatch)
+	batchBytes := 0
 	send := func() bool {
 		select {
 		case c.rows <- batch:
-			batch = make([][]any, 0, copyBatch)
+			batch, batchBytes = make([][]any, 0, copyBatch), 0
 			return true
 		case <-c.stopc:
 			return false
@@ -508,11 +520,11 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 		feats []*formats.Feature
 		err   error
 	}
-	fed := make(chan readBatch, 4)
+	fed := make(chan readBatch, 2)
 	quit := make(chan struct{})
 	go func() {
 		defer close(fed)
-		buf := make([]*formats.Feature, 0, 64)
+		buf := make([]*formats.Feature, 0, 32)
 		for {
 			f, err := req.Source.Next()
 			if err == nil {
@@ -529,7 +541,7 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 				case <-quit:
 					return
 				}
-				buf = make([]*formats.Feature, 0, 64)
+				buf = make([]*formats.Feature, 0, 32)
 			}
 			if err != nil || f == nil {
 				return
@@ -603,7 +615,9 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 				Reason: fmt.Sprintf("id %q repeats the id of feature %d (feature ids must be unique)", id, first)}
 			return
 		}
-		ids[h] = f.Index
+		if len(ids) < maxCheckedIDs {
+			ids[h] = f.Index
+		}
 		if geom == nil {
 			c.nulls++
 		} else if check && !geo.ProvablyValid(f.Geometry) {
@@ -613,7 +627,8 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 		row = append(row, fid, id, geom)
 		row = append(row, values...)
 		batch = append(batch, row)
-		if len(batch) == copyBatch && !send() {
+		batchBytes += len(geom)
+		if (len(batch) == copyBatch || batchBytes >= copyBatchBytes) && !send() {
 			return
 		}
 	}
