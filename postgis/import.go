@@ -133,6 +133,19 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 		return res, err
 	}
 
+	// One connection does the import's work. Its commits need not wait for
+	// the disk: a crash before the WAL is flushed loses the newest import
+	// as a whole, never part of it, and the previous version stays.
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET synchronous_commit TO off"); err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "RESET synchronous_commit") //nolint:errcheck
+
 	stamp := fmt.Sprintf("%s%d_%s", StagingPrefix, time.Now().Unix(), randomSuffix())
 	built := pgx.Identifier{"staging", stamp + "_new"}
 	release, err := s.leaseStaging(ctx, res.ImportID, stamp)
@@ -157,12 +170,12 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	// Geometries are stored out of line uncompressed: coordinates hardly
 	// compress, and trying (pglz or lz4) was most of the COPY's cost.
 	fmt.Fprintf(&ddl, "; ALTER TABLE %s ALTER COLUMN geom SET STORAGE EXTERNAL", built.Sanitize())
-	if _, err := s.pool.Exec(ctx, ddl.String()); err != nil {
+	if _, err := conn.Exec(ctx, ddl.String()); err != nil {
 		return res, fmt.Errorf("postgis: import %s: staging: %w", req.Layer, err)
 	}
 	prog.phase(layers.PhaseReading)
 	cs := newCopySource(ctx, req, plan, prog)
-	_, err = s.pool.CopyFrom(ctx, built, cols, cs)
+	_, err = conn.CopyFrom(ctx, built, cols, cs)
 	cs.stop()
 	res.Read, res.NullGeometries, res.Rejected, res.Rejections = cs.read, cs.nulls, cs.rejected, cs.rejections
 	s.sourceReport(&res, req.Source)
@@ -176,17 +189,17 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	// Reproject: the one rewrite, only when the source is not in 4326.
 	if plan.SRID != layers.StorageSRID {
 		prog.phase(layers.PhaseBuilding)
-		if _, err := s.pool.Exec(ctx, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN geom TYPE geometry(%s, %d) USING ST_Transform(geom, %d)",
+		if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN geom TYPE geometry(%s, %d) USING ST_Transform(geom, %d)",
 			built.Sanitize(), gt, layers.StorageSRID, layers.StorageSRID)); err != nil {
 			return res, importErr(req.Layer, err)
 		}
 	}
 	prog.phase(layers.PhaseChecking)
-	if err := s.checkValidity(ctx, built, gt, cs.suspects, req, &res); err != nil {
+	if err := s.checkValidity(ctx, conn, built, gt, cs.suspects, req, &res); err != nil {
 		return res, importErr(req.Layer, err)
 	}
 	res.Features = res.Read - res.Rejected
-	extent, err := s.checkExtent(ctx, built, plan, req, &res)
+	extent, err := s.checkExtent(ctx, conn, built, plan, req, &res)
 	if err != nil {
 		return res, importErr(req.Layer, err)
 	}
@@ -196,7 +209,7 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 		fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", built.Sanitize()),
 		"ANALYZE " + built.Sanitize(),
 	} {
-		if _, err := s.pool.Exec(ctx, q); err != nil {
+		if _, err := conn.Exec(ctx, q); err != nil {
 			return res, importErr(req.Layer, err)
 		}
 	}
@@ -208,7 +221,7 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 
 	// The swap: one short transaction.
 	prog.phase(layers.PhaseSwapping)
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM catalog.layers WHERE id = $1 FOR UPDATE`, req.Layer); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coalmap/coalmap/formats"
 	"github.com/coalmap/coalmap/geo"
@@ -305,16 +306,23 @@ func crsName(wkt string) string {
 	return name
 }
 
+// dbtx is a connection or a transaction.
+type dbtx interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // checkValidity finds the invalid geometries among the suspects (the
 // staged geometries Go could not prove valid) and repairs them in place
 // (ST_MakeValid, method=structure, then the layer's type again) or deletes
 // them, by fid, naming each in the report. PostGIS is the judge: a suspect
 // it finds valid stays as it is.
-func (s *Store) checkValidity(ctx context.Context, t pgx.Identifier, gt layers.GeometryType, suspects []int64, req layers.ImportRequest, res *layers.ImportResult) error {
+func (s *Store) checkValidity(ctx context.Context, db dbtx, t pgx.Identifier, gt layers.GeometryType, suspects []int64, req layers.ImportRequest, res *layers.ImportResult) error {
 	if gt.Dimension() == 0 || len(suspects) == 0 {
 		return nil // points are valid once their coordinates are finite
 	}
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(
+	rows, err := db.Query(ctx, fmt.Sprintf(
 		"SELECT fid, feature_id, ST_IsValidReason(geom) FROM %s WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsValid(geom) ORDER BY fid", t.Sanitize()), suspects)
 	if err != nil {
 		return err
@@ -340,7 +348,7 @@ func (s *Store) checkValidity(ctx context.Context, t pgx.Identifier, gt layers.G
 		return nil
 	}
 	if req.Invalid == layers.Reject {
-		if _, err := s.pool.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE fid = ANY($1)", t.Sanitize()), fids); err != nil {
+		if _, err := db.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE fid = ANY($1)", t.Sanitize()), fids); err != nil {
 			return err
 		}
 		res.Rejected += int64(len(fids))
@@ -348,7 +356,7 @@ func (s *Store) checkValidity(ctx context.Context, t pgx.Identifier, gt layers.G
 		return nil
 	}
 	repair := fmt.Sprintf("ST_Multi(ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), %d))", gt.Dimension()+1)
-	if _, err := s.pool.Exec(ctx, fmt.Sprintf("UPDATE %s SET geom = %s WHERE fid = ANY($1)", t.Sanitize(), repair), fids); err != nil {
+	if _, err := db.Exec(ctx, fmt.Sprintf("UPDATE %s SET geom = %s WHERE fid = ANY($1)", t.Sanitize(), repair), fids); err != nil {
 		return err
 	}
 	res.Repaired = int64(len(fids))
@@ -358,11 +366,11 @@ func (s *Store) checkValidity(ctx context.Context, t pgx.Identifier, gt layers.G
 
 // checkExtent computes the staged table's extent and refuses it, unless
 // the request allows it, when features lie outside India's bounds.
-func (s *Store) checkExtent(ctx context.Context, t pgx.Identifier, plan *layers.ImportPlan, req layers.ImportRequest, res *layers.ImportResult) ([]float64, error) {
+func (s *Store) checkExtent(ctx context.Context, db dbtx, t pgx.Identifier, plan *layers.ImportPlan, req layers.ImportRequest, res *layers.ImportResult) ([]float64, error) {
 	b := layers.India
 	var x0, y0, x1, y1 *float64
 	var outside int64
-	if err := s.pool.QueryRow(ctx, fmt.Sprintf(`SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (
+	if err := db.QueryRow(ctx, fmt.Sprintf(`SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (
     SELECT ST_Extent(geom) e, count(*) FILTER (WHERE NOT geom @ ST_MakeEnvelope($1, $2, $3, $4, %d)) n FROM %s) x`,
 		layers.StorageSRID, t.Sanitize()), b.Min[0], b.Min[1], b.Max[0], b.Max[1]).Scan(&x0, &y0, &x1, &y1, &outside); err != nil {
 		return nil, err

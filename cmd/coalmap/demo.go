@@ -40,7 +40,7 @@ func (c *demoCmd) ParseFlags(args []string) error {
 	c.db.register(fs)
 	c.log.register(fs)
 	fs.Int64Var(&c.seed, "seed", DefaultDemoSeed, "seed of the generated features (env COALMAP_SEED)")
-	fs.IntVar(&c.jobs, "jobs", 2, "layers loaded at once (env COALMAP_JOBS)")
+	fs.IntVar(&c.jobs, "jobs", 3, "layers loaded at once (env COALMAP_JOBS)")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}

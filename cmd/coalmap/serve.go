@@ -149,7 +149,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			defer demoLoading.Store(false)
 			start := time.Now()
 			log.Info("empty catalog: loading the demo catalog", "seed", c.demoSeed)
-			sum, err := loadDemo(followCtx, store, data.Demo(), c.demoSeed, 2, log)
+			sum, err := loadDemo(followCtx, store, data.Demo(), c.demoSeed, 3, log)
 			if err != nil {
 				log.Error("loading the demo catalog failed", "err", err)
 			}
