@@ -11,10 +11,20 @@ import (
 	"github.com/coalmap/coalmap/formats"
 )
 
-// India is the box a layer's extent must stay inside after reprojection
-// (68–98°E, 6–38°N), unless the import allows otherwise: data outside it
-// almost always had the wrong CRS.
-var India = orb.Bound{Min: orb.Point{68, 6}, Max: orb.Point{98, 38}}
+// India's bounds in EPSG:4326 (68–98°E, 6–38°N): a layer's extent must stay
+// inside them after reprojection unless the import allows otherwise, since
+// data outside almost always had the wrong CRS.
+const (
+	IndiaWest  = 68.0
+	IndiaSouth = 6.0
+	IndiaEast  = 98.0
+	IndiaNorth = 38.0
+)
+
+// India returns India's bounds as an orb.Bound.
+func India() orb.Bound {
+	return orb.Bound{Min: orb.Point{IndiaWest, IndiaSouth}, Max: orb.Point{IndiaEast, IndiaNorth}}
+}
 
 // InvalidMode says what an import does with invalid geometries.
 type InvalidMode int

@@ -55,7 +55,7 @@ WHERE (status = 'queued' OR (status = 'running' AND staging = '')) AND coalesce(
 	// A CRS the readers did not recognise, matched by its name against
 	// spatial_ref_sys (ESRI writes underscores where EPSG has spaces).
 	sqlSRIDByName = `SELECT srid FROM spatial_ref_sys
-WHERE auth_name = 'EPSG' AND lower(translate(split_part(srtext, '"', 2), '_', ' ')) = lower(translate($1, '_', ' '))
+WHERE auth_name = 'EPSG' AND regexp_replace(lower(split_part(srtext, '"', 2)), '[^a-z0-9]', '', 'g') = $1
 ORDER BY srid LIMIT 2`
 )
 
@@ -261,7 +261,7 @@ func (s *Store) resolveSRID(ctx context.Context, plan *layers.ImportPlan, req la
 	crs := req.Source.CRS()
 	if plan.SRID == 0 && crs.WKT != "" {
 		if name := crsName(crs.WKT); name != "" {
-			rows, err := s.pool.Query(ctx, sqlSRIDByName, name)
+			rows, err := s.pool.Query(ctx, sqlSRIDByName, crsKey(name))
 			if err != nil {
 				return fmt.Errorf("postgis: import %s: %w", req.Layer, err)
 			}
@@ -291,6 +291,20 @@ func (s *Store) resolveSRID(ctx context.Context, plan *layers.ImportPlan, req la
 		res.CRS = fmt.Sprintf("EPSG:%d", plan.SRID)
 	}
 	return nil
+}
+
+// crsKey is a CRS name reduced so that ESRI's and EPSG's spellings meet:
+// "WGS_1984_UTM_Zone_40N" and "WGS 84 / UTM zone 40N" both give
+// "wgs84utmzone40n".
+func crsKey(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	k := strings.ReplaceAll(b.String(), "wgs1984", "wgs84")
+	return strings.TrimPrefix(k, "gcs")
 }
 
 // crsName is the name of the outermost CRS of a WKT definition.
@@ -367,7 +381,7 @@ func (s *Store) checkValidity(ctx context.Context, db dbtx, t pgx.Identifier, gt
 // checkExtent computes the staged table's extent and refuses it, unless
 // the request allows it, when features lie outside India's bounds.
 func (s *Store) checkExtent(ctx context.Context, db dbtx, t pgx.Identifier, plan *layers.ImportPlan, req layers.ImportRequest, res *layers.ImportResult) ([]float64, error) {
-	b := layers.India
+	b := layers.India()
 	var x0, y0, x1, y1 *float64
 	var outside int64
 	if err := db.QueryRow(ctx, fmt.Sprintf(`SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n FROM (

@@ -348,6 +348,26 @@ func TestImportReports(t *testing.T) {
 			t.Fatalf("exit %d, report %+v", r.code, rep)
 		}
 	})
+	t.Run("a .prj the readers do not know is matched by name in spatial_ref_sys", func(t *testing.T) {
+		src := filepath.Join("..", "..", "formats", "testdata")
+		for _, n := range []string{"blocks.shp", "blocks.shx", "blocks.dbf"} {
+			b, _ := os.ReadFile(filepath.Join(src, "blocks", n))
+			e.file("zone40/"+n, b)
+		}
+		prj, _ := os.ReadFile(filepath.Join(src, "prj", "unknown.esri.prj")) // WGS_1984_UTM_Zone_40N
+		e.file("zone40/blocks.prj", prj)
+		shp := filepath.Join(e.dir, "zone40", "blocks.shp")
+		// UTM 44N coordinates read as zone 40N land west of India: refused…
+		r := e.run("--layer", "zone40", shp)
+		if r.code != 1 || !strings.Contains(r.stdout, "outside India") || !strings.Contains(r.stdout, "EPSG:32640") {
+			t.Fatalf("exit %d\n%s", r.code, r.stdout)
+		}
+		// …unless allowed.
+		r = e.run("--layer", "zone40", "--allow-outside", shp)
+		if rep := r.report(t); r.code != 0 || rep.CRS != "EPSG:32640" || !strings.Contains(rep.CRSFrom, "spatial_ref_sys") {
+			t.Fatalf("exit %d, report %+v", r.code, rep)
+		}
+	})
 	t.Run("outside India with --allow-outside", func(t *testing.T) {
 		f := e.file("abroad.geojson", collection(square("z", 10, 50, "{}")))
 		if r := e.run("--layer", "abroad", "--allow-outside", f); r.code != 0 {
