@@ -21,11 +21,18 @@ func requireGDAL(t *testing.T) {
 }
 
 // ogrGeoJSONSeq runs ogr2ogr on src and returns its GeoJSONSeq output.
-func ogrGeoJSONSeq(t *testing.T, src string, args ...string) string {
+func ogrGeoJSONSeq(t *testing.T, src, layer string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("ogr2ogr", append(append([]string{"-f", "GeoJSONSeq"}, args...), "/vsistdout/", src)...).Output()
+	argv := append(append([]string{"-f", "GeoJSONSeq"}, args...), "/vsistdout/", src)
+	if layer != "" {
+		argv = append(argv, layer)
+	}
+	cmd := exec.Command("ogr2ogr", argv...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("ogr2ogr: %v", err)
+		t.Fatalf("ogr2ogr: %v: %s", err, stderr.String())
 	}
 	return string(out)
 }
@@ -73,6 +80,15 @@ func TestOGR(t *testing.T) {
 		}
 		if c := fs[0].Geometry.Bound().Center(); c[0] < 83 || c[0] > 83.5 {
 			t.Errorf("centre %v not near Dhirauli", c)
+		}
+	})
+	t.Run("zip of a GeoJSON goes through GDAL", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "blocks.zip")
+		zipFiles(t, p, []string{"data/blocks.geojson"}, map[string][]byte{"data/blocks.geojson": mustRead(t, filepath.Join("testdata", "blocks.geojson"))})
+		src := mustOpen(t, p, Options{})
+		fs := readAll(t, src)
+		if len(fs) != 4 || src.CRS().SRID != 4326 || fs[0].Properties["name_hi"] != "धिरौली" {
+			t.Errorf("%d features, CRS %+v", len(fs), src.CRS())
 		}
 	})
 	t.Run("unreadable file", func(t *testing.T) {
