@@ -132,6 +132,19 @@ func TestCSVEncoding(t *testing.T) {
 	}
 }
 
+func TestCSVHeaderNames(t *testing.T) {
+	src, err := openString(t, "a.csv", "lon,lat,name,name,,name_2\n1,2,a,b,c,d\n", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	fs := readAll(t, src)
+	want := map[string]any{"lon": int64(1), "lat": int64(2), "name": "a", "name_2": "b", "field_5": "c", "name_2_2": "d"}
+	if !reflect.DeepEqual(fs[0].Properties, want) {
+		t.Errorf("properties %v, want %v", fs[0].Properties, want)
+	}
+}
+
 func TestCSVErrors(t *testing.T) {
 	tests := []struct {
 		name   string

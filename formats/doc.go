@@ -22,8 +22,8 @@
 //	}
 //
 // Every reader streams: memory depends on the largest feature and the
-// schema sample, not on the file. A 130 MB FeatureCollection is read with a
-// few MB of heap (see TestGeoJSONLargeBoundedMemory).
+// schema sample, not on the file. A 90 MB FeatureCollection is read with a few
+// MB of heap (see TestGeoJSONLargeBoundedMemory).
 //
 // # Formats
 //
@@ -39,7 +39,10 @@
 //	            give a MultiPolygon, and a file whose rings all run
 //	            counter-clockwise is grouped by nesting. A .dbf is required and
 //	            its record count must match the .shp (and .shx); deleted records
-//	            are skipped and counted in Stats.Skipped.
+//	            are skipped and counted in Stats.Skipped. A zip that holds no
+//	            shapefile but one file GDAL reads (.gpkg, .geojson, a FileGDB
+//	            folder…) goes to ogr2ogr through /vsizip/; one holding a .kml is
+//	            read as KMZ.
 //	GeoPackage  one feature table (Options.SourceLayer when there are several),
 //	            through the pure-Go SQLite driver modernc.org/sqlite; geometry
 //	            blobs are decoded here (ISO/EWKB, Z and M dropped). Declared
@@ -48,8 +51,10 @@
 //	            enclosing Folders, joined with "/", are the "folder" property,
 //	            beside "name" and "description". Point, LineString, LinearRing,
 //	            Polygon with inner boundaries, MultiGeometry (nested); Data and
-//	            SchemaData/SimpleData attributes. KMZ reads doc.kml (or the
-//	            first .kml) from the zip.
+//	            SchemaData/SimpleData attributes, or, when a Placemark has no
+//	            ExtendedData, the two-cell rows of an HTML table in its
+//	            description (as ArcGIS and QGIS export them). KMZ reads doc.kml
+//	            (or the first .kml) from the zip.
 //	CSV         a WKT/EWKT column (wkt, geom, geometry, the_geom, wkt_geom,
 //	            shape) or x/y columns (lon, long, lng, longitude, x, easting,
 //	            point_x / lat, latitude, y, northing, point_y), matched without
@@ -158,8 +163,11 @@
 // Errors are *Error, whose message reads
 // "formats: geojson: feature 12: offset 3456: field "geometry": reason", and
 // wrap ErrEmpty, ErrUnsupported, ErrInvalidGeometry, ErrUnsafeArchive,
-// ErrUnsafeXML, ErrTooLarge or ErrNoGDAL where they apply. After an error
-// other than io.EOF a Source returns the same error again.
+// ErrUnsafeXML, ErrTooLarge or ErrNoGDAL where they apply. An error wrapping
+// ErrInvalidGeometry is about one feature: Next may be called again to go
+// on (the consumer chooses between refusing the file and skipping the
+// feature; Stats.InvalidGeometries counts them). After any other error a
+// Source returns the same error again.
 //
 // A Source is not safe for concurrent use; open one per goroutine.
 package formats
