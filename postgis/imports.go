@@ -539,33 +539,44 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 	// Decoding (in Next) and converting (WKB, validity) run in goroutines
 	// of their own: a reader feeds this one batches of features.
 	type readBatch struct {
-		feats []*formats.Feature
-		err   error
+		feats   []*formats.Feature
+		rejects []*formats.Error // features refused for their geometry (reject mode)
+		err     error
 	}
 	fed := make(chan readBatch, 2)
 	quit := make(chan struct{})
 	go func() {
 		defer close(fed)
-		buf := make([]*formats.Feature, 0, 32)
+		var b readBatch
+		flush := func() bool {
+			select {
+			case fed <- b:
+				b = readBatch{}
+				return true
+			case <-quit:
+				return false
+			}
+		}
 		for {
 			f, err := req.Source.Next()
-			if err == nil {
-				if buf = append(buf, f); len(buf) < cap(buf) {
-					continue
+			var ferr *formats.Error
+			switch {
+			case err == nil:
+				b.feats = append(b.feats, f)
+			case errors.Is(err, io.EOF):
+				if len(b.feats) > 0 || len(b.rejects) > 0 {
+					flush()
 				}
+				return
+			case req.Invalid == layers.Reject && errors.Is(err, formats.ErrInvalidGeometry) && errors.As(err, &ferr):
+				// The reader refused this feature only: leave it out, named.
+				b.rejects = append(b.rejects, ferr)
+			default:
+				b.err = err
+				flush()
+				return
 			}
-			if errors.Is(err, io.EOF) {
-				err = nil
-			}
-			if len(buf) > 0 || err != nil {
-				select {
-				case fed <- readBatch{buf, err}:
-				case <-quit:
-					return
-				}
-				buf = make([]*formats.Feature, 0, 32)
-			}
-			if err != nil || f == nil {
+			if len(b.feats)+len(b.rejects) >= 32 && !flush() {
 				return
 			}
 		}
@@ -583,20 +594,21 @@ func (c *copySource) produce(req layers.ImportRequest, plan *layers.ImportPlan, 
 			if !ok {
 				break
 			}
-			if len(b.feats) == 0 && b.err != nil {
-				err := b.err
-				var ferr *formats.Error
-				if errors.As(err, &ferr) {
-					err = &layers.ValidationError{Feature: ferr.Index, Field: ferr.Field, Reason: ferr.Error()}
+			for _, r := range b.rejects {
+				c.read++
+				c.rejected++
+				if len(c.rejections) < layers.MaxRejections {
+					c.rejections = append(c.rejections, layers.Rejection{Feature: r.Index, Reason: r.Error()})
 				}
-				c.rerr = err
-				return
 			}
 			pending = b.feats
 			if b.err != nil {
-				// The features before the error first, then the error.
+				// The features read before the error first, then the error.
 				pending = append(pending, nil)
 				c.pendingErr = b.err
+			}
+			if len(pending) == 0 {
+				continue
 			}
 		}
 		f := pending[0]

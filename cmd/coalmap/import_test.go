@@ -288,6 +288,16 @@ func TestImportReports(t *testing.T) {
 			t.Fatalf("%d rows", n)
 		}
 	})
+	t.Run("--invalid=reject leaves out features the reader refuses, and goes on", func(t *testing.T) {
+		f := e.file("unclosed.geojson", collection(square("good", 82.3, 23.9, "{}"),
+			`{"type":"Feature","id":"open","properties":{},"geometry":{"type":"Polygon","coordinates":[[[82.3,23.9],[82.4,23.9],[82.4,24.0],[82.3,24.0]]]}}`,
+			square("after", 82.5, 23.9, "{}")))
+		r := e.run("--layer", "unclosed", "--invalid", "reject", f)
+		rep := r.report(t)
+		if r.code != 0 || rep.Read != 3 || rep.Features != 2 || rep.Rejected != 1 || len(rep.Rejections) != 1 || rep.Rejections[0].Feature != 1 {
+			t.Fatalf("exit %d, report %+v\n%s", r.code, rep, r.stderr)
+		}
+	})
 	t.Run("3D coordinates are dropped and reported", func(t *testing.T) {
 		f := e.file("z.geojson", []byte(`{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[82.3,23.9,250],[82.4,23.95,260]]}},
