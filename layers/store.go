@@ -151,8 +151,9 @@ type ImportRequest struct {
 	// ImportID, when not 0, is the queued job (see ImportJobs) this import
 	// runs as; else the import records a job of its own.
 	ImportID int64
-	// Progress, when not nil, is called from the importing goroutine now
-	// and then (and at each phase) with how far the import has got.
+	// Progress, when not nil, is called now and then (about five times a
+	// second, and at each phase) with how far the import has got; from a
+	// goroutine of the import's, never concurrently with itself.
 	Progress func(ImportProgress)
 }
 

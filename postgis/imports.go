@@ -468,9 +468,9 @@ func (p *progress) close() {
 }
 
 // copySource feeds COPY the rows of a source, converted by the plan:
-// (fid, feature_id, WKB of the layer's type, attributes…). A goroutine of
-// its own reads and converts the features (decoding is the costly part) while
-// COPY encodes and sends the previous batch.
+// (fid, feature_id, WKB of the layer's type, attributes…). One goroutine
+// decodes the features (the source's Next), another converts them (WKB,
+// validity, ids), while COPY encodes and sends the previous batch.
 type copySource struct {
 	ctx  context.Context
 	rows chan [][]any
