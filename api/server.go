@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -39,6 +40,14 @@ type Config struct {
 	// VersionedTileCacheControl is the Cache-Control of tiles fetched with the
 	// current data versions (?v=…); DefaultVersionedTileCacheControl when empty.
 	VersionedTileCacheControl string
+	// MaxUploadBytes caps an import's upload (413 beyond); 0 means
+	// DefaultMaxUpload. UploadDir holds uploads while they are imported
+	// ("" means the system's temporary directory).
+	MaxUploadBytes int64
+	UploadDir      string
+	// BaseContext bounds background work (imports): when it ends, running
+	// imports are cancelled and their layers keep their previous data.
+	BaseContext context.Context
 }
 
 // Deps are the services behind the routes.
@@ -64,6 +73,11 @@ type Deps struct {
 	Tokens layers.TokenStore
 	// Tiles serves vector tiles; nil leaves the tile routes out.
 	Tiles *tiles.Service
+	// Imports runs and records imports; nil means Store, when it can.
+	Imports interface {
+		layers.ImportBackend
+		layers.ImportJobs
+	}
 }
 
 // Server is coalmap's HTTP handler.
@@ -75,6 +89,7 @@ type Server struct {
 	metrics *httpMetrics
 
 	tileMetrics *tileMetrics
+	jobs        sync.WaitGroup // background imports
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -123,11 +138,16 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesLanding(r)
 		s.routesCollections(r)
 		s.routesItems(r)
+		s.routesImports(r)
 	}
 	s.routesTiles(r)
 	s.router = r
 	return s
 }
+
+// Wait waits for the background imports to end (cancel Config.BaseContext
+// to end them early).
+func (s *Server) Wait() { s.jobs.Wait() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }

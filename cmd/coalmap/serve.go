@@ -37,6 +37,7 @@ type serveCmd struct {
 	requestTimeout    time.Duration
 	shutdownTimeout   time.Duration
 	maxConns          int
+	maxUpload         int64
 	noDemo            bool
 	demoSeed          int64
 	catalogRefresh    time.Duration
@@ -56,6 +57,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "bound on a request's database work")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.IntVar(&c.maxConns, "max-conns", 32, "maximum database connections")
+	fs.Int64Var(&c.maxUpload, "max-upload", api.DefaultMaxUpload, "largest import upload in bytes (413 beyond)")
 	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
@@ -201,7 +203,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		runs.Wait()
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
-		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned},
+		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
+		MaxUploadBytes: c.maxUpload, BaseContext: followCtx},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-
 	"github.com/coalmap/coalmap/postgis"
 	"github.com/coalmap/coalmap/tiles"
 )
