@@ -481,9 +481,39 @@ func TestReroute(t *testing.T) {
 		}
 	})
 	t.Run("starting inside a block", func(t *testing.T) {
+		// A line from inside Dhirauli (a siding in its own block, say)
+		// cannot avoid Dhirauli: nothing to propose, and it says why.
 		resp, body := post(t, ts.URL+"/overlaps/reroute", `{"type":"LineString","coordinates":[[82.305,23.95],[82.48,23.80]]}`)
-		if resp.StatusCode != 422 || !strings.Contains(string(body), "dhirauli") {
+		var r overlaps.RerouteResult
+		json.Unmarshal(body, &r)
+		if resp.StatusCode != 200 || len(r.Alternatives) != 0 || len(r.Unavoidable) != 1 || r.Unavoidable[0].ID != "dhirauli" {
 			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		// From inside Dhirauli across Two Parts: Two Parts is avoided.
+		resp, body = post(t, ts.URL+"/overlaps/reroute?row_width_m=46", `{"type":"LineString","coordinates":[[82.305,23.95],[82.48,23.95]]}`)
+		r = overlaps.RerouteResult{}
+		json.Unmarshal(body, &r)
+		if resp.StatusCode != 200 || len(r.Alternatives) != 1 {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		alt := r.Alternatives[0]
+		if len(alt.Unavoidable) != 1 || alt.Unavoidable[0].ID != "dhirauli" || len(alt.Avoided) != 1 || alt.Avoided[0].ID != "twoparts" {
+			t.Fatalf("avoided %v, unavoidable %v", alt.Avoided, alt.Unavoidable)
+		}
+		b, _ := json.Marshal(alt.Geometry)
+		var hits []string
+		rows, err := pool.Query(ctx, `SELECT feature_id FROM layers.coal_blocks b
+			WHERE ST_DWithin(b.geom::geography, ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)::geography, 22) ORDER BY 1`, string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			hits = append(hits, id)
+		}
+		if len(hits) != 1 || hits[0] != "dhirauli" {
+			t.Fatalf("PostGIS: the alternative's corridor reaches %v, want only dhirauli", hits)
 		}
 	})
 	t.Run("geojson", func(t *testing.T) {

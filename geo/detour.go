@@ -15,8 +15,9 @@ var ErrEndpointInside = errors.New("geo: alignment endpoint inside an obstacle")
 
 // EndpointError names the obstacle an alignment starts or ends in.
 type EndpointError struct {
-	Obstacle int  // index into the obstacles given
-	End      bool // false: the start, true: the end
+	Obstacle int   // index into the obstacles given
+	Members  []int // every obstacle of the widened hull holding the end
+	End      bool  // false: the start, true: the end
 }
 
 // Error names the end and the obstacle.
@@ -283,10 +284,10 @@ func crossingSpans(pts []orb.Point, hulls []*hull) ([]span, error) {
 			continue
 		}
 		if in <= 1e-9 {
-			return nil, &EndpointError{Obstacle: hulls[hi].members[0], End: false}
+			return nil, &EndpointError{Obstacle: hulls[hi].members[0], Members: hulls[hi].members, End: false}
 		}
 		if out >= last-1e-9 {
-			return nil, &EndpointError{Obstacle: hulls[hi].members[0], End: true}
+			return nil, &EndpointError{Obstacle: hulls[hi].members[0], Members: hulls[hi].members, End: true}
 		}
 		spans = append(spans, span{in: in, out: out, h: h})
 	}
@@ -395,4 +396,49 @@ func segDist(p, q, r orb.Point) (float64, float64) {
 		t = math.Max(0, math.Min(1, ((p[0]-q[0])*dx+(p[1]-q[1])*dy)/l2))
 	}
 	return math.Hypot(p[0]-q[0]-t*dx, p[1]-q[1]-t*dy), t
+}
+
+// DistancePlanarM returns the distance in metres from p to the nearest point
+// of mp (0 inside it), measured in a plane centred on p: true to a fraction
+// of a percent within tens of kilometres.
+func DistancePlanarM(p orb.Point, mp orb.MultiPolygon) float64 {
+	pl := newPlane(p)
+	q := pl.fwd(p)
+	best := math.Inf(1)
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i := 1; i < len(ring); i++ {
+				d, _ := segDist(q, pl.fwd(ring[i-1]), pl.fwd(ring[i]))
+				best = math.Min(best, d)
+			}
+		}
+		if ringContains(poly, p) {
+			return 0
+		}
+	}
+	return best
+}
+
+// ringContains reports whether p is inside the polygon's outer ring and
+// outside its holes (even–odd rule).
+func ringContains(poly orb.Polygon, p orb.Point) bool {
+	in := func(r orb.Ring) bool {
+		c := false
+		for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+			a, b := r[i], r[j]
+			if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
+				c = !c
+			}
+		}
+		return c
+	}
+	if len(poly) == 0 || !in(poly[0]) {
+		return false
+	}
+	for _, h := range poly[1:] {
+		if in(h) {
+			return false
+		}
+	}
+	return true
 }

@@ -33,6 +33,10 @@ type Alternative struct {
 	// Avoided are the polygons the original crossed (or came within the
 	// clearance of) that this alignment goes around.
 	Avoided []PolygonRef `json:"avoided"`
+	// Unavoidable are the polygons the alignment starts or ends in (or
+	// within the corridor of): a siding inside its own block, say. The
+	// alternative still crosses them, and avoids every other.
+	Unavoidable []PolygonRef `json:"unavoidable"`
 	// Check is the overlap check of the alternative: no crossings.
 	Check *Report `json:"check"`
 }
@@ -47,6 +51,9 @@ type LineGeometry struct {
 type RerouteResult struct {
 	Original     *Report       `json:"original"`
 	Alternatives []Alternative `json:"alternatives"`
+	// Unavoidable are the polygons an end of the alignment lies in (or
+	// within the corridor of), which no alternative can avoid.
+	Unavoidable []PolygonRef `json:"unavoidable"`
 }
 
 // detourRounds bounds how often a detour is widened to take in polygons it
@@ -73,8 +80,8 @@ func (e *Engine) Reroute(ctx context.Context, a Alignment, opts Options) (*Rerou
 	if err != nil {
 		return nil, err
 	}
-	res := &RerouteResult{Original: orig, Alternatives: []Alternative{}}
-	if len(orig.Crossings) == 0 && !nearWithin(orig, opts.ClearanceM) {
+	res := &RerouteResult{Original: orig, Alternatives: []Alternative{}, Unavoidable: []PolygonRef{}}
+	if isClear(orig, opts.ClearanceM, nil) {
 		return res, nil
 	}
 	names, width, err := opts.resolve(&e.cfg)
@@ -109,44 +116,85 @@ func (e *Engine) Reroute(ctx context.Context, a Alignment, opts Options) (*Rerou
 		}
 	}
 	gather(ls.Bound())
-	for range detourRounds {
+	// Polygons an end of the alignment lies in, or within the margin of,
+	// cannot be avoided: they are left out of the obstacles.
+	unavoidable := map[ref]bool{}
+	ends := [2]orb.Point{ls[0], ls[len(ls)-1]}
+	for rounds := 0; rounds < detourRounds; {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		obstacles := make([]orb.MultiPolygon, len(refs))
+		var obstacles []orb.MultiPolygon
+		var idx []int // obstacle → refs index
 		for i, r := range refs {
-			obstacles[i] = r.li.feats[r.id].poly.Geometry()
+			if unavoidable[r] {
+				continue
+			}
+			obstacles = append(obstacles, r.li.feats[r.id].poly.Geometry())
+			idx = append(idx, i)
 		}
 		d, err := geo.DetourPlanar(ls, obstacles, margin)
 		if err != nil {
 			var ee *geo.EndpointError
-			if errors.As(err, &ee) {
-				f := refs[ee.Obstacle].li.feats[refs[ee.Obstacle].id]
-				end := "starts"
-				if ee.End {
-					end = "ends"
-				}
-				return nil, fmt.Errorf("%w: the alignment %s within %.0f m of %s %s (%s)", ErrNoDetour, end, margin, refs[ee.Obstacle].li.name, f.id, f.name)
+			if !errors.As(err, &ee) {
+				return nil, err
 			}
-			return nil, err
+			end := ends[0]
+			if ee.End {
+				end = ends[1]
+			}
+			added := false
+			for _, m := range ee.Members {
+				r := refs[idx[m]]
+				if geo.DistancePlanarM(end, r.li.feats[r.id].poly.Geometry()) < margin {
+					unavoidable[r] = true
+					added = true
+				}
+			}
+			if !added {
+				// The end is in the widened hull of a group, near none of
+				// its members: go around none of them.
+				for _, m := range ee.Members {
+					unavoidable[refs[idx[m]]] = true
+				}
+			}
+			continue
 		}
+		rounds++
 		check, err := e.Check(ctx, []Alignment{{ID: a.ID, Geom: d.Line}}, opts)
 		if err != nil {
 			return nil, err
 		}
-		if len(check.Crossings) == 0 && !nearWithin(check, opts.ClearanceM) {
+		skip := map[[2]string]bool{}
+		for r := range unavoidable {
+			skip[[2]string{r.li.name, r.li.feats[r.id].id}] = true
+		}
+		if isClear(check, opts.ClearanceM, skip) {
+			for _, r := range refs {
+				if unavoidable[r] {
+					f := r.li.feats[r.id]
+					res.Unavoidable = append(res.Unavoidable, PolygonRef{Layer: r.li.name, ID: f.id, Name: f.name})
+				}
+			}
+			if len(d.Avoided) == 0 {
+				// Only unavoidable polygons are crossed: nothing to propose.
+				return res, nil
+			}
 			alt := Alternative{
-				Geometry: LineGeometry{Type: "LineString", Coordinates: d.Line},
-				LengthM:  check.Summary.LengthM,
-				Check:    check,
-				Avoided:  []PolygonRef{},
+				Geometry:    LineGeometry{Type: "LineString", Coordinates: d.Line},
+				LengthM:     check.Summary.LengthM,
+				Check:       check,
+				Avoided:     []PolygonRef{},
+				Unavoidable: []PolygonRef{},
 			}
 			alt.AddedLengthM = alt.LengthM - orig.Summary.LengthM
 			alt.AddedPct = pct(alt.AddedLengthM, orig.Summary.LengthM)
 			for _, i := range d.Avoided {
-				f := refs[i].li.feats[refs[i].id]
-				alt.Avoided = append(alt.Avoided, PolygonRef{Layer: refs[i].li.name, ID: f.id, Name: f.name})
+				r := refs[idx[i]]
+				f := r.li.feats[r.id]
+				alt.Avoided = append(alt.Avoided, PolygonRef{Layer: r.li.name, ID: f.id, Name: f.name})
 			}
+			alt.Unavoidable = res.Unavoidable
 			res.Alternatives = append(res.Alternatives, alt)
 			return res, nil
 		}
@@ -160,13 +208,18 @@ func (e *Engine) Reroute(ctx context.Context, a Alignment, opts Options) (*Rerou
 	return nil, fmt.Errorf("%w after %d rounds", ErrNoDetour, detourRounds)
 }
 
-// nearWithin reports whether a check found a polygon strictly closer than
-// the clearance (a detour keeps at the clearance, not beyond).
-func nearWithin(r *Report, clearance float64) bool {
-	for _, n := range r.NearMisses {
-		if n.MinDistanceM < clearance-math.Max(1, clearance*0.01) {
-			return true
+// isClear reports whether a check found no crossing and no polygon strictly
+// closer than the clearance, other than those of skip (layer, id).
+func isClear(r *Report, clearance float64, skip map[[2]string]bool) bool {
+	for _, c := range r.Crossings {
+		if !skip[[2]string{c.Layer, c.ID}] {
+			return false
 		}
 	}
-	return false
+	for _, n := range r.NearMisses {
+		if !skip[[2]string{n.Layer, n.ID}] && n.MinDistanceM < clearance-math.Max(1, clearance*0.01) {
+			return false
+		}
+	}
+	return true
 }

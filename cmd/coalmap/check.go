@@ -164,16 +164,27 @@ func (c *checkCmd) runReroute(ctx context.Context, engine *overlaps.Engine, alig
 		}
 		o := res.Original.Summary
 		fmt.Fprintf(w, "%s: %.2f km, crosses %d polygons over %.2f km\n", name, o.LengthM/1000, o.PolygonsCrossed, o.LengthInsideM/1000)
+		var unavoidable []string
+		for _, p := range res.Unavoidable {
+			unavoidable = append(unavoidable, p.Layer+"/"+p.ID+" "+p.Name)
+		}
+		if len(unavoidable) > 0 {
+			fmt.Fprintf(w, "  cannot avoid (an end of the alignment lies in or next to them): %s\n", strings.Join(unavoidable, ", "))
+		}
 		if len(res.Alternatives) == 0 {
-			fmt.Fprintln(w, "  already clear: no alternative needed")
+			fmt.Fprintln(w, "  no alternative needed: nothing else is crossed")
 		}
 		for _, alt := range res.Alternatives {
 			var avoided []string
 			for _, p := range alt.Avoided {
 				avoided = append(avoided, p.Layer+"/"+p.ID+" "+p.Name)
 			}
-			fmt.Fprintf(w, "  alternative: %.2f km (+%.2f km, +%.1f%%), clear of every polygon; goes around %s\n",
-				alt.LengthM/1000, alt.AddedLengthM/1000, alt.AddedPct, strings.Join(avoided, ", "))
+			clearOf := "every polygon"
+			if len(unavoidable) > 0 {
+				clearOf = "every other polygon"
+			}
+			fmt.Fprintf(w, "  alternative: %.2f km (+%.2f km, +%.1f%%), clear of %s; goes around %s\n",
+				alt.LengthM/1000, alt.AddedLengthM/1000, alt.AddedPct, clearOf, strings.Join(avoided, ", "))
 		}
 	}
 	switch c.format {
