@@ -61,6 +61,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routesHealth(r)
+	s.routesMap(r)
 	s.router = r
 	return s
 }
