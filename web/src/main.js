@@ -518,6 +518,7 @@ async function postCheck(format, signal) {
   });
 }
 
+const IDLE_HINT = 'Draw or upload an alignment, or pick a real case at the top, to see the coal blocks it crosses.';
 let checkVersion = 0; // bumped by every change of alignment or parameters
 let checking = false;
 let checkTimer;
@@ -545,7 +546,7 @@ async function pumpCheck() {
 
 async function runCheck(version) {
   updateExports();
-  if (!state.lines.length) { showResult(null); setStatus($('#check-status'), ''); return; }
+  if (!state.lines.length) { showResult(null); setStatus($('#check-status'), IDLE_HINT); return; }
   if (!state.against.size) { showResult(null); setStatus($('#check-status'), 'Pick at least one layer to check against.', { error: true }); return; }
   const names = [...state.against].map((id) => state.byId.get(id)?.title || id);
   setStatus($('#check-status'), `Checking against ${names.length > 2 ? `${names.length} layers` : names.join(' and ')}…`, { busy: true });
@@ -642,6 +643,7 @@ function showResult(result) {
   updateHighlights();
   updateExports();
   $('#conflicts').classList.toggle('empty', !result?.conflicts.length);
+  $('#conflicts').hidden = !result;
   if (!result) return;
   const total = result.conflicts.reduce((a, c) => ({
     length: a.length + (c.lengthM || 0), crossings: a.crossings + (c.crossings || 0), area: a.area + (c.areaHa || 0),
@@ -723,7 +725,7 @@ function addHighlightLayers() {
   map.addLayer({ id: 'hl-blocks-line', type: 'line', source: 'hl-blocks',
     paint: { 'line-color': ['case', ['get', 'near'], '#c77800', '#b3130a'], 'line-width': ['case', ['get', 'selected'], 3.5, 2], 'line-dasharray': ['case', ['get', 'near'], ['literal', [2, 2]], ['literal', [1, 0]]] } }, 'anchor-highlight');
   map.addLayer({ id: 'hl-pieces-line', type: 'line', source: 'hl-pieces', filter: ['in', ['geometry-type'], ['literal', ['LineString', 'MultiLineString']]],
-    layout: { 'line-cap': 'round' }, paint: { 'line-color': '#b3130a', 'line-width': 7, 'line-opacity': 0.85 } }, 'anchor-highlight');
+    layout: { 'line-cap': 'round' }, paint: { 'line-color': '#b3130a', 'line-width': 12, 'line-opacity': 0.75 } }, 'anchor-highlight');
   map.addLayer({ id: 'hl-pieces-fill', type: 'fill', source: 'hl-pieces', filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]],
     paint: { 'fill-color': '#b3130a', 'fill-opacity': 0.45 } }, 'anchor-highlight');
   map.addLayer({ id: 'hl-points', type: 'circle', source: 'hl-points',
@@ -934,6 +936,8 @@ async function reloadWithToken() {
 }
 
 wire();
+setStatus($('#check-status'), IDLE_HINT);
+$('#conflicts').hidden = true;
 map.on('load', async () => {
   addAnchors();
   addHighlightLayers();
