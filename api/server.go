@@ -4,12 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/coalmap/coalmap/layers"
 )
 
 // Config is what the HTTP surface needs to know about its process.
@@ -22,6 +25,11 @@ type Config struct {
 	Version string
 	// RequestTimeout bounds every request's context.
 	RequestTimeout time.Duration
+	// BaseURL, when set, prefixes every link the service writes (a proxy's
+	// public address); else links use the request's scheme and host.
+	BaseURL string
+	// Title and Description head the OGC API landing page.
+	Title, Description string
 }
 
 // Deps are the services behind the routes.
@@ -29,6 +37,18 @@ type Deps struct {
 	// Ready reports whether the service can answer: database reachable,
 	// migrations applied.
 	Ready func(ctx context.Context) error
+	// Catalog is the in-memory catalog snapshot the read routes consult;
+	// with Store it mounts the OGC API – Features routes.
+	Catalog *layers.Catalog
+	// Store reads and writes layer metadata.
+	Store layers.Store
+	// Search is the full-text search of /collections?q=.
+	Search layers.Searcher
+	// Features reads layer tables.
+	Features layers.FeatureStore
+	// Tokens authenticates bearer tokens; nil means every caller is
+	// anonymous.
+	Tokens layers.TokenStore
 }
 
 // Server is coalmap's HTTP handler.
@@ -48,12 +68,18 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.Title == "" {
+		cfg.Title = "coalmap — coal sector layers"
+	}
+	if cfg.Description == "" {
+		cfg.Description = "The Ministry of Coal's planning layers (coal blocks, mines, sidings, rail, power, forests…) as OGC API – Features and vector tiles."
+	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout)
+	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout, s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errorf(http.StatusNotFound, "no such resource: %s", r.URL.Path))
 	})
@@ -62,6 +88,11 @@ func New(cfg Config, deps Deps) *Server {
 	})
 	s.routesHealth(r)
 	s.routesMap(r)
+	if deps.Catalog != nil && deps.Store != nil && deps.Features != nil {
+		s.routesLanding(r)
+		s.routesCollections(r)
+		s.routesItems(r)
+	}
 	s.router = r
 	return s
 }
@@ -73,4 +104,19 @@ func (s *Server) routesHealth(r chi.Router) {
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
+}
+
+// baseURL is the scheme and host links are written with.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
 }

@@ -1,0 +1,93 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// Media types of the OGC API responses.
+const (
+	mediaJSON    = "application/json"
+	mediaGeoJSON = "application/geo+json"
+	mediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+	mediaSchema  = "application/schema+json"
+	mediaCSV     = "text/csv; charset=utf-8"
+)
+
+// conformance are the classes the service implements.
+var conformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+}
+
+// link is an OGC API / RFC 8288 link.
+type link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+func (s *Server) routesLanding(r chi.Router) {
+	r.Get("/", s.handleLanding)
+	r.Get("/conformance", s.handleConformance)
+	r.Get("/api", s.handleAPI)
+}
+
+// checkF accepts f=json (or no f) and answers 400 naming f otherwise.
+func checkF(r *http.Request, allowed ...string) (string, error) {
+	f := r.URL.Query().Get("f")
+	if f == "" {
+		return allowed[0], nil
+	}
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", badParam("f", "unsupported format %q (want %v)", f, allowed)
+}
+
+func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
+	if _, err := checkF(r, "json"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	base := s.baseURL(r)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"title":       s.cfg.Title,
+		"description": s.cfg.Description,
+		"version":     s.cfg.Version,
+		"links": []link{
+			{Href: base + "/", Rel: "self", Type: mediaJSON, Title: "This document"},
+			{Href: base + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "The API definition (OpenAPI 3.0)"},
+			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
+			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "The layers"},
+		},
+	})
+}
+
+func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
+	if _, err := checkF(r, "json"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": conformance})
+}
+
+func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
+	if _, err := checkF(r, "json"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", mediaOpenAPI)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s.openAPI(s.baseURL(r)))
+}

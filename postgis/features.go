@@ -1,0 +1,168 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/coalmap/coalmap/layers"
+)
+
+// featureSQL builds the statement of q from catalog identifiers only (the
+// layer id and its dictionary's names, each quoted); every value is a
+// parameter. With count set it counts the matches instead, ignoring paging.
+func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
+	l := q.Layer
+	if l == nil || !layers.ValidID(l.ID) {
+		return "", nil, fmt.Errorf("postgis: features: no valid layer: %w", layers.ErrInvalid)
+	}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	var where []string
+	if q.FeatureID != "" {
+		where = append(where, "feature_id = "+arg(q.FeatureID))
+	}
+	if q.After > 0 && !count {
+		where = append(where, "fid > "+arg(q.After))
+	}
+	if b := q.BBox; b != nil {
+		srid := b.SRID
+		if srid == 0 {
+			srid = layers.StorageSRID
+		}
+		env := fmt.Sprintf("ST_MakeEnvelope(%s, %s, %s, %s, %d)", arg(b.Bound.Min[0]), arg(b.Bound.Min[1]),
+			arg(b.Bound.Max[0]), arg(b.Bound.Max[1]), srid)
+		if srid != layers.StorageSRID {
+			// Densify the box's edges so that its reprojection stays close
+			// to the area asked for.
+			if seg := (b.Bound.Max[0] - b.Bound.Min[0]) / 16; seg > 0 {
+				env = fmt.Sprintf("ST_Segmentize(%s, %s::float8)", env, arg(seg))
+			}
+			env = fmt.Sprintf("ST_Transform(%s, %d)", env, layers.StorageSRID)
+		}
+		where = append(where, fmt.Sprintf("geom && %[1]s AND ST_Intersects(geom, %[1]s)", env))
+	}
+	for _, f := range q.Filters {
+		a, ok := l.AttributeByName(f.Attribute)
+		if !ok || !layers.ValidColumn(a.Name) {
+			return "", nil, &layers.ValidationError{Feature: -1, Field: f.Attribute, Reason: "not an attribute of the layer"}
+		}
+		if f.Value == nil {
+			where = append(where, quote(a.Name)+" IS NULL")
+			continue
+		}
+		where = append(where, fmt.Sprintf("%s = %s", quote(a.Name), arg(f.Value)))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	if count {
+		return "SELECT count(*) FROM " + layerTable(l.ID) + cond, args, nil
+	}
+
+	props := make([]layers.Attribute, 0, len(l.Attributes))
+	if q.Properties == nil {
+		props = append(props, l.Attributes...)
+	} else {
+		for _, p := range q.Properties {
+			a, ok := l.AttributeByName(p)
+			if !ok {
+				return "", nil, &layers.ValidationError{Feature: -1, Field: p, Reason: "not an attribute of the layer"}
+			}
+			props = append(props, a)
+		}
+	}
+	geom, digits := "geom", 7
+	switch {
+	case q.SRID != 0 && q.SRID != layers.StorageSRID:
+		geom, digits = fmt.Sprintf("ST_Transform(geom, %d)", q.SRID), 3
+	case q.LatLon:
+		geom = "ST_FlipCoordinates(geom)"
+	}
+	var b strings.Builder
+	if q.Format == layers.Tabular {
+		fmt.Fprintf(&b, "SELECT fid, feature_id, ST_AsText(%s, %d)", geom, digits)
+		for _, a := range props {
+			fmt.Fprintf(&b, ", t.%s::text", quote(a.Name))
+		}
+	} else {
+		// The Feature is assembled as text: cheaper than json_build_object,
+		// and compact.
+		fmt.Fprintf(&b, `SELECT fid, feature_id, '{"type":"Feature","id":' || to_json(feature_id)::text || ',"geometry":' || coalesce(ST_AsGeoJSON(%s, %d), 'null') || ',"properties":' || (SELECT row_to_json(p) FROM (SELECT `, geom, digits)
+		for i, a := range props {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "t.%s", quote(a.Name))
+		}
+		b.WriteString(") p)::text || '}'")
+	}
+	fmt.Fprintf(&b, " FROM %s t%s ORDER BY fid", layerTable(l.ID), cond)
+	if q.Limit > 0 {
+		fmt.Fprintf(&b, " LIMIT %s", arg(q.Limit))
+	}
+	if q.Offset > 0 {
+		fmt.Fprintf(&b, " OFFSET %s", arg(q.Offset))
+	}
+	return b.String(), args, nil
+}
+
+// Features runs q and calls emit with each row, in fid order.
+func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(*layers.FeatureRow) error) error {
+	sql, args, err := featureSQL(q, false)
+	if err != nil {
+		return err
+	}
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return translate("features of "+q.Layer.ID, err)
+	}
+	defer rows.Close()
+	var r layers.FeatureRow
+	var feature []byte
+	for rows.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if q.Format == layers.Tabular {
+			dest := []any{&r.FID, &r.ID, &r.WKT}
+			vals := make([]*string, len(rows.FieldDescriptions())-3)
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return translate("features of "+q.Layer.ID, err)
+			}
+			r.Values = vals
+		} else {
+			if err := rows.Scan(&r.FID, &r.ID, &feature); err != nil {
+				return translate("features of "+q.Layer.ID, err)
+			}
+			r.Feature = feature
+		}
+		if err := emit(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return translate("features of "+q.Layer.ID, err)
+	}
+	return nil
+}
+
+// CountFeatures returns how many features match q, ignoring its paging.
+func (s *Store) CountFeatures(ctx context.Context, q *layers.FeatureQuery) (int64, error) {
+	sql, args, err := featureSQL(q, true)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		return 0, translate("count features of "+q.Layer.ID, err)
+	}
+	return n, nil
+}
