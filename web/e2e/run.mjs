@@ -190,9 +190,46 @@ async function main() {
     await page.click('#info-close');
   });
 
+  let dhirauli;
+  await step('clicking a feature shows its attributes with the dictionary labels', async () => {
+    dhirauli = await (await api('/collections/coal_blocks/items/dhirauli')).json();
+    const b = bbox(dhirauli.geometry);
+    await page.evaluate((bb) => window.coalmap.map.fitBounds([[bb[0], bb[1]], [bb[2], bb[3]]], { padding: 200, animate: false }), b);
+    await page.waitForFunction(() => window.coalmap.map.areTilesLoaded() && window.coalmap.map.loaded());
+    await sleep(300);
+    // An inside point of the block: the centroid of its outer ring's vertices
+    // can fall outside a concave block, so ask the map which pixel hits it.
+    const hit = await page.evaluate(() => {
+      const m = window.coalmap.map;
+      const c = m.getCanvas();
+      for (let r = 0; r < 200; r += 10) {
+        for (let a = 0; a < 8; a++) {
+          const x = c.clientWidth / 2 + r * Math.cos(a * Math.PI / 4);
+          const y = c.clientHeight / 2 + r * Math.sin(a * Math.PI / 4);
+          const f = m.queryRenderedFeatures([x, y], { layers: ['L:coal_blocks:fill'] });
+          if (f.some((g) => String(g.properties.name || '').toLowerCase().includes('dhirauli'))) return [x, y];
+        }
+      }
+      return null;
+    });
+    assert(hit, 'Dhirauli is not rendered at the centre of the map');
+    const mapBox = await page.locator('#map').boundingBox();
+    await page.mouse.click(mapBox.x + hit[0], mapBox.y + hit[1]);
+    await page.waitForSelector('#info:not([hidden]) table.attrs');
+    const text = await page.locator('#info').innerText();
+    assert(/dhirauli/i.test(text), `the attributes panel does not name Dhirauli: ${text.slice(0, 200)}`);
+    const dict = await page.evaluate(() => window.coalmap.state.byId.get('coal_blocks').attributes);
+    const labelled = dict.filter((a) => a.alias && text.includes(a.alias));
+    assert(labelled.length > 0, 'no dictionary label shown');
+    const hindi = dict.filter((a) => a.label_hi && text.includes(a.label_hi));
+    assert(!dict.some((a) => a.label_hi) || hindi.length > 0, 'Hindi labels of the dictionary not shown');
+    await shot('05-feature-attributes');
+    await page.click('#info-close');
+  });
+
   let drawn;
   await step('a line drawn across Dhirauli lists Dhirauli with the length POST /overlaps/check gives', async () => {
-    const block = await (await api('/collections/coal_blocks/items/dhirauli')).json();
+    const block = dhirauli || await (await api('/collections/coal_blocks/items/dhirauli')).json();
     const b = bbox(block.geometry);
     const cy = (b[1] + b[3]) / 2;
     const w = b[2] - b[0];
@@ -223,7 +260,7 @@ async function main() {
     assert(shown > 0, 'zero length inside');
     log(`Dhirauli: ${shown.toFixed(1)} m inside (table) = ${d.length_m.toFixed(1)} m (API)`);
     await page.locator('#check-panel').evaluate((e) => { e.scrollTop = 0; });
-    await shot('05-drawn-across-dhirauli');
+    await shot('06-drawn-across-dhirauli');
   });
 
   await step('dragging a vertex updates the conflicts', async () => {
@@ -240,7 +277,7 @@ async function main() {
       return !document.querySelector('#check-panel[aria-busy]') && (!tr || tr.dataset.lengthM !== b);
     }, before, { timeout: 20000 });
     await sleep(300);
-    await shot('06-vertex-dragged');
+    await shot('07-vertex-dragged');
   });
 
   await step('the CSV report downloads', async () => {
@@ -253,7 +290,24 @@ async function main() {
     assert(/\.csv$/.test(d.suggestedFilename()), `file name ${d.suggestedFilename()}`);
     assert(csv.split('\n').length >= 2, `CSV has no rows: ${csv.slice(0, 200)}`);
     log(`CSV ${d.suggestedFilename()}: ${csv.split('\n')[0]}`);
-    await shot('07-csv-exported');
+    await shot('08-csv-exported');
+  });
+
+  await step('the alignment exported as KML and uploaded again gives the same conflicts', async () => {
+    const lengths = () => page.$$eval('#conflicts tbody tr[data-key]', (trs) => trs.map((t) => `${t.dataset.key}=${(+t.dataset.lengthM).toFixed(1)}`).sort().join(' '));
+    const before = await lengths();
+    const dl = page.waitForEvent('download', { timeout: 30000 });
+    await page.click('#export-kml');
+    const d = await dl;
+    const file = path.join(downloads, d.suggestedFilename());
+    await d.saveAs(file);
+    assert((await readFile(file, 'utf8')).includes('<LineString>'), 'the KML has no LineString');
+    await page.click('#clear');
+    await page.waitForSelector('#conflicts', { state: 'hidden' });
+    await page.setInputFiles('#upload', file);
+    await page.locator('#conflicts tbody tr[data-key]', { hasText: 'Dhirauli' }).first().waitFor({ timeout: 30000 });
+    const after = await lengths();
+    assert(before === after, `before export: ${before}; after upload: ${after}`);
   });
 
   await step('the Dhirauli 765 kV case loads in one click', async () => {
@@ -261,12 +315,23 @@ async function main() {
     await page.locator('#conflicts tbody tr[data-key]', { hasText: 'Dhirauli' }).first().waitFor({ timeout: 30000 });
     await page.waitForFunction(() => window.coalmap.map.areTilesLoaded() && !window.coalmap.map.isMoving());
     await sleep(500);
-    await shot('08-case-dhirauli-765kv');
+    await shot('09-case-dhirauli-765kv');
     await page.locator('#conflicts tbody tr[data-key]', { hasText: 'Dhirauli' }).first().click();
     await page.waitForFunction(() => !window.coalmap.map.isMoving());
     await page.waitForFunction(() => window.coalmap.map.areTilesLoaded());
     await sleep(500);
-    await shot('09-conflict-zoomed');
+    await shot('10-conflict-zoomed');
+  });
+
+  await step('the URL keeps the view and the visible layers', async () => {
+    const before = await page.evaluate(() => ({ hash: location.hash, visible: [...window.coalmap.state.visible].sort(), zoom: window.coalmap.map.getZoom(), center: window.coalmap.map.getCenter() }));
+    assert(before.visible.length >= 2, `visible layers ${before.visible}`);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+    const after = await page.evaluate(() => ({ visible: [...window.coalmap.state.visible].sort(), zoom: window.coalmap.map.getZoom(), center: window.coalmap.map.getCenter() }));
+    assert(JSON.stringify(after.visible) === JSON.stringify(before.visible), `layers ${after.visible} after reload, ${before.visible} before`);
+    assert(Math.abs(after.zoom - before.zoom) < 0.02 && Math.abs(after.center.lng - before.center.lng) < 1e-3 && Math.abs(after.center.lat - before.center.lat) < 1e-3,
+      `view ${JSON.stringify(after)} after reload, ${JSON.stringify(before)} before`);
   });
 
   await step('no console errors during the whole run', async () => {
