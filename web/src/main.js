@@ -356,7 +356,10 @@ function openInfo(title, ...body) {
   $('#info').hidden = false;
 }
 
-function closeInfo() { $('#info').hidden = true; }
+function closeInfo() {
+  $('#info').hidden = true;
+  map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
+}
 
 function dateText(v) {
   if (!v) return '';
@@ -428,6 +431,7 @@ function showFeature(f) {
       el('th', { scope: 'row' }, lab.en, lab.hi ? el('span', { class: 'hi', lang: 'hi', text: lab.hi }) : null),
       el('td', { text: valueText(props[k], lab.unit) }));
   });
+  map.getSource('selection')?.setData({ type: 'Feature', properties: {}, geometry: f.geometry });
   const name = props.name || props.title || props.feature_id || props.fid || '';
   openInfo(name ? String(name) : (l?.title || lid),
     el('p', { class: 'muted' }, l?.title || lid, ' · ', el('button', { type: 'button', class: 'link', text: 'about this layer', onclick: () => l && showLayerInfo(l) })),
@@ -728,6 +732,11 @@ function addHighlightLayers() {
     layout: { 'line-cap': 'round' }, paint: { 'line-color': '#b3130a', 'line-width': 12, 'line-opacity': 0.75 } }, 'anchor-highlight');
   map.addLayer({ id: 'hl-pieces-fill', type: 'fill', source: 'hl-pieces', filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]],
     paint: { 'fill-color': '#b3130a', 'fill-opacity': 0.45 } }, 'anchor-highlight');
+  map.addSource('selection', { type: 'geojson', data: empty });
+  map.addLayer({ id: 'selection-line', type: 'line', source: 'selection', filter: ['!=', ['geometry-type'], 'Point'],
+    layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': '#00a2e8', 'line-width': 3.5, 'line-opacity': 0.9 } }, 'anchor-highlight');
+  map.addLayer({ id: 'selection-point', type: 'circle', source: 'selection', filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-radius': 9, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#00a2e8', 'circle-stroke-width': 3 } }, 'anchor-highlight');
   map.addLayer({ id: 'hl-points', type: 'circle', source: 'hl-points',
     paint: { 'circle-radius': 5, 'circle-color': ['case', ['==', ['get', 'kind'], 'entry'], '#1a9850', '#d73027'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
   map.addLayer({ id: 'hl-points-label', type: 'symbol', source: 'hl-points', minzoom: 10,
