@@ -128,6 +128,7 @@ async function main() {
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
   page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
+  const waitFor = (fn, arg, opts = {}) => page.waitForFunction(fn, arg, { polling: 100, ...opts });
   const shot = async (name) => {
     const t = Date.now();
     await page.screenshot({ path: path.join(shots, `${name}.png`) });
@@ -142,7 +143,7 @@ async function main() {
   await step('the page loads with no console errors', async () => {
     await page.goto(`${base}/map`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
-    await page.waitForFunction(() => window.coalmap.map.loaded() && window.coalmap.map.areTilesLoaded(), null, { timeout: 60000 });
+    await waitFor(() => window.coalmap.map.loaded() && window.coalmap.map.areTilesLoaded(), null, { timeout: 60000 });
     await sleep(500);
     await shot('01-loaded');
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
@@ -175,7 +176,7 @@ async function main() {
     await box.check();
     const r = await tile;
     assert(r.status() === 200, `tile ${r.url()} answered ${r.status()}`);
-    await page.waitForFunction(() => window.coalmap.map.areTilesLoaded());
+    await waitFor(() => window.coalmap.map.areTilesLoaded());
     await sleep(300);
     assert((await page.evaluate(() => location.hash)).includes(toggled), 'the URL does not keep the visible layer');
     await shot('03-layer-toggled');
@@ -195,7 +196,7 @@ async function main() {
     dhirauli = await (await api('/collections/coal_blocks/items/dhirauli')).json();
     const b = bbox(dhirauli.geometry);
     await page.evaluate((bb) => window.coalmap.map.fitBounds([[bb[0], bb[1]], [bb[2], bb[3]]], { padding: 200, animate: false }), b);
-    await page.waitForFunction(() => window.coalmap.map.areTilesLoaded() && window.coalmap.map.loaded());
+    await waitFor(() => window.coalmap.map.areTilesLoaded() && window.coalmap.map.loaded());
     await sleep(300);
     // An inside point of the block: the centroid of its outer ring's vertices
     // can fall outside a concave block, so ask the map which pixel hits it.
@@ -235,7 +236,7 @@ async function main() {
     const w = b[2] - b[0];
     const pts = [[b[0] - 0.4 * w, cy + 0.1 * (b[3] - b[1])], [(b[0] + b[2]) / 2, cy], [b[2] + 0.4 * w, cy - 0.1 * (b[3] - b[1])]];
     await page.evaluate((bb) => window.coalmap.map.fitBounds([[bb[0], bb[1]], [bb[2], bb[3]]], { padding: 200, animate: false }), b);
-    await page.waitForFunction(() => window.coalmap.map.areTilesLoaded());
+    await waitFor(() => window.coalmap.map.areTilesLoaded());
     await page.click('#draw');
     const px = await page.evaluate((ps) => ps.map((p) => { const q = window.coalmap.map.project(p); return [q.x, q.y]; }), pts);
     const mapBox = await page.locator('#map').boundingBox();
@@ -269,10 +270,17 @@ async function main() {
     const [x, y] = await page.evaluate((p) => { const q = window.coalmap.map.project(p); return [q.x, q.y]; }, drawn[0][1]);
     const mapBox = await page.locator('#map').boundingBox();
     await page.mouse.move(mapBox.x + x, mapBox.y + y);
+    let during = 0;
+    const count = (r) => { if (r.url().includes('/overlaps/check')) during++; };
+    page.on('response', count);
     await page.mouse.down();
-    for (let i = 1; i <= 8; i++) { await page.mouse.move(mapBox.x + x + 6 * i, mapBox.y + y + 12 * i); await sleep(60); }
+    for (let i = 1; i <= 8; i++) { await page.mouse.move(mapBox.x + x + 6 * i, mapBox.y + y + 12 * i); await sleep(150); }
+    await sleep(400);
+    page.off('response', count);
     await page.mouse.up();
-    await page.waitForFunction((b) => {
+    assert(during >= 1, 'no check ran while the vertex was being dragged');
+    log(`${during} check answers arrived during the drag`);
+    await waitFor((b) => {
       const tr = [...document.querySelectorAll('#conflicts tbody tr[data-key]')].find((t) => /dhirauli/i.test(t.textContent));
       return !document.querySelector('#check-panel[aria-busy]') && (!tr || tr.dataset.lengthM !== b);
     }, before, { timeout: 20000 });
@@ -313,14 +321,18 @@ async function main() {
   await step('the Dhirauli 765 kV case loads in one click', async () => {
     await page.click('[data-case="dhirauli-765kv"]');
     await page.locator('#conflicts tbody tr[data-key]', { hasText: 'Dhirauli' }).first().waitFor({ timeout: 30000 });
-    await page.waitForFunction(() => window.coalmap.map.areTilesLoaded() && !window.coalmap.map.isMoving());
+    await waitFor(() => window.coalmap.map.areTilesLoaded() && !window.coalmap.map.isMoving());
     await sleep(500);
     await shot('09-case-dhirauli-765kv');
     await page.locator('#conflicts tbody tr[data-key]', { hasText: 'Dhirauli' }).first().click();
-    await page.waitForFunction(() => !window.coalmap.map.isMoving());
-    await page.waitForFunction(() => window.coalmap.map.areTilesLoaded());
+    await waitFor(() => !window.coalmap.map.isMoving());
+    await waitFor(() => window.coalmap.map.areTilesLoaded());
     await sleep(500);
     await shot('10-conflict-zoomed');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await sleep(500);
+    await shot('11-laptop-1366x768');
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   await step('the URL keeps the view and the visible layers', async () => {

@@ -558,15 +558,16 @@ async function runCheck(version) {
   try {
     const [jr, gr] = await Promise.all([postCheck(''), postCheck('geojson')]);
     const [json, gj] = await Promise.all([jr.json(), gr.json()]);
-    if (version !== checkVersion) return; // stale: a newer check follows
+    // While a vertex is dragged, newer changes are already waiting: the
+    // answer is shown all the same, so that the table follows the drag; the
+    // next run (serial, see pumpCheck) replaces it.
     const result = normaliseResult(json, gj);
     await loadBlocks(result);
-    if (version !== checkVersion) return;
     showResult(result);
     const n = result.conflicts.length;
     setStatus($('#check-status'), n ? `${n} conflict${n === 1 ? '' : 's'} found.` : 'No conflict: the alignment crosses none of the chosen layers.');
   } catch (err) {
-    if (version !== checkVersion) return;
+    if (version !== checkVersion) return; // a newer run follows and says what it finds
     showResult(null);
     setStatus($('#check-status'), err.message, { error: true });
   } finally {
