@@ -7,6 +7,9 @@
 //	coalmap serve [--addr :8080] [--database-url URL] [--data-dir ./var]
 //	coalmap migrate [--database-url URL] [--data-dir ./var]
 //	coalmap db start|stop|url [--data-dir ./var]
+//	coalmap token create --role viewer|planner|editor|admin [--name N]
+//	coalmap token list
+//	coalmap token revoke ID
 //	coalmap version
 //
 // Every command that needs a database uses DATABASE_URL (or --database-url)
@@ -45,6 +48,7 @@ Usage:
   coalmap serve    run the HTTP service (embedded PostGIS unless --database-url)
   coalmap migrate  apply the database migrations
   coalmap db       start | stop | url: the embedded PostGIS cluster
+  coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap version  print the version
 
 Run 'coalmap COMMAND -h' for a command's flags.
@@ -63,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &migrateCmd{stdout: stdout, stderr: stderr}
 	case "db":
 		cmd = &dbCmd{stdout: stdout, stderr: stderr}
+	case "token":
+		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "coalmap", version())
 		return 0
