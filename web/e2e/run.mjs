@@ -167,7 +167,8 @@ async function main() {
   await step('toggling a layer requests its tiles', async () => {
     toggled = await page.evaluate(() => {
       const s = window.coalmap.state;
-      const vis = s.layers.filter((l) => !s.visible.has(l.id) && l.extent && l.featureCount > 0 && l.access === 'public');
+      const z = window.coalmap.map.getZoom();
+      const vis = s.layers.filter((l) => !s.visible.has(l.id) && l.extent && l.featureCount > 0 && l.access === 'public' && l.minZoom <= z);
       return (vis.find((l) => l.kind === 'line' && l.category === 'rail') || vis.find((l) => l.kind === 'line') || vis[0]).id;
     });
     const box = page.locator(`#layer-list input[data-layer="${toggled}"]`);

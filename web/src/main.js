@@ -299,7 +299,7 @@ function renderLayerPanel() {
         onchange: (e) => setVisible(l.id, e.target.checked) });
       const titleBits = [el('span', { class: 'title', text: l.title })];
       if (l.access === 'restricted') titleBits.push(el('span', { class: 'badge restricted', title: 'Restricted: visible with your token only', text: 'restricted' }));
-      const li = el('li', { class: 'layer', dataset: { layer: l.id, search: searchText(l) } },
+      const li = el('li', { class: 'layer', dataset: { layer: l.id, search: searchText(l), minZoom: l.minZoom, maxZoom: l.maxZoom } },
         el('label', { class: 'layer-toggle', title: l.description || l.title }, cb, swatch(l), ...titleBits),
         el('span', { class: 'count muted', text: l.featureCount != null ? fmt.int(l.featureCount) : '' }),
         el('button', { type: 'button', class: 'icon', 'aria-label': `About ${l.title}`, title: 'About this layer', text: 'ℹ', onclick: () => showLayerInfo(l) }),
@@ -315,7 +315,21 @@ function renderLayerPanel() {
   $('#layer-count').textContent = `(${state.layers.length})`;
   applySearch();
   updateGroupCounts();
+  updateZoomHints();
 }
+
+/** updateZoomHints greys out the layers the current zoom does not show. */
+function updateZoomHints() {
+  const z = map.getZoom();
+  for (const li of document.querySelectorAll('#layer-list li.layer')) {
+    const out = z < +li.dataset.minZoom || z > +li.dataset.maxZoom + 0.999;
+    if (li.classList.contains('out-of-zoom') === out) continue;
+    li.classList.toggle('out-of-zoom', out);
+    const label = li.querySelector('.layer-toggle');
+    label.title = out ? `Shown from zoom ${li.dataset.minZoom}${+li.dataset.maxZoom < 22 ? ` to ${li.dataset.maxZoom}` : ''}: zoom in to see it` : '';
+  }
+}
+map.on('zoomend', updateZoomHints);
 
 function searchText(l) {
   return [l.id, l.title, l.titleHi, l.description, l.owner, categoryLabel(l.category), ...(l.keywords || [])].join(' ').toLowerCase();
@@ -434,6 +448,7 @@ function showFeature(f) {
   map.getSource('selection')?.setData({ type: 'Feature', properties: {}, geometry: f.geometry });
   const name = props.name || props.title || props.feature_id || props.fid || '';
   openInfo(name ? String(name) : (l?.title || lid),
+    props.name_hi ? el('p', { class: 'hi', lang: 'hi', text: props.name_hi }) : null,
     el('p', { class: 'muted' }, l?.title || lid, ' · ', el('button', { type: 'button', class: 'link', text: 'about this layer', onclick: () => l && showLayerInfo(l) })),
     el('table', { class: 'attrs' }, el('tbody', {}, rows)));
 }
