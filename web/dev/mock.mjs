@@ -152,7 +152,7 @@ function check(line, against, row) {
       if (len > 0) out.push({ layer: lid, id: f.id, name: f.properties.name, length_m: len, crossings: entries.length, entries, exits, corridor_area_ha: len * row / 1e4, share_of_alignment_pct: 100 * len / ch, share_of_polygon_pct: 1 });
     }
   }
-  return { crossings: out, near_misses: [], summary: { alignment_length_m: ch, length_inside_m: out.reduce((a, c) => a + c.length_m, 0), polygons_crossed: out.length },
+  return { crossings: out, near_misses: [], summary: { length_m: ch, length_inside_m: out.reduce((a, c) => a + c.length_m, 0), polygons_crossed: out.length },
     pieces: pieces.map((p) => ({ type: 'Feature', properties: { layer: p.lid, id: p.f.id, name: p.f.properties.name }, geometry: { type: 'LineString', coordinates: p.coords } })) };
 }
 
@@ -203,6 +203,9 @@ http.createServer(async (req, res) => {
       if (u.searchParams.get('f') === 'csv') {
         return send(res, 200, 'text/csv', `layer,id,name,length_m,crossings,corridor_area_ha\n${r.crossings.map((c) => [c.layer, c.id, c.name, c.length_m.toFixed(1), c.crossings, c.corridor_area_ha.toFixed(2)].join(',')).join('\n')}\n`,
           { 'Content-Disposition': 'attachment; filename="check.csv"' });
+      }
+      for (const c of r.crossings) {
+        c.pieces = { type: 'MultiLineString', coordinates: r.pieces.filter((f) => f.properties.layer === c.layer && f.properties.id === c.id).map((f) => f.geometry.coordinates) };
       }
       delete r.pieces;
       return json(res, 200, r);

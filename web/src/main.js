@@ -571,8 +571,11 @@ async function runCheck(version) {
   setStatus($('#check-status'), `Checking against ${names.length > 2 ? `${names.length} layers` : names.join(' and ')}…`, { busy: true });
   $('#check-panel').setAttribute('aria-busy', 'true');
   try {
-    const [jr, gr] = await Promise.all([postCheck(''), postCheck('geojson')]);
-    const [json, gj] = await Promise.all([jr.json(), gr.json()]);
+    const json = await (await postCheck('')).json();
+    // The pieces inside each polygon come with the JSON answer; a service
+    // that leaves them out is asked for its GeoJSON form as well.
+    const list = json.crossings || [];
+    const gj = list.every((c) => c.pieces) ? piecesCollection(list) : await (await postCheck('geojson')).json();
     // While a vertex is dragged, newer changes are already waiting: the
     // answer is shown all the same, so that the table follows the drag; the
     // next run (serial, see pumpCheck) replaces it.
@@ -590,6 +593,15 @@ async function runCheck(version) {
   }
 }
 
+function piecesCollection(list) {
+  return {
+    type: 'FeatureCollection',
+    features: list.filter((c) => c.pieces?.coordinates?.length).map((c) => ({
+      type: 'Feature', geometry: c.pieces, properties: { layer: c.layer, id: c.id, name: c.name, length_m: c.length_m },
+    })),
+  };
+}
+
 const num = (...vs) => { for (const v of vs) if (v != null && Number.isFinite(+v)) return +v; return null; };
 
 function normaliseResult(json, gj) {
@@ -603,6 +615,8 @@ function normaliseResult(json, gj) {
       key: `${layer}/${id}`,
       layer, id,
       name: c.name || c.title || id,
+      allocatee: c.allocatee || '',
+      status: c.status || '',
       lengthM: num(c.length_m, c.length_inside_m),
       crossings: num(c.crossings, c.crossing_count, entries.length),
       areaHa: num(c.corridor_area_ha, c.area_ha),
@@ -671,7 +685,7 @@ function showResult(result) {
   const s = result.summary;
   const alignLen = num(s.alignment_length_m, s.length_m) ?? state.lines.reduce((a, l) => a + lengthHaversine(l), 0);
   const inside = num(s.length_inside_m, s.total_length_m) ?? total.length;
-  const share = num(s.share_of_alignment_pct) ?? (alignLen ? (100 * inside) / alignLen : null);
+  const share = num(s.share_inside_pct, s.share_of_alignment_pct) ?? (alignLen ? (100 * inside) / alignLen : null);
   $('#summary').append(
     el('div', { class: 'kpi' }, el('strong', { text: fmt.m(alignLen) }), el('span', { text: 'alignment' })),
     el('div', { class: `kpi ${result.conflicts.length ? 'bad' : 'good'}` }, el('strong', { text: String(result.conflicts.length) }), el('span', { text: result.conflicts.length === 1 ? 'polygon crossed' : 'polygons crossed' })),
@@ -689,7 +703,8 @@ function showResult(result) {
       title: 'Zoom to this conflict',
       onclick: () => selectConflict(c.key),
       onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); selectConflict(c.key); } } },
-    el('td', {}, el('span', { class: 'name', text: c.name }), el('div', { class: 'muted small', text: layerTitle + (c.sharePolygon != null ? ` · ${fmt.pct(c.sharePolygon)} of it` : '') })),
+    el('td', {}, el('span', { class: 'name', text: c.name }),
+      el('div', { class: 'muted small', text: [layerTitle, c.allocatee, c.sharePolygon != null ? `${fmt.pct(c.sharePolygon)} of its area` : ''].filter(Boolean).join(' · ') })),
     el('td', { class: 'num', text: fmt.m(c.lengthM) }),
     el('td', { class: 'num', text: fmt.int(c.crossings) }),
     el('td', { class: 'num', text: fmt.ha(c.areaHa) }),
@@ -702,7 +717,7 @@ function showResult(result) {
       el('td', { class: 'num', text: fmt.m(total.length) }),
       el('td', { class: 'num', text: fmt.int(total.crossings) }),
       el('td', { class: 'num', text: fmt.ha(total.area) }),
-      el('td', { text: share != null ? `${fmt.pct(share)} of the alignment` : '' })));
+      el('td', { class: 'small', text: share != null ? `${fmt.pct(share)} of the line` : '' })));
   } else {
     tbody.append(el('tr', { class: 'none' }, el('td', { colSpan: 5, text: 'No polygon of the chosen layers is crossed.' })));
   }
@@ -837,10 +852,19 @@ async function exportCSV() {
   }
 }
 
-function exportGeoJSON() {
-  const gj = state.result?.geojson || { type: 'FeatureCollection', features: [] };
-  const doc = { ...gj, features: [alignmentFeature(state.lines, { role: 'alignment', name: state.alignmentName }), ...(gj.features || [])] };
-  download(`${fileStem()}-conflicts.geojson`, 'application/geo+json', JSON.stringify(doc, null, 1));
+async function exportGeoJSON() {
+  $('#export-geojson').disabled = true;
+  setStatus($('#check-status'), 'Preparing the GeoJSON report…', { busy: true });
+  try {
+    const gj = await (await postCheck('geojson')).json();
+    const doc = { ...gj, features: [alignmentFeature(state.lines, { role: 'alignment', name: state.alignmentName }), ...(gj.features || [])] };
+    download(`${fileStem()}-conflicts.geojson`, 'application/geo+json', JSON.stringify(doc, null, 1));
+    setStatus($('#check-status'), 'GeoJSON report downloaded.');
+  } catch (err) {
+    setStatus($('#check-status'), err.message, { error: true });
+  } finally {
+    updateExports();
+  }
 }
 
 async function loadCase(id) {
