@@ -81,6 +81,20 @@ async function startServer() {
   throw new Error(`coalmap serve did not offer 100 layers at /collections within ${startupTimeout / 1000}s; log in ${logFile}`);
 }
 
+// createToken makes a viewer token with `coalmap token create`, which talks
+// to the cluster the running server owns.
+async function createToken() {
+  if (process.env.COALMAP_E2E_URL) return process.env.COALMAP_E2E_TOKEN || 'dev-token';
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, ['token', 'create', '--role', 'viewer', '--name', 'e2e', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => (code === 0 && out.trim() ? resolve(out.trim().split('\n').pop()) : reject(new Error(`coalmap token create: exit ${code}: ${err.slice(-500)}`))));
+  });
+}
+
 async function stopServer() {
   if (server && server.exitCode == null) {
     const done = new Promise((r) => server.once('exit', r));
@@ -181,6 +195,25 @@ async function main() {
     await sleep(300);
     assert((await page.evaluate(() => location.hash)).includes(toggled), 'the URL does not keep the visible layer');
     await shot('03-layer-toggled');
+  });
+
+  await step('restricted layers appear only with a token', async () => {
+    const before = await page.locator('#layer-list li.layer').count();
+    const badges = await page.locator('#layer-list .badge.restricted').count();
+    assert(badges === 0, `${badges} restricted layers listed without a token`);
+    const token = await createToken();
+    await page.fill('#token', token);
+    await page.click('#token-form button[type="submit"]');
+    await page.waitForSelector('#layer-status:has-text("Token applied")');
+    const after = await page.locator('#layer-list li.layer').count();
+    const restricted = await page.locator('#layer-list .badge.restricted').count();
+    assert(after > before && restricted === after - before, `${before} layers without the token, ${after} with it, ${restricted} marked restricted`);
+    const kept = await page.evaluate(() => sessionStorage.getItem('coalmap.token'));
+    assert(kept === token, 'the token is not kept in the session');
+    log(`${before} layers without a token, ${after} with it`);
+    await page.locator('#layer-list .badge.restricted').first().evaluate((e) => { e.closest('details').open = true; e.scrollIntoView({ block: 'center' }); });
+    await shot('03b-token-restricted-layers');
+    await page.locator('#layer-list').evaluate((e) => { e.scrollTop = 0; });
   });
 
   await step('the metadata panel shows the attribute dictionary', async () => {
