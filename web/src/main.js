@@ -364,14 +364,22 @@ function updateGroupCounts() {
 
 /* ---------- information panel: layer metadata, feature attributes ---------- */
 
+let focusBeforeInfo = null;
+
 function openInfo(title, ...body) {
   $('#info-title').textContent = title;
   $('#info-body').replaceChildren(...body);
+  const wasHidden = $('#info').hidden;
   $('#info').hidden = false;
+  // Keyboard users land in the panel and go back where they were on close.
+  if (wasHidden) focusBeforeInfo = document.activeElement;
+  if (document.activeElement !== map.getCanvas()) $('#info-close').focus({ preventScroll: true });
 }
 
 function closeInfo() {
   $('#info').hidden = true;
+  if (focusBeforeInfo && document.contains(focusBeforeInfo)) focusBeforeInfo.focus({ preventScroll: true });
+  focusBeforeInfo = null;
   map.getSource('selection')?.setData({ type: 'FeatureCollection', features: [] });
 }
 
