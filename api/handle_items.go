@@ -36,8 +36,9 @@ type itemsRequest struct {
 	limit  int
 }
 
-// cursor is an opaque keyset position: the last fid of the previous page.
-func encodeCursor(fid int64) string {
+// EncodeCursor returns the opaque cursor of a next link that continues after
+// fid (keyset paging: the next page holds the features with fid > fid).
+func EncodeCursor(fid int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("k" + strconv.FormatInt(fid, 10)))
 }
 
@@ -217,8 +218,11 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	// numberMatched where it is cheap: on the first page only (a client
+	// learns the total once; later pages would pay a count each), and only
+	// up to maxCounted.
 	matched := int64(-1)
-	if req.format == "json" {
+	if req.format == "json" && req.q.After == 0 && req.q.Offset == 0 {
 		cq := req.q
 		cq.Limit = maxCounted + 1
 		n, err := s.deps.Features.CountFeatures(ctx, &cq)
@@ -301,7 +305,7 @@ func (s *Server) nextURL(base string, r *http.Request, req *itemsRequest, fid in
 	if req.q.Offset > 0 {
 		return pageURL(base, r, f, map[string]string{"offset": strconv.FormatInt(req.q.Offset+int64(req.limit), 10)})
 	}
-	return pageURL(base, r, f, map[string]string{"cursor": encodeCursor(fid), "offset": ""})
+	return pageURL(base, r, f, map[string]string{"cursor": EncodeCursor(fid), "offset": ""})
 }
 
 // writeCSV answers one page as CSV: id, the attributes, the geometry as WKT.

@@ -44,7 +44,8 @@ type TokenStore interface {
 // FeatureStore reads the features of a layer table.
 type FeatureStore interface {
 	// Features runs q and calls emit for each row, in fid order. It stops
-	// at the first error emit returns.
+	// at the first error emit returns. The row and its byte slices are
+	// reused: emit must copy what it keeps.
 	Features(ctx context.Context, q *FeatureQuery, emit func(*FeatureRow) error) error
 	// CountFeatures returns how many features match q (ignoring its
 	// paging).

@@ -2,8 +2,12 @@ package postgis
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/coalmap/coalmap/layers"
 )
@@ -90,16 +94,18 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 			fmt.Fprintf(&b, ", t.%s::text", quote(a.Name))
 		}
 	} else {
-		// The Feature is assembled as text: cheaper than json_build_object,
-		// and compact.
-		fmt.Fprintf(&b, `SELECT fid, feature_id, '{"type":"Feature","id":' || to_json(feature_id)::text || ',"geometry":' || coalesce(ST_AsGeoJSON(%s, %d), 'null') || ',"properties":' || (SELECT row_to_json(p) FROM (SELECT `, geom, digits)
+		// The database sends the geometry as WKB and the properties as a
+		// JSON object; Go writes the Feature. Measured on 1,000 polygons,
+		// this halves the query time against ST_AsGeoJSON in SQL (see
+		// BENCHMARKS.md).
+		fmt.Fprintf(&b, `SELECT fid, feature_id, ST_AsBinary(%s), (SELECT row_to_json(p) FROM (SELECT `, geom)
 		for i, a := range props {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			fmt.Fprintf(&b, "t.%s", quote(a.Name))
 		}
-		b.WriteString(") p)::text || '}'")
+		b.WriteString(") p)::text")
 	}
 	fmt.Fprintf(&b, " FROM %s t%s ORDER BY fid", layerTable(l.ID), cond)
 	if q.Limit > 0 {
@@ -123,7 +129,11 @@ func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(
 	}
 	defer rows.Close()
 	var r layers.FeatureRow
-	var feature []byte
+	var buf, geom, props []byte
+	digits := 7
+	if q.SRID != 0 && q.SRID != layers.StorageSRID {
+		digits = 3
+	}
 	for rows.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -139,10 +149,24 @@ func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(
 			}
 			r.Values = vals
 		} else {
-			if err := rows.Scan(&r.FID, &r.ID, &feature); err != nil {
+			if err := rows.Scan(&r.FID, &r.ID, &geom, &props); err != nil {
 				return translate("features of "+q.Layer.ID, err)
 			}
-			r.Feature = feature
+			var g orb.Geometry
+			if geom != nil {
+				if g, err = wkb.Unmarshal(geom); err != nil {
+					return fmt.Errorf("postgis: features of %s: feature %s: %w", q.Layer.ID, r.ID, err)
+				}
+			}
+			id, _ := json.Marshal(r.ID)
+			buf = append(buf[:0], `{"type":"Feature","id":`...)
+			buf = append(buf, id...)
+			buf = append(buf, `,"geometry":`...)
+			buf = appendGeoJSON(buf, g, digits)
+			buf = append(buf, `,"properties":`...)
+			buf = append(buf, props...)
+			buf = append(buf, '}')
+			r.Feature = buf
 		}
 		if err := emit(&r); err != nil {
 			return err
