@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // Error is an error with an HTTP status and a message safe to show a client.
@@ -62,6 +63,8 @@ func statusOf(err error) (int, string, any) {
 		return http.StatusUnauthorized, "a valid token is required", nil
 	case errors.Is(err, layers.ErrForbidden):
 		return http.StatusForbidden, "the token does not allow this", nil
+	case errors.Is(err, tiles.ErrOverloaded):
+		return http.StatusServiceUnavailable, "too many tiles being rendered; retry shortly", nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the request took too long", nil
 	case errors.Is(err, context.Canceled):

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -13,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // Config is what the HTTP surface needs to know about its process.
@@ -30,6 +30,15 @@ type Config struct {
 	BaseURL string
 	// Title and Description head the OGC API landing page.
 	Title, Description string
+	// PublicURL is the service's public root for links (TileJSON, OGC); empty
+	// means the request's scheme and host.
+	PublicURL string
+	// TileCacheControl is the Cache-Control of tiles fetched without the
+	// current data versions in the URL; DefaultTileCacheControl when empty.
+	TileCacheControl string
+	// VersionedTileCacheControl is the Cache-Control of tiles fetched with the
+	// current data versions (?v=…); DefaultVersionedTileCacheControl when empty.
+	VersionedTileCacheControl string
 }
 
 // Deps are the services behind the routes.
@@ -49,6 +58,12 @@ type Deps struct {
 	// Tokens authenticates bearer tokens; nil means every caller is
 	// anonymous.
 	Tokens layers.TokenStore
+	// Tiles serves vector tiles; nil leaves the tile routes out.
+	Tiles *tiles.Service
+	// MayReadRestricted says whether the request's principal may read the
+	// restricted layer l. Nil means nobody may: restricted layers are not
+	// found, also inside a comma list of layers.
+	MayReadRestricted func(r *http.Request, l layers.Layer) bool
 }
 
 // Server is coalmap's HTTP handler.
@@ -58,6 +73,8 @@ type Server struct {
 	log     *slog.Logger
 	router  chi.Router
 	metrics *httpMetrics
+
+	tileMetrics *tileMetrics
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -77,7 +94,17 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
+	if cfg.TileCacheControl == "" {
+		cfg.TileCacheControl = DefaultTileCacheControl
+	}
+	if cfg.VersionedTileCacheControl == "" {
+		cfg.VersionedTileCacheControl = DefaultVersionedTileCacheControl
+	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
+	if deps.Tiles != nil {
+		s.tileMetrics = newTileMetrics(cfg.Registry)
+		cfg.Registry.MustRegister(newCacheCollector(deps.Tiles.Cache()))
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout, s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -93,6 +120,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesCollections(r)
 		s.routesItems(r)
 	}
+	s.routesTiles(r)
 	s.router = r
 	return s
 }
@@ -104,19 +132,4 @@ func (s *Server) routesHealth(r chi.Router) {
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
-}
-
-// baseURL is the scheme and host links are written with.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.cfg.BaseURL != "" {
-		return strings.TrimSuffix(s.cfg.BaseURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return scheme + "://" + r.Host
 }

@@ -1,0 +1,371 @@
+package postgis
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
+)
+
+// TileSchema holds the generalised copies of the layer tables that tiles are
+// cut from, built by PrepareTiles.
+const TileSchema = "tilegen"
+
+// A zoom band is a range of zoom levels served from one generalised copy of a
+// layer. The last band keeps full resolution.
+type zoomBand struct{ lo, hi int }
+
+var zoomBands = []zoomBand{{0, 5}, {6, 7}, {8, 9}, {10, 11}, {12, 13}, {14, tiles.MaxZoom}}
+
+// fullBand is the first zoom with full-resolution geometry.
+const fullBand = 14
+
+func bandOf(z int) zoomBand {
+	for _, b := range zoomBands {
+		if z <= b.hi {
+			return b
+		}
+	}
+	return zoomBands[len(zoomBands)-1]
+}
+
+// pixelMetres is the size in Web Mercator metres of one pixel of a 256-pixel
+// tile at zoom z (at the equator; Mercator scale grows with latitude alike for
+// the tile grid, so the ratio to the tile holds everywhere).
+func pixelMetres(z int) float64 { return 2 * 20037508.3427892 / 256 / math.Exp2(float64(z)) }
+
+// genBase shortens long layer ids so that generated names stay within
+// PostgreSQL's 63-byte identifiers.
+func genBase(id string) string {
+	if len(id) <= 40 {
+		return id
+	}
+	h := sha1.Sum([]byte(id))
+	return id[:31] + "_" + hex.EncodeToString(h[:4])
+}
+
+// genTable is the generalised copy of layer id for band b: fid and geom
+// (EPSG:3857, simplified for the band). genIndex holds the same geometries cut
+// into pieces of a few dozen vertices, so that the GiST index of a long line or
+// a large polygon finds the tiles it crosses, not every tile of its bounding box.
+func genTable(id string, b zoomBand) pgx.Identifier {
+	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d", genBase(id), b.lo)}
+}
+
+func genIndex(id string, b zoomBand) pgx.Identifier {
+	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.lo)}
+}
+
+// The generalisation of PrepareTiles. For a band whose deepest zoom is hi:
+// geometries are simplified by ST_SimplifyPreserveTopology to half a pixel at
+// hi (well under the MVT grid of 16 units a pixel), features smaller than a
+// pixel at hi are dropped, and points falling on one pixel are thinned to one.
+const (
+	sqlTileSchema   = `CREATE SCHEMA IF NOT EXISTS tilegen`
+	sqlLayerGeomTyp = `SELECT geometry_type FROM catalog.layers WHERE id = $1`
+	sqlDropGen      = `DROP TABLE IF EXISTS %s`
+	// %[1]s generalised table, %[2]s layer table; $1 tolerance (m), $2 minimum size (m);
+	// for points $1 is the grid (m) on which points are thinned to one a cell.
+	sqlGenShapes = `CREATE TABLE %[1]s AS
+SELECT fid, geom FROM (
+    SELECT fid, CASE WHEN $1::float8 > 0 THEN ST_SimplifyPreserveTopology(ST_Transform(geom, 3857), $1::float8)
+                     ELSE ST_Transform(geom, 3857) END AS geom
+    FROM %[2]s
+    WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
+) s
+WHERE NOT ST_IsEmpty(geom)
+  AND greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $2::float8`
+	sqlGenPoints = `CREATE TABLE %[1]s AS
+SELECT DISTINCT ON (CASE WHEN $1::float8 > 0 THEN ST_SnapToGrid(geom, $1::float8) ELSE geom END) fid, geom FROM (
+    SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
+) s
+ORDER BY CASE WHEN $1::float8 > 0 THEN ST_SnapToGrid(geom, $1::float8) ELSE geom END, fid`
+	sqlGenKey     = `ALTER TABLE %s ADD PRIMARY KEY (fid)`
+	sqlGenGist    = `CREATE INDEX ON %s USING gist (geom)`
+	sqlGenPieces  = `CREATE TABLE %[1]s AS SELECT fid, ST_Subdivide(geom, 64) AS geom FROM %[2]s`
+	sqlGenPieceFK = `CREATE INDEX ON %s (fid)`
+	sqlAnalyze    = `ANALYZE %s`
+)
+
+// PrepareTiles builds the generalised zoom-band tables of layer layerID
+// from its current table layers."<id>", replacing earlier ones. The import
+// pipeline calls it inside the transaction that swaps a new version in, so
+// that tiles and data change together; it reads the layer's geometry type
+// from catalog.layers.
+func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
+	if !layers.ValidID(layerID) {
+		return fmt.Errorf("postgis: prepare tiles: %q: %w", layerID, layers.ErrInvalid)
+	}
+	var gt string
+	if err := tx.QueryRow(ctx, sqlLayerGeomTyp, layerID).Scan(&gt); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgis: prepare tiles: layer %q: %w", layerID, layers.ErrNotFound)
+		}
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
+	}
+	points := gt == string(layers.Point) || gt == string(layers.MultiPoint)
+	exec := func(sql string, args ...any) error {
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
+		}
+		return nil
+	}
+	if err := exec(sqlTileSchema); err != nil {
+		return err
+	}
+	src := layerTable(layerID)
+	for _, b := range zoomBands {
+		gen, idx := genTable(layerID, b).Sanitize(), genIndex(layerID, b).Sanitize()
+		if err := exec(fmt.Sprintf(sqlDropGen, idx)); err != nil {
+			return err
+		}
+		if err := exec(fmt.Sprintf(sqlDropGen, gen)); err != nil {
+			return err
+		}
+		tol, minSize := 0.0, 0.0
+		if b.lo < fullBand {
+			tol, minSize = pixelMetres(b.hi)/2, pixelMetres(b.hi)
+		}
+		if points {
+			if err := exec(fmt.Sprintf(sqlGenPoints, gen, src), minSize); err != nil {
+				return err
+			}
+		} else if err := exec(fmt.Sprintf(sqlGenShapes, gen, src), tol, minSize); err != nil {
+			return err
+		}
+		if err := exec(fmt.Sprintf(sqlGenKey, gen)); err != nil {
+			return err
+		}
+		if points {
+			if err := exec(fmt.Sprintf(sqlGenGist, gen)); err != nil {
+				return err
+			}
+		} else {
+			for _, sql := range []string{fmt.Sprintf(sqlGenPieces, idx, gen), fmt.Sprintf(sqlGenGist, idx),
+				fmt.Sprintf(sqlGenPieceFK, idx), fmt.Sprintf(sqlAnalyze, idx)} {
+				if err := exec(sql); err != nil {
+					return err
+				}
+			}
+		}
+		if err := exec(fmt.Sprintf(sqlAnalyze, gen)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The tile query, martin's shape: ST_AsMVTGeom over ST_TileEnvelope, && on a
+// GiST index, z/x/y as parameters. At most $5 features are clipped; $6 of them
+// encoded, the count tells whether the cap was reached.
+//
+// %[1]s attribute columns (", l.a, l.b"), %[2]s FROM clause, %[3]s WHERE
+// clause, %[4]s the geometry in EPSG:3857.
+// $1 z, $2 x, $3 y, $4 margin (buffer/extent), $5 cap+1 (NULL: all),
+// $6 layer name, $7 cap (NULL: all).
+const sqlTile = `WITH q AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT g.fid, ST_AsMVTGeom(%[4]s, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom%[1]s
+        FROM %[2]s
+        WHERE %[3]s
+    ) c WHERE c.geom IS NOT NULL
+    LIMIT $5
+)
+SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (SELECT * FROM q LIMIT $7) m), ''::bytea),
+       (SELECT count(*) FROM q)`
+
+// Index conditions of the tile query.
+const (
+	// A generalised table of points: its own index.
+	whereGenPoints = `g.geom && ST_TileEnvelope($1, $2, $3, margin => $4)`
+	// A generalised table of lines or polygons: the index of its pieces.
+	whereGenPieces = `g.fid IN (SELECT i.fid FROM %s i WHERE i.geom && ST_TileEnvelope($1, $2, $3, margin => $4))`
+	// A layer without generalised tables: the layer table's own index, the
+	// envelope taken to the storage SRID.
+	whereLayer  = `g.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => $4), 4326)`
+	sqlRegclass = `SELECT to_regclass($1) IS NOT NULL`
+)
+
+// RendererOptions configure a TileRenderer.
+type RendererOptions struct {
+	// MaxConns bounds the renderer's own connection pool; 16 when 0.
+	MaxConns int32
+	// StatementTimeout bounds each tile query on the server; 30 s when 0.
+	StatementTimeout time.Duration
+	// PlanCacheMode is PostgreSQL's plan_cache_mode for tile queries: "auto"
+	// (the default), "force_custom_plan" or "force_generic_plan".
+	PlanCacheMode string
+}
+
+// TileRenderer renders MVT layers in PostGIS. It owns a connection pool of its
+// own, so that tile load cannot starve imports and API calls of connections,
+// and so that its statement_timeout applies to tile queries alone.
+//
+// Queries run in pgx's default mode: prepared once per connection and
+// statement text (the text depends on the layer, band and properties, never on
+// z/x/y). The parameters are three integers, not a geometry, so PostgreSQL's
+// switch to a generic plan after five executions is harmless here: the plan is
+// an index scan whatever the tile; bench/ measures auto against custom plans.
+type TileRenderer struct {
+	pool *pgxpool.Pool
+	// gen memoises, per layer id and data version, whether PrepareTiles tables
+	// exist.
+	gen sync.Map
+}
+
+var _ tiles.Renderer = (*TileRenderer)(nil)
+
+// NewTileRenderer connects a renderer to the database at url.
+func NewTileRenderer(ctx context.Context, url string, opt RendererOptions) (*TileRenderer, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: database URL: %w", err)
+	}
+	cfg.MaxConns = 16
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	if opt.StatementTimeout <= 0 {
+		opt.StatementTimeout = 30 * time.Second
+	}
+	rp := cfg.ConnConfig.RuntimeParams
+	rp["application_name"] = "coalmap-tiles"
+	rp["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
+	if opt.PlanCacheMode != "" {
+		rp["plan_cache_mode"] = opt.PlanCacheMode
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: tile renderer cannot reach the database: %w", err)
+	}
+	return &TileRenderer{pool: pool}, nil
+}
+
+// Close closes the renderer's pool.
+func (r *TileRenderer) Close() { r.pool.Close() }
+
+// Pool is the renderer's pool (for its metrics).
+func (r *TileRenderer) Pool() *pgxpool.Pool { return r.pool }
+
+// Render implements tiles.Renderer.
+func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Tile, opt tiles.Options) (tiles.Blob, error) {
+	if !layers.ValidID(l.ID) {
+		return tiles.Blob{}, fmt.Errorf("postgis: tile: layer id %q: %w", l.ID, layers.ErrInvalid)
+	}
+	b := bandOf(int(t.Z))
+	gen, err := r.hasGen(ctx, l, b)
+	if err != nil {
+		return tiles.Blob{}, err
+	}
+	blob, err := r.query(ctx, tileSQL(l, b, gen, opt), t, l.ID, opt)
+	var pgErr *pgconn.PgError
+	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+		// The generalised tables went away (a re-import without them): use
+		// the layer table.
+		r.gen.Delete(genKey(l))
+		blob, err = r.query(ctx, tileSQL(l, b, false, opt), t, l.ID, opt)
+	}
+	return blob, err
+}
+
+func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, name string, opt tiles.Options) (tiles.Blob, error) {
+	var limit, cap any // NULL: no limit
+	if opt.MaxFeatures > 0 {
+		limit, cap = int64(opt.MaxFeatures)+1, int64(opt.MaxFeatures)
+	}
+	var blob tiles.Blob
+	var n int64
+	err := r.pool.QueryRow(ctx, sql, int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer)/tiles.Extent,
+		limit, name, cap).Scan(&blob.MVT, &n)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "57014" && ctx.Err() == nil {
+		// statement_timeout: the tile took too long, like a request deadline.
+		return tiles.Blob{}, fmt.Errorf("postgis: tile %d/%d/%d of %s: statement timeout: %w", t.Z, t.X, t.Y, name, context.DeadlineExceeded)
+	}
+	if err != nil {
+		return tiles.Blob{}, fmt.Errorf("postgis: tile %d/%d/%d of %s: %w", t.Z, t.X, t.Y, name, err)
+	}
+	blob.Features = int(n)
+	if opt.MaxFeatures > 0 && n > int64(opt.MaxFeatures) {
+		blob.Capped, blob.Features = true, opt.MaxFeatures
+	}
+	return blob, nil
+}
+
+func genKey(l layers.Layer) string { return fmt.Sprintf("%s@%d", l.ID, l.DataVersion) }
+
+// hasGen reports whether PrepareTiles tables exist for l, asking once per data
+// version.
+func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (bool, error) {
+	k := genKey(l)
+	if v, ok := r.gen.Load(k); ok {
+		return v.(bool), nil
+	}
+	var ok bool
+	if err := r.pool.QueryRow(ctx, sqlRegclass, genTable(l.ID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&ok); err != nil {
+		return false, fmt.Errorf("postgis: tile tables of %s: %w", l.ID, err)
+	}
+	r.gen.Store(k, ok)
+	return ok, nil
+}
+
+// tileSQL is the tile query for layer l at band b, from its generalised
+// tables when gen is set; identifiers come from the catalog and are quoted.
+func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
+	props := opt.Properties
+	if props == nil {
+		props = make([]string, len(l.Attributes))
+		for i, a := range l.Attributes {
+			props[i] = a.Name
+		}
+	}
+	types := make(map[string]layers.AttrType, len(l.Attributes))
+	for _, a := range l.Attributes {
+		types[a.Name] = a.Type
+	}
+	alias := "g"
+	if gen && len(props) > 0 {
+		alias = "l"
+	}
+	var cols strings.Builder
+	for _, p := range props {
+		col := pgx.Identifier{p}.Sanitize()
+		switch types[p] {
+		case layers.Date, layers.Timestamp:
+			fmt.Fprintf(&cols, ", %s.%s::text AS %s", alias, col, col)
+		default:
+			fmt.Fprintf(&cols, ", %s.%s", alias, col)
+		}
+	}
+	if !gen {
+		return fmt.Sprintf(sqlTile, cols.String(), layerTable(l.ID)+" g", whereLayer, "ST_Transform(g.geom, 3857)")
+	}
+	from := genTable(l.ID, b).Sanitize() + " g"
+	if alias == "l" {
+		from += " JOIN " + layerTable(l.ID) + " l ON l.fid = g.fid"
+	}
+	where := whereGenPoints
+	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
+		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
+	}
+	return fmt.Sprintf(sqlTile, cols.String(), from, where, "g.geom")
+}

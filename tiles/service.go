@@ -1,0 +1,289 @@
+package tiles
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/coalmap/coalmap/layers"
+)
+
+// Config bounds a Service.
+type Config struct {
+	// CacheBytes bounds the tile cache; 0 disables it (every request renders).
+	CacheBytes int64
+	// MaxRenders bounds the tiles rendered at once (each uses one database
+	// connection per layer); 8 when 0.
+	MaxRenders int
+	// MaxQueue bounds the renders waiting for a slot; beyond it a request fails
+	// at once with ErrOverloaded. 0 means 16×MaxRenders; negative means none.
+	MaxQueue int
+	// MaxFeatures is the default per-layer feature cap of a tile; 0 means none.
+	MaxFeatures int
+}
+
+// Service composes tiles from a Catalog and a Renderer behind a Cache.
+type Service struct {
+	cat    Catalog
+	render Renderer
+	cache  *Cache
+	cfg    Config
+	flight flight
+	slots  chan struct{}
+	queue  chan struct{}
+}
+
+// NewService returns a tile service.
+func NewService(cat Catalog, r Renderer, cfg Config) *Service {
+	if cfg.MaxRenders <= 0 {
+		cfg.MaxRenders = 8
+	}
+	if cfg.MaxQueue == 0 {
+		cfg.MaxQueue = 16 * cfg.MaxRenders
+	}
+	s := &Service{cat: cat, render: r, cache: NewCache(cfg.CacheBytes), cfg: cfg,
+		slots: make(chan struct{}, cfg.MaxRenders)}
+	if cfg.MaxQueue > 0 {
+		s.queue = make(chan struct{}, cfg.MaxQueue)
+	}
+	return s
+}
+
+// Cache returns the service's cache (for its statistics).
+func (s *Service) Cache() *Cache { return s.cache }
+
+// Request names a tile of one or more layers.
+type Request struct {
+	// Layers are layer ids, in the order their MVT layers appear in the tile.
+	Layers []string
+	Tile   maptile.Tile
+	// Properties, when non-nil, choose the attributes: each must be in the
+	// dictionary of at least one of the layers, and each layer carries those
+	// of its own.
+	Properties []string
+	// MayRead says whether the caller may see a restricted layer; nil means
+	// public layers only. A layer the caller may not see is not found.
+	MayRead func(l layers.Layer) bool
+}
+
+// Result is a served tile.
+type Result struct {
+	*Entry
+	// Layers are the catalog entries of the tile's layers.
+	Layers []layers.Layer
+	// Hit says the tile came from the cache (or from a render another request
+	// started), Miss that this request rendered it.
+	Hit bool
+	// RenderTime is the time the render took, on a miss.
+	RenderTime time.Duration
+}
+
+// Layers resolves ids to visible layers: an unknown id and a restricted layer
+// the caller may not read are both layers.ErrNotFound, so that a comma list
+// cannot be used to probe for restricted layers.
+func (s *Service) Layers(ctx context.Context, ids []string, mayRead func(layers.Layer) bool) ([]layers.Layer, error) {
+	out := make([]layers.Layer, 0, len(ids))
+	for _, id := range ids {
+		l, err := s.cat.Layer(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if l.Access != layers.Public && (mayRead == nil || !mayRead(l)) {
+			return nil, fmt.Errorf("layers: layer %q: %w", id, layers.ErrNotFound)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// Tile returns the tile req names, from the cache when it holds the current
+// data version of every layer, else rendering each layer concurrently.
+func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
+	ls, err := s.Layers(ctx, req.Layers, req.MayRead)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := s.options(ls, req.Properties)
+	if err != nil {
+		return nil, err
+	}
+	key := Key(ls, req.Tile, opts)
+	if e, ok := s.cache.Get(key); ok {
+		return &Result{Entry: e, Layers: ls, Hit: true}, nil
+	}
+	var took time.Duration
+	e, shared, err := s.flight.do(ctx, key, func(ctx context.Context) (*Entry, error) {
+		start := time.Now()
+		e, err := s.renderTile(ctx, ls, req.Tile, opts)
+		took = time.Since(start)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.Add(key, e)
+		return e, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if shared {
+		return &Result{Entry: e, Layers: ls, Hit: true}, nil
+	}
+	return &Result{Entry: e, Layers: ls, RenderTime: took}, nil
+}
+
+// options returns each layer's options for the requested properties.
+func (s *Service) options(ls []layers.Layer, props []string) ([]Options, error) {
+	opts := make([]Options, len(ls))
+	known := map[string]bool{}
+	for i, l := range ls {
+		opts[i].MaxFeatures = s.cfg.MaxFeatures
+		if props == nil {
+			continue
+		}
+		opts[i].Properties = []string{}
+		for _, a := range l.Attributes {
+			if slices.Contains(props, a.Name) {
+				opts[i].Properties = append(opts[i].Properties, a.Name)
+				known[a.Name] = true
+			}
+		}
+	}
+	for _, p := range props {
+		if !known[p] {
+			return nil, &layers.ValidationError{Feature: -1, Field: "properties",
+				Reason: fmt.Sprintf("%q is not an attribute of %s", p, layerNames(ls))}
+		}
+	}
+	return opts, nil
+}
+
+func layerNames(ls []layers.Layer) string {
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	return strings.Join(ids, ", ")
+}
+
+// renderTile renders every layer at once (one query each) under one render
+// slot, and concatenates the blobs: MVT layers are repeated fields of the tile
+// message, so concatenated layers form a valid tile.
+func (s *Service) renderTile(ctx context.Context, ls []layers.Layer, t maptile.Tile, opts []Options) (*Entry, error) {
+	if err := s.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-s.slots }()
+
+	blobs := make([]Blob, len(ls))
+	errs := make([]error, len(ls))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, l := range ls {
+		if int(t.Z) < l.MinZoom {
+			continue // below the layer's first zoom: nothing to draw
+		}
+		wg.Go(func() {
+			b, err := s.render.Render(ctx, l, t, opts[i])
+			if err != nil {
+				cancel()
+				errs[i] = fmt.Errorf("tiles: layer %s tile %d/%d/%d: %w", l.ID, t.Z, t.X, t.Y, err)
+			}
+			blobs[i] = b
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e := &Entry{}
+	n := 0
+	for _, b := range blobs {
+		n += len(b.MVT)
+	}
+	e.MVT = make([]byte, 0, n)
+	for i, b := range blobs {
+		e.MVT = append(e.MVT, b.MVT...)
+		e.Features += b.Features
+		if b.Capped {
+			e.Capped = append(e.Capped, ls[i].ID+"="+strconv.Itoa(opts[i].MaxFeatures))
+		}
+	}
+	sum := sha256.Sum256(e.MVT)
+	e.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	return e, nil
+}
+
+// acquire takes a render slot, waiting in a bounded queue; a full queue is
+// ErrOverloaded at once, so that load beyond capacity is refused rather than
+// piling up.
+func (s *Service) acquire(ctx context.Context) error {
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	if s.queue == nil {
+		return ErrOverloaded
+	}
+	select {
+	case s.queue <- struct{}{}:
+	default:
+		return ErrOverloaded
+	}
+	defer func() { <-s.queue }()
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Key is the cache key of a tile: z/x/y, then each layer's id, data version
+// and options, in tile order. A new data version is a new key.
+func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string {
+	var b strings.Builder
+	b.Grow(32 + 32*len(ls))
+	fmt.Fprintf(&b, "%d/%d/%d", t.Z, t.X, t.Y)
+	for i, l := range ls {
+		b.WriteByte('|')
+		b.WriteString(l.ID)
+		b.WriteByte('@')
+		b.WriteString(strconv.FormatInt(l.DataVersion, 10))
+		o := opts[i]
+		if o.Properties != nil {
+			b.WriteString("?p=")
+			b.WriteString(strings.Join(o.Properties, ","))
+		}
+		if o.MaxFeatures > 0 {
+			b.WriteString("&cap=")
+			b.WriteString(strconv.Itoa(o.MaxFeatures))
+		}
+	}
+	return b.String()
+}
+
+// Versions is the version token of a set of layers that tile URLs carry
+// (?v=…): their data versions joined by '.', so that a URL changes with the
+// data and HTTP caches may keep a versioned tile for long.
+func Versions(ls []layers.Layer) string {
+	vs := make([]string, len(ls))
+	for i, l := range ls {
+		vs[i] = strconv.FormatInt(l.DataVersion, 10)
+	}
+	return strings.Join(vs, ".")
+}
