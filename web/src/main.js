@@ -153,13 +153,8 @@ const nameExpr = ['coalesce', ['get', 'name'], ['get', 'title'], ['get', 'name_e
 function addBasemap(bm) {
   if (!bm.all.length) return;
   const ids = bm.all.map((l) => l.id);
-  map.addSource('basemap', {
-    type: 'vector',
-    tiles: [`${location.origin}/tiles/${ids.join(',')}/{z}/{x}/{y}.mvt`],
-    minzoom: 0,
-    maxzoom: 14,
-    bounds: bm.all.map((l) => l.extent).filter(Boolean).reduce(unionBbox, null) || undefined,
-  });
+  // One multi-layer source: one tile request brings every context layer.
+  map.addSource('basemap', { type: 'vector', url: `${location.origin}/tiles/${ids.map(encodeURIComponent).join(',')}.json` });
   const before = 'anchor-polygon';
   for (const l of bm.states) {
     map.addLayer({ id: `bm-${l.id}-fill`, type: 'fill', source: 'basemap', 'source-layer': l.id, paint: { 'fill-color': '#fbfaf6' } }, before);
@@ -589,6 +584,8 @@ async function runCheck(version) {
     // next run (serial, see pumpCheck) replaces it.
     const result = normaliseResult(json, gj);
     await loadBlocks(result);
+    // The service says which width it used (a voltage maps to its RoW).
+    if (Number.isFinite(json.row_width_m) && json.row_width_m > 0) draw.setCorridor(json.row_width_m);
     showResult(result);
     const n = result.conflicts.length;
     setStatus($('#check-status'), n ? `${n} conflict${n === 1 ? '' : 's'} found.` : 'No conflict: the alignment crosses none of the chosen layers.');
