@@ -666,7 +666,7 @@ function chainageText(c) {
     const b = c.exits[i]?.chainage_km;
     parts.push(`${fmt.km(a)} → ${fmt.km(b)}`);
   }
-  return parts.join('; ') + ' km';
+  return parts.join('; ');
 }
 
 let selectedKey = null;
