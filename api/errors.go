@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/tiles"
 )
 
@@ -41,9 +43,50 @@ type errorBody struct {
 func statusOf(err error) (int, string, any) {
 	var apiErr *Error
 	var verr *layers.ValidationError
+	var optErr *overlaps.OptionError
+	var alignErr *overlaps.AlignmentError
+	var inErr *overlaps.InputError
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr.Status, apiErr.Message, apiErr.Detail
+	case errors.As(err, &optErr):
+		return http.StatusBadRequest, "parameter " + optErr.Field + ": " + optErr.Reason, map[string]string{"parameter": optErr.Field}
+	case errors.As(err, &inErr):
+		d := map[string]any{}
+		if inErr.Feature >= 0 {
+			d["feature"] = inErr.Feature
+		}
+		if inErr.Offset > 0 {
+			d["offset"] = inErr.Offset
+		}
+		return http.StatusBadRequest, inErr.Error(), d
+	case errors.As(err, &alignErr):
+		d := map[string]any{"alignment": alignErr.Index}
+		if alignErr.ID != "" {
+			d["alignment_id"] = alignErr.ID
+		}
+		var le *geo.LineError
+		if errors.As(err, &le) && le.Part >= 0 {
+			d["part"] = le.Part
+			if le.Vertex >= 0 {
+				d["vertex"] = le.Vertex
+			}
+		}
+		switch {
+		case errors.Is(err, geo.ErrZeroLength):
+			return http.StatusUnprocessableEntity, alignErr.Error(), d
+		case errors.Is(err, geo.ErrTooManyVertices):
+			return http.StatusRequestEntityTooLarge, alignErr.Error(), d
+		}
+		return http.StatusBadRequest, alignErr.Error(), d
+	case errors.Is(err, overlaps.ErrNoDetour):
+		return http.StatusUnprocessableEntity, err.Error(), nil
+	case errors.Is(err, overlaps.ErrRunNotFound):
+		return http.StatusNotFound, "no such overlap run", nil
+	case errors.Is(err, overlaps.ErrNoAlignments):
+		return http.StatusBadRequest, err.Error(), nil
+	case errors.Is(err, overlaps.ErrTooManyAlignments):
+		return http.StatusRequestEntityTooLarge, err.Error(), nil
 	case errors.As(err, &verr):
 		d := map[string]any{}
 		if verr.Feature >= 0 {
@@ -92,6 +135,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	writeJSONBody(w, status, v)
+}
+
+// writeJSONBody writes v as JSON under the Content-Type already set.
+func writeJSONBody(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

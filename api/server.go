@@ -25,6 +25,8 @@ type Config struct {
 	Version string
 	// RequestTimeout bounds every request's context.
 	RequestTimeout time.Duration
+	// MaxCheckBytes bounds the alignment document of an overlap check.
+	MaxCheckBytes int64
 	// BaseURL, when set, prefixes every link the service writes (a proxy's
 	// public address); else links use the request's scheme and host.
 	BaseURL string
@@ -46,6 +48,10 @@ type Deps struct {
 	// Ready reports whether the service can answer: database reachable,
 	// migrations applied.
 	Ready func(ctx context.Context) error
+	// Overlaps answers overlap checks; nil leaves the routes out.
+	Overlaps OverlapChecker
+	// Runs runs layer-against-layer overlap checks; nil leaves the routes out.
+	Runs OverlapRuns
 	// Catalog is the in-memory catalog snapshot the read routes consult;
 	// with Store it mounts the OGC API – Features routes.
 	Catalog *layers.Catalog
@@ -100,6 +106,9 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.VersionedTileCacheControl == "" {
 		cfg.VersionedTileCacheControl = DefaultVersionedTileCacheControl
 	}
+	if cfg.MaxCheckBytes <= 0 {
+		cfg.MaxCheckBytes = defaultMaxCheckBytes
+	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
 	if deps.Tiles != nil {
 		s.tileMetrics = newTileMetrics(cfg.Registry)
@@ -115,6 +124,8 @@ func New(cfg Config, deps Deps) *Server {
 	})
 	s.routesHealth(r)
 	s.routesMap(r)
+	s.routesOverlaps(r)
+	s.routesRuns(r)
 	if deps.Catalog != nil && deps.Store != nil && deps.Features != nil {
 		s.routesLanding(r)
 		s.routesCollections(r)

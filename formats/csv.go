@@ -129,6 +129,7 @@ func csvError(err error, index int) *Error {
 	if errors.As(err, &pe) {
 		e.Line = pe.Line
 		e.Reason = pe.Err.Error()
+		e.Err = pe.Err
 		if pe.Column > 0 {
 			e.Reason += fmt.Sprintf(" (column %d)", pe.Column)
 		}

@@ -95,7 +95,7 @@ const surveyKML = `<?xml version="1.0" encoding="UTF-8"?>
     <ExtendedData><Data name="area_ha"><value>n/a</value></Data></ExtendedData>
     <MultiGeometry>
       <LineString><coordinates>82.1,23.8 82.5,24.1</coordinates></LineString>
-      <LineString><coordinates>82.5,24.1, 82.6,24.2</coordinates></LineString>
+      <LineString><coordinates>82.5, 24.1 82.6, 24.2</coordinates></LineString>
     </MultiGeometry>
   </Placemark>
 </Document>

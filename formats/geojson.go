@@ -128,6 +128,27 @@ func (g *geojsonReader) syntax(err error) *Error {
 	return e
 }
 
+// locate finds the byte offset of a syntax error met by Decode. The
+// offset in a *json.SyntaxError from a Decoder counts only the bytes its
+// scanner saw, not those Token consumed, so the value is scanned again
+// from the decoder's buffer, which still holds it.
+func (g *geojsonReader) locate(err error) (int64, bool) {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return 0, false
+	}
+	base := g.dec.InputOffset()
+	buf, _ := io.ReadAll(g.dec.Buffered())
+	trimmed := bytes.TrimLeft(buf, " \t\r\n,")
+	base += int64(len(buf) - len(trimmed))
+	var raw json.RawMessage
+	err = json.NewDecoder(bytes.NewReader(trimmed)).Decode(&raw)
+	if !errors.As(err, &se) {
+		return 0, false
+	}
+	return base + se.Offset - 1, true
+}
+
 func (g *geojsonReader) next() (record, error) {
 	if len(g.single) > 0 {
 		raw := g.single[0]
@@ -151,6 +172,9 @@ func (g *geojsonReader) next() (record, error) {
 	var f gjFeature
 	if err := g.dec.Decode(&f); err != nil {
 		e := g.syntax(err)
+		if off, ok := g.locate(err); ok {
+			e.Offset = off
+		}
 		e.Index = g.index
 		g.done = true
 		return record{}, e

@@ -55,13 +55,14 @@ type kmlPlacemark struct {
 // kmlReader streams Placemarks out of a KML document, through any nesting
 // of Document and Folder elements.
 type kmlReader struct {
-	dec     *xml.Decoder
-	c       io.Closer
-	stack   []string // open element names
-	folders []string // names of the open Folder/Document elements ("" when unnamed)
-	index   int
-	lines   *lineCounter
-	done    bool
+	dec        *xml.Decoder
+	c          io.Closer
+	stack      []string // open element names
+	folders    []string // names of the open Folder/Document elements ("" when unnamed)
+	index      int
+	lines      *lineCounter
+	done       bool
+	sawElement bool
 }
 
 // lineCounter counts the newlines that pass through it.
@@ -109,8 +110,8 @@ func (k *kmlReader) next() (record, error) {
 		tok, err := k.dec.Token()
 		if err == io.EOF {
 			k.done = true
-			if k.index == 0 && len(k.stack) == 0 && k.dec.InputOffset() == 0 {
-				return record{}, newError("kml", "no XML in the file", ErrEmpty)
+			if !k.sawElement {
+				return record{}, newError("kml", "no XML element in the file", ErrEmpty)
 			}
 			return record{}, io.EOF
 		}
@@ -125,6 +126,7 @@ func (k *kmlReader) next() (record, error) {
 				return record{}, k.errorf(ErrUnsafeXML, "DOCTYPE with ENTITY declarations refused (external or expanding entities)")
 			}
 		case xml.StartElement:
+			k.sawElement = true
 			switch t.Name.Local {
 			case "Placemark":
 				var p kmlPlacemark

@@ -21,11 +21,18 @@ func requireGDAL(t *testing.T) {
 }
 
 // ogrGeoJSONSeq runs ogr2ogr on src and returns its GeoJSONSeq output.
-func ogrGeoJSONSeq(t *testing.T, src string, args ...string) string {
+func ogrGeoJSONSeq(t *testing.T, src, layer string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("ogr2ogr", append(append([]string{"-f", "GeoJSONSeq"}, args...), "/vsistdout/", src)...).Output()
+	argv := append(append([]string{"-f", "GeoJSONSeq"}, args...), "/vsistdout/", src)
+	if layer != "" {
+		argv = append(argv, layer)
+	}
+	cmd := exec.Command("ogr2ogr", argv...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("ogr2ogr: %v", err)
+		t.Fatalf("ogr2ogr: %v: %s", err, stderr.String())
 	}
 	return string(out)
 }

@@ -6,6 +6,8 @@
 //
 //	coalmap serve [--addr :8080] [--database-url URL] [--data-dir ./var]
 //	coalmap migrate [--database-url URL] [--data-dir ./var]
+//	coalmap check --against coal_blocks [--row-width-m 46] ALIGNMENT.{geojson,kml}
+//	coalmap overlaps --lines L[,L…] --polygons P[,P…] [--row-width-m W] [-o out.csv|out.geojson]
 //	coalmap db start|stop|url [--data-dir ./var]
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
@@ -47,6 +49,8 @@ const usage = `coalmap — geospatial planning for the coal sector
 Usage:
   coalmap serve    run the HTTP service (embedded PostGIS unless --database-url)
   coalmap migrate  apply the database migrations
+  coalmap check    check alignment files against coal blocks (or other polygon layers)
+  coalmap overlaps run line layers against polygon layers, export the pairs
   coalmap db       start | stop | url: the embedded PostGIS cluster
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap version  print the version
@@ -67,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &migrateCmd{stdout: stdout, stderr: stderr}
 	case "db":
 		cmd = &dbCmd{stdout: stdout, stderr: stderr}
+	case "check":
+		cmd = &checkCmd{stdout: stdout, stderr: stderr}
+	case "overlaps":
+		cmd = &overlapsCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":

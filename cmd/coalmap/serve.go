@@ -16,6 +16,7 @@ import (
 
 	"github.com/coalmap/coalmap/api"
 	"github.com/coalmap/coalmap/migrations"
+	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis"
 )
 
@@ -103,8 +104,21 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		postgis.NewPoolCollector(pool))
+	engine := overlaps.New(postgis.NewPolygons(pool), overlaps.DefaultConfig())
+	// Runs end with the process: cancelled on shutdown, recorded as such.
+	runCtx, stopRuns := context.WithCancel(bg)
+	runStore := postgis.NewRuns(pool)
+	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
+	defer func() {
+		stopRuns()
+		runs.Wait()
+	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout},
-		api.Deps{Ready: func(ctx context.Context) error { return postgis.Ready(ctx, pool, ms) }})
+		api.Deps{
+			Ready:    func(ctx context.Context) error { return postgis.Ready(ctx, pool, ms) },
+			Overlaps: engine,
+			Runs:     runs,
+		})
 
 	hs := &http.Server{
 		Addr:              c.addr,

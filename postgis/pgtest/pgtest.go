@@ -120,7 +120,12 @@ func URL(t testing.TB) string {
 // test ends.
 func NewPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	url := URL(t)
+	return NewPoolFor(t, URL(t))
+}
+
+// NewPoolFor returns a pool on url (from URL), closed when the test ends.
+func NewPoolFor(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
 	pool, err := postgis.Connect(context.Background(), url, 8)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)

@@ -1,0 +1,209 @@
+package overlaps
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// Polygon is one feature of a polygon layer as a PolygonSource hands it
+// over: geometry in EPSG:4326.
+type Polygon struct {
+	ID    string
+	Props map[string]any
+	Geom  orb.MultiPolygon
+}
+
+// PolygonSource gives the engine the features of a polygon layer with the
+// layer's version, which changes whenever the layer's data does. Package
+// postgis implements it. An unknown layer is an error (never an empty
+// slice), preferably wrapping layers.ErrNotFound.
+type PolygonSource interface {
+	Polygons(ctx context.Context, layer string) (version int64, feats []Polygon, err error)
+}
+
+// Config holds the engine's settings. The zero value of a field means its
+// default (see DefaultConfig).
+type Config struct {
+	// DefaultLayers are the polygon layers checked when a request names
+	// none: coal_blocks.
+	DefaultLayers []string
+	// RowWidthByKV maps a transmission voltage in kV to its right-of-way
+	// width in metres.
+	RowWidthByKV map[int]float64
+	// RailRowWidthM is the right-of-way width of a railway: 46 m.
+	RailRowWidthM float64
+	// DefaultRowWidthM is the width used when a request gives neither a
+	// width, a voltage nor rail: 46 m.
+	DefaultRowWidthM float64
+	// MaxClearanceM bounds the near-miss clearance: 5,000 m.
+	MaxClearanceM float64
+	// MaxRowWidthM bounds the right-of-way width: 1,000 m.
+	MaxRowWidthM float64
+	// MaxVertices bounds the vertices of one alignment: 100,000.
+	MaxVertices int
+	// MaxAlignments bounds the alignments of one check: 1,000.
+	MaxAlignments int
+	// MaxBytes bounds the memory held by loaded layers, roughly; the least
+	// recently used layers are dropped beyond it (a layer in use is kept
+	// even when it alone exceeds the bound): 1 GiB.
+	MaxBytes int64
+	// MaxCellEdges is the number of edges above which a polygon is
+	// subdivided in the index: geo.DefaultMaxCellEdges.
+	MaxCellEdges int
+	// Workers bounds the goroutines of a Run: GOMAXPROCS.
+	Workers int
+	// NameProps, AllocateeProps and StatusProps are the feature
+	// properties, in order of preference, reported as a polygon's name,
+	// allocatee and status.
+	NameProps      []string
+	AllocateeProps []string
+	StatusProps    []string
+}
+
+// DefaultConfig returns the defaults: the right-of-way widths of the Indian
+// transmission tables (132 kV 27 m, 220 kV 35 m, 400 kV 46 m, 765 kV 64 m
+// and the lower voltages), rail 46 m, coal_blocks.
+func DefaultConfig() Config {
+	return Config{
+		DefaultLayers:    []string{"coal_blocks"},
+		RowWidthByKV:     map[int]float64{66: 18, 110: 22, 132: 27, 220: 35, 400: 46, 500: 52, 765: 64},
+		RailRowWidthM:    46,
+		DefaultRowWidthM: 46,
+		MaxClearanceM:    5000,
+		MaxRowWidthM:     1000,
+		MaxVertices:      100_000,
+		MaxAlignments:    1000,
+		MaxBytes:         1 << 30,
+		Workers:          runtime.GOMAXPROCS(0),
+		NameProps:        []string{"name", "block_name"},
+		AllocateeProps:   []string{"allocatee", "allottee", "allocated_to"},
+		StatusProps:      []string{"status"},
+	}
+}
+
+// withDefaults fills the zero fields of c from DefaultConfig.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if len(c.DefaultLayers) == 0 {
+		c.DefaultLayers = d.DefaultLayers
+	}
+	if c.RowWidthByKV == nil {
+		c.RowWidthByKV = d.RowWidthByKV
+	}
+	if c.RailRowWidthM == 0 {
+		c.RailRowWidthM = d.RailRowWidthM
+	}
+	if c.DefaultRowWidthM == 0 {
+		c.DefaultRowWidthM = d.DefaultRowWidthM
+	}
+	if c.MaxClearanceM == 0 {
+		c.MaxClearanceM = d.MaxClearanceM
+	}
+	if c.MaxRowWidthM == 0 {
+		c.MaxRowWidthM = d.MaxRowWidthM
+	}
+	if c.MaxVertices == 0 {
+		c.MaxVertices = d.MaxVertices
+	}
+	if c.MaxAlignments == 0 {
+		c.MaxAlignments = d.MaxAlignments
+	}
+	if c.MaxBytes == 0 {
+		c.MaxBytes = d.MaxBytes
+	}
+	if c.Workers <= 0 {
+		c.Workers = d.Workers
+	}
+	if c.NameProps == nil {
+		c.NameProps = d.NameProps
+	}
+	if c.AllocateeProps == nil {
+		c.AllocateeProps = d.AllocateeProps
+	}
+	if c.StatusProps == nil {
+		c.StatusProps = d.StatusProps
+	}
+	return c
+}
+
+// Corridor says how wide an alignment's right of way is: an explicit width,
+// or a voltage looked up in Config.RowWidthByKV, or rail. The first one set
+// wins; with none set, Config.DefaultRowWidthM applies.
+type Corridor struct {
+	RowWidthM float64 // metres, > 0 when set
+	VoltageKV int     // kV, > 0 when set
+	Rail      bool
+}
+
+func (c Corridor) isZero() bool { return c == Corridor{} }
+
+// width resolves the right-of-way width in metres.
+func (c Corridor) width(cfg *Config) (float64, error) {
+	switch {
+	case math.IsNaN(c.RowWidthM) || c.RowWidthM < 0 || math.IsInf(c.RowWidthM, 0):
+		return 0, &OptionError{Field: "row_width_m", Reason: fmt.Sprintf("must be a positive number of metres, got %v", c.RowWidthM)}
+	case c.RowWidthM > cfg.MaxRowWidthM:
+		return 0, &OptionError{Field: "row_width_m", Reason: fmt.Sprintf("at most %g m, got %g", cfg.MaxRowWidthM, c.RowWidthM)}
+	case c.VoltageKV < 0:
+		return 0, &OptionError{Field: "voltage_kv", Reason: fmt.Sprintf("must be positive, got %d", c.VoltageKV)}
+	case c.RowWidthM > 0:
+		return c.RowWidthM, nil
+	case c.VoltageKV > 0:
+		w, ok := cfg.RowWidthByKV[c.VoltageKV]
+		if !ok {
+			kvs := make([]int, 0, len(cfg.RowWidthByKV))
+			for kv := range cfg.RowWidthByKV {
+				kvs = append(kvs, kv)
+			}
+			slices.Sort(kvs)
+			return 0, &OptionError{Field: "voltage_kv", Reason: fmt.Sprintf("no right-of-way width for %d kV (known: %v)", c.VoltageKV, kvs)}
+		}
+		return w, nil
+	case c.Rail:
+		return cfg.RailRowWidthM, nil
+	}
+	return cfg.DefaultRowWidthM, nil
+}
+
+// Options are the parameters of a check.
+type Options struct {
+	// Layers are the polygon layers to check against; none means
+	// Config.DefaultLayers.
+	Layers []string
+	// Corridor gives the right-of-way width; the corridor is the
+	// alignment buffered by half of it.
+	Corridor Corridor
+	// ClearanceM is the near-miss distance in metres: polygons not crossed
+	// but within it are reported with their distance (45 m is the mining
+	// set-back of the Coal Mines Regulations). Zero reports only polygons
+	// the alignment touches.
+	ClearanceM float64
+}
+
+func (o *Options) resolve(cfg *Config) (layers []string, width float64, err error) {
+	width, err = o.Corridor.width(cfg)
+	if err != nil {
+		return nil, 0, err
+	}
+	if math.IsNaN(o.ClearanceM) || o.ClearanceM < 0 {
+		return nil, 0, &OptionError{Field: "clearance_m", Reason: fmt.Sprintf("must be zero or more metres, got %v", o.ClearanceM)}
+	}
+	if o.ClearanceM > cfg.MaxClearanceM {
+		return nil, 0, &OptionError{Field: "clearance_m", Reason: fmt.Sprintf("at most %g m, got %g", cfg.MaxClearanceM, o.ClearanceM)}
+	}
+	layers = o.Layers
+	if len(layers) == 0 {
+		layers = cfg.DefaultLayers
+	}
+	for _, l := range layers {
+		if l == "" {
+			return nil, 0, &OptionError{Field: "against", Reason: "empty layer name"}
+		}
+	}
+	return slices.Compact(slices.Clone(layers)), width, nil
+}
