@@ -12,6 +12,8 @@
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
 //	coalmap token revoke ID
+//	coalmap tiles prepare [--layers ID,…]
+//	coalmap tiles seed --layers ID,… --bbox W,S,E,N --zooms 5-12 [--url URL | --pmtiles out.pmtiles]
 //	coalmap version
 //
 // Every command that needs a database uses DATABASE_URL (or --database-url)
@@ -53,6 +55,7 @@ Usage:
   coalmap overlaps run line layers against polygon layers, export the pairs
   coalmap db       start | stop | url: the embedded PostGIS cluster
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
+  coalmap tiles    prepare | seed: build tile bands, warm a cache or write PMTiles
   coalmap version  print the version
 
 Run 'coalmap COMMAND -h' for a command's flags.
@@ -77,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &overlapsCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
+	case "tiles":
+		cmd = &tilesCmd{stdout: stdout, stderr: stderr}
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "coalmap", version())
 		return 0

@@ -18,6 +18,7 @@ import (
 	"github.com/coalmap/coalmap/migrations"
 	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // serveCmd runs the HTTP service.
@@ -33,6 +34,8 @@ type serveCmd struct {
 	requestTimeout    time.Duration
 	shutdownTimeout   time.Duration
 	maxConns          int
+	tiles             tileConfig
+	publicURL         string
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -47,7 +50,12 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "bound on a request's database work")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.IntVar(&c.maxConns, "max-conns", 32, "maximum database connections")
+	fs.StringVar(&c.publicURL, "public-url", "", "public root URL for links in TileJSON and OGC documents (default: from the request)")
+	c.tiles.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if err := c.tiles.validate(); err != nil {
 		return err
 	}
 	if err := c.db.validate(); err != nil {
@@ -101,6 +109,20 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
 
+	snap, err := postgis.NewLayerSnapshot(ctx, pool, log)
+	if err != nil {
+		return err
+	}
+	followCtx, stopFollow := context.WithCancel(bg)
+	defer stopFollow()
+	go snap.Follow(followCtx)
+	renderer, err := c.tiles.renderer(ctx, db.URL)
+	if err != nil {
+		return err
+	}
+	defer renderer.Close()
+	tileSvc := tiles.NewService(snap, renderer, c.tiles.service())
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		postgis.NewPoolCollector(pool))
@@ -113,11 +135,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		stopRuns()
 		runs.Wait()
 	}()
-	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout},
+	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout,
+		PublicURL: c.publicURL, TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned},
 		api.Deps{
 			Ready:    func(ctx context.Context) error { return postgis.Ready(ctx, pool, ms) },
 			Overlaps: engine,
 			Runs:     runs,
+			Tiles:    tileSvc,
 		})
 
 	hs := &http.Server{
