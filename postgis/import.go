@@ -224,16 +224,20 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	// The one SQL step: reproject, repair, extract the layer's type, type the
 	// table; then its indexes and statistics, all outside the swap.
 	gt := plan.Layer.GeometryType
-	var geom string
-	src := fmt.Sprintf("ST_Transform(ST_SetSRID(ST_GeomFromWKB(g), %d), %d)", plan.SRID, layers.StorageSRID)
-	if gt.Dimension() == 0 {
-		geom = fmt.Sprintf("ST_Force2D(%s)", src)
-		if gt == layers.MultiPoint {
-			geom = fmt.Sprintf("ST_Multi(ST_CollectionExtract(%s, 1))", geom)
-		}
-	} else {
-		geom = fmt.Sprintf("ST_Multi(ST_CollectionExtract(ST_MakeValid(ST_Force2D(%s), 'method=structure'), %d))",
-			src, gt.Dimension()+1)
+	// x is the geometry reprojected to 4326 in 2D; v says whether it is
+	// valid. Only invalid ones go through ST_MakeValid (it costs several
+	// times ST_IsValid on large polygons), and they are counted through
+	// the temporary column _repaired.
+	x := fmt.Sprintf("ST_Force2D(ST_Transform(ST_SetSRID(ST_GeomFromWKB(g), %d), %d))", plan.SRID, layers.StorageSRID)
+	var geom, valid string
+	switch {
+	case gt == layers.Point:
+		geom, valid = "x", "true"
+	case gt == layers.MultiPoint:
+		geom, valid = "ST_Multi(ST_CollectionExtract(x, 1))", "true"
+	default:
+		geom = fmt.Sprintf("ST_Multi(ST_CollectionExtract(CASE WHEN v THEN x ELSE ST_MakeValid(x, 'method=structure') END, %d))", gt.Dimension()+1)
+		valid = "x IS NULL OR ST_IsValid(x)"
 	}
 	var sel strings.Builder
 	fmt.Fprintf(&sel, "CREATE TABLE %s AS SELECT idx AS fid, feature_id, (%s)::geometry(%s, %d) AS geom",
@@ -241,17 +245,22 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	for i, c := range plan.Columns {
 		fmt.Fprintf(&sel, ", a%d AS %s", i, quote(c.Name))
 	}
-	fmt.Fprintf(&sel, " FROM %s ORDER BY idx", staging.Sanitize())
-	if gt.Dimension() > 0 {
-		if err := s.pool.QueryRow(ctx, fmt.Sprintf(
-			"SELECT count(*) FROM %s WHERE g IS NOT NULL AND NOT ST_IsValid(ST_GeomFromWKB(g))", staging.Sanitize())).Scan(&res.Repaired); err != nil {
-			return res, importErr(req.Layer, err)
-		}
-	}
+	fmt.Fprintf(&sel, ", NOT v AS _repaired FROM (SELECT *, %s AS x FROM %s) s, LATERAL (SELECT %s AS v) l ORDER BY idx",
+		x, staging.Sanitize(), valid)
 	for _, q := range []string{
 		sel.String(),
 		fmt.Sprintf("ALTER TABLE %s ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", built.Sanitize()),
 		fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", built.Sanitize()),
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			return res, importErr(req.Layer, err)
+		}
+	}
+	if err := s.pool.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE _repaired) FROM %s", built.Sanitize())).Scan(&res.Repaired); err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	for _, q := range []string{
+		fmt.Sprintf("ALTER TABLE %s DROP COLUMN _repaired", built.Sanitize()),
 		"ANALYZE " + built.Sanitize(),
 	} {
 		if _, err := s.pool.Exec(ctx, q); err != nil {
