@@ -519,7 +519,9 @@ function filterAgainst() {
 function corridorParams() {
   const p = new URLSearchParams();
   p.set('against', [...state.against].join(','));
-  if ($('#corridor-kind').value === 'voltage') p.set('voltage_kv', $('#voltage').value);
+  const kind = $('#corridor-kind').value;
+  if (kind === 'voltage') p.set('voltage_kv', $('#voltage').value);
+  else if (kind === 'rail') p.set('rail', 'true');
   else p.set('row_width_m', String(Math.max(0, +$('#row-width').value || 0)));
   p.set('clearance_m', String(Math.max(0, +$('#clearance').value || 0)));
   return p;
@@ -527,7 +529,10 @@ function corridorParams() {
 
 const VOLTAGE_ROW = { 66: 18, 110: 22, 132: 27, 220: 35, 400: 46, 500: 52, 765: 67 };
 function corridorWidthM() {
-  return $('#corridor-kind').value === 'voltage' ? VOLTAGE_ROW[$('#voltage').value] || 46 : Math.max(0, +$('#row-width').value || 0);
+  const kind = $('#corridor-kind').value;
+  if (kind === 'voltage') return VOLTAGE_ROW[$('#voltage').value] || 46;
+  if (kind === 'rail') return 46;
+  return Math.max(0, +$('#row-width').value || 0);
 }
 
 async function postCheck(format, signal) {
@@ -900,9 +905,9 @@ async function loadCase(id) {
 }
 
 function onCorridorKind() {
-  const v = $('#corridor-kind').value === 'voltage';
-  $('#row-label').hidden = v;
-  $('#voltage-label').hidden = !v;
+  const kind = $('#corridor-kind').value;
+  $('#row-label').hidden = kind !== 'row';
+  $('#voltage-label').hidden = kind !== 'voltage';
   draw?.setCorridor(corridorWidthM());
 }
 
