@@ -210,6 +210,15 @@ http.createServer(async (req, res) => {
       delete r.pieces;
       return json(res, 200, r);
     }
+    if (p === '/overlaps/reroute' && req.method === 'POST') {
+      let body = '';
+      for await (const c of req) body += c;
+      const g = JSON.parse(body);
+      const line = (g.geometry || g).coordinates;
+      const alt = line.map(([x, y], i) => (i === 0 || i === line.length - 1 ? [x, y] : [x, y + 0.06]));
+      const len = (l) => l.slice(1).reduce((a, q, i) => a + hav(l[i], q), 0);
+      return json(res, 200, { alternatives: [{ geometry: { type: 'LineString', coordinates: alt }, length_m: len(alt), added_length_m: len(alt) - len(line), added_pct: 100 * (len(alt) / len(line) - 1), avoided: [{ layer: 'coal_blocks', id: 'dhirauli', name: 'Dhirauli' }] }] });
+    }
     json(res, 404, { error: `no such resource: ${p}` });
   } catch (err) {
     json(res, 500, { error: String(err.message) });

@@ -369,6 +369,17 @@ async function main() {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  await step('an alternative route around the crossed blocks is proposed', async () => {
+    await page.click('#reroute');
+    await page.waitForSelector('#alternatives li', { timeout: 90000 });
+    const text = await page.locator('#alternatives').innerText();
+    assert(/[+−]/.test(text), `alternatives: ${text}`);
+    await page.locator('#alternatives button', { hasText: 'Show' }).first().click();
+    await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
+    await sleep(400);
+    await shot('12-alternative-route');
+  });
+
   await step('the URL keeps the view and the visible layers', async () => {
     const before = await page.evaluate(() => ({ hash: location.hash, visible: [...window.coalmap.state.visible].sort(), zoom: window.coalmap.map.getZoom(), center: window.coalmap.map.getCenter() }));
     assert(before.visible.length >= 2, `visible layers ${before.visible}`);

@@ -773,6 +773,9 @@ function addHighlightLayers() {
     layout: { 'line-cap': 'round' }, paint: { 'line-color': '#b3130a', 'line-width': 12, 'line-opacity': 0.75 } }, 'anchor-highlight');
   map.addLayer({ id: 'hl-pieces-fill', type: 'fill', source: 'hl-pieces', filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]],
     paint: { 'fill-color': '#b3130a', 'fill-opacity': 0.45 } }, 'anchor-highlight');
+  map.addSource('alternatives', { type: 'geojson', data: empty });
+  map.addLayer({ id: 'alternatives-line', type: 'line', source: 'alternatives', layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': '#1a9850', 'line-width': 4, 'line-dasharray': [2, 1.5], 'line-opacity': 0.9 } });
   map.addSource('selection', { type: 'geojson', data: empty });
   map.addLayer({ id: 'selection-line', type: 'line', source: 'selection', filter: ['!=', ['geometry-type'], 'Point'],
     layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': '#00a2e8', 'line-width': 3.5, 'line-opacity': 0.9 } }, 'anchor-highlight');
@@ -806,6 +809,7 @@ let draw;
 
 function onAlignmentChange(lines, { final }) {
   state.lines = lines;
+  showAlternatives(null);
   const len = lines.reduce((a, l) => a + lengthHaversine(l), 0);
   const nv = lines.reduce((a, l) => a + l.length, 0);
   $('#alignment-info').textContent = lines.length ? `${state.alignmentName}: ${nv} points, ${fmt.m(len)}.` : '';
@@ -840,7 +844,53 @@ function download(name, type, data) {
 
 const fileStem = () => (state.alignmentName || 'alignment').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'alignment';
 
+/* ---------- alternatives that avoid the crossed polygons ---------- */
+
+async function reroute() {
+  const b = $('#reroute');
+  b.disabled = true;
+  const box = $('#alternatives');
+  setStatus(box, 'Looking for a route around the crossed polygons…', { busy: true });
+  const version = checkVersion;
+  try {
+    const r = await request(`/overlaps/reroute?${corridorParams()}`, {
+      method: 'POST', what: 'the search for an alternative', headers: { 'Content-Type': 'application/geo+json' },
+      body: JSON.stringify(alignmentFeature(state.lines, { name: state.alignmentName })),
+    });
+    const res = await r.json();
+    if (version !== checkVersion) return; // the alignment changed meanwhile
+    showAlternatives(res.alternatives || []);
+  } catch (err) {
+    setStatus(box, err.message, { error: true });
+  } finally {
+    updateExports();
+  }
+}
+
+const signed = (v, f) => (v < 0 ? `−${f(-v)}` : `+${f(v)}`);
+
+function showAlternatives(alts) {
+  state.alternatives = alts;
+  const box = $('#alternatives');
+  map.getSource('alternatives')?.setData({ type: 'FeatureCollection', features: (alts || []).map((a, i) => ({ type: 'Feature', geometry: a.geometry, properties: { i } })) });
+  box.replaceChildren();
+  box.classList.remove('error');
+  if (!alts) return;
+  if (!alts.length) { setStatus(box, 'No route avoiding the polygons was found.', { error: true }); return; }
+  box.append(el('h3', { text: alts.length === 1 ? 'Alternative' : `${alts.length} alternatives` }),
+    el('ol', {}, alts.map((a, i) => el('li', {},
+      el('div', {}, el('strong', { text: fmt.m(a.length_m) }), ` (${signed(a.added_length_m, fmt.m)}, ${signed(a.added_pct, fmt.pct)} length)`,
+        a.avoided?.length ? el('div', { class: 'muted small', text: `avoids ${a.avoided.map((p) => p.name || p.id).join(', ')}` }) : null),
+      el('div', { class: 'row' },
+        el('button', { type: 'button', text: 'Show', onclick: () => fitLines([a.geometry.coordinates]) }),
+        el('button', { type: 'button', text: 'Use this route', onclick: () => {
+          state.alignmentName = `${state.alignmentName.replace(/ \(alternative\)$/, '')} (alternative)`;
+          draw.set([a.geometry.coordinates]);
+        } }))))));
+}
+
 function updateExports() {
+  $('#reroute').disabled = !state.lines.length || !state.result?.conflicts.length;
   const has = state.lines.length > 0;
   $('#export-kml').disabled = !has;
   $('#export-csv').disabled = !has || !state.result;
@@ -967,6 +1017,7 @@ function wire() {
     $(id).addEventListener('change', () => { draw.setCorridor(corridorWidthM()); requestCheck(); });
     $(id).addEventListener('input', () => { draw.setCorridor(corridorWidthM()); requestCheck({ delay: 300 }); });
   }
+  $('#reroute').addEventListener('click', reroute);
   $('#export-csv').addEventListener('click', exportCSV);
   $('#export-geojson').addEventListener('click', exportGeoJSON);
   $('#export-kml').addEventListener('click', () => download(`${fileStem()}.kml`, 'application/vnd.google-earth.kml+xml', toKML(state.lines, state.alignmentName)));
