@@ -197,9 +197,17 @@ export class DrawTool {
     this.lines.forEach((l, li) => {
       feats.push({ type: 'Feature', properties: { role: 'line' }, geometry: { type: 'LineString', coordinates: l } });
       if (this.drawing) return;
+      // A surveyed alignment has thousands of vertices: only those at least
+      // 30 px from the last one shown get a handle (zoom in for the others).
+      let last = null;
       l.forEach((p, i) => {
-        handles.push({ type: 'Feature', properties: { role: 'vertex', line: li, index: i }, geometry: { type: 'Point', coordinates: p } });
-        if (i > 0 && !this.drag) {
+        const q = this.map.project(p);
+        const dragged = this.drag && this.drag.line === li && this.drag.index === i;
+        if (dragged || i === 0 || i === l.length - 1 || !last || Math.hypot(q.x - last.x, q.y - last.y) >= 30) {
+          handles.push({ type: 'Feature', properties: { role: 'vertex', line: li, index: i }, geometry: { type: 'Point', coordinates: p } });
+          last = q;
+        }
+        if (i > 0 && !this.drag && l.length <= 200) {
           const a = this.map.project(l[i - 1]);
           const b = this.map.project(p);
           if (Math.hypot(a.x - b.x, a.y - b.y) > 24) {

@@ -124,7 +124,10 @@ const map = new maplibregl.Map({
 window.coalmap.map = map;
 map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
 map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
-map.addControl(new maplibregl.AttributionControl({ compact: true, customAttribution: 'Ministry of Coal demo data · coalmap' }), 'bottom-right');
+map.addControl(new maplibregl.AttributionControl({ compact: true, customAttribution: 'coalmap' }), 'bottom-right');
+// The layers' attributions are long (every custodian and licence): keep them
+// behind the ⓘ button rather than over the map.
+map.once('idle', () => document.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show'));
 
 map.on('moveend', writeHash);
 map.on('dataloading', () => { $('#map-busy').hidden = false; });
@@ -180,20 +183,69 @@ function addBasemap(bm) {
   for (const l of bm.states) {
     map.addLayer({ id: `bm-${l.id}-line`, type: 'line', source: 'basemap', 'source-layer': l.id,
       paint: { 'line-color': '#8d7fa3', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 10, 2] } }, before);
-    map.addLayer({ id: `bm-${l.id}-label`, type: 'symbol', source: 'basemap', 'source-layer': l.id, maxzoom: 8,
-      layout: { 'text-field': nameExpr, 'text-font': FONT, 'text-size': 13, 'text-transform': 'uppercase', 'text-letter-spacing': 0.08, 'text-max-width': 8 },
-      paint: { 'text-color': '#7b6f8e', 'text-halo-color': '#fbfaf6', 'text-halo-width': 1.5 } }, 'anchor-labels');
   }
-  for (const l of bm.districts) {
-    map.addLayer({ id: `bm-${l.id}-label`, type: 'symbol', source: 'basemap', 'source-layer': l.id, minzoom: 7.5,
-      layout: { 'text-field': nameExpr, 'text-font': FONT, 'text-size': 11, 'text-max-width': 8 },
-      paint: { 'text-color': '#8a8296', 'text-halo-color': '#fbfaf6', 'text-halo-width': 1.2 } }, 'anchor-labels');
+}
+
+let areaLabelsKey = '';
+/**
+ * updateAreaLabels labels each named area once: tiles cut a polygon into
+ * pieces and MapLibre would label every piece. The label goes to the centre
+ * of the area's loaded vertices that fall inside the view.
+ */
+function updateAreaLabels() {
+  const z = map.getZoom();
+  const bm = state.basemap || { states: [], districts: [] };
+  const groups = [
+    ...bm.states.map((l) => ['basemap', l.id, 'state']),
+    ...(z >= 7.5 ? bm.districts.map((l) => ['basemap', l.id, 'district']) : []),
+    ...(z >= 8 ? [...state.visible].map((id) => state.byId.get(id)).filter((l) => l && l.kind === 'polygon' && hasName(l)).map((l) => [`L:${l.id}`, l.id, 'area']) : []),
+  ];
+  const b = map.getBounds();
+  const key = `${Math.round(z * 2)}/${b.toArray().flat().map((v) => v.toFixed(2)).join(',')}/${groups.map((g) => g[1]).join(',')}`;
+  if (key === areaLabelsKey) return;
+  areaLabelsKey = key;
+  const feats = [];
+  for (const [src, id, kind] of groups) {
+    if (!map.getSource(src)) continue;
+    const acc = new Map();
+    for (const f of map.querySourceFeatures(src, { sourceLayer: id })) {
+      const name = f.properties?.name;
+      if (!name) continue;
+      const a = acc.get(name) || { x: 0, y: 0, n: 0 };
+      const rings = f.geometry.type === 'Polygon' ? f.geometry.coordinates : f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates.flat() : [];
+      for (const ring of rings) {
+        for (let i = 0; i < ring.length; i += 4) {
+          const [x, y] = ring[i];
+          if (b.contains([x, y])) { a.x += x; a.y += y; a.n++; }
+        }
+      }
+      acc.set(name, a);
+    }
+    for (const [name, a] of acc) {
+      if (a.n) feats.push({ type: 'Feature', properties: { name, kind }, geometry: { type: 'Point', coordinates: [a.x / a.n, a.y / a.n] } });
+    }
   }
+  map.getSource('area-labels')?.setData({ type: 'FeatureCollection', features: feats });
+}
+
+function addAreaLabels() {
+  map.addSource('area-labels', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({ id: 'state-labels', type: 'symbol', source: 'area-labels', maxzoom: 8, filter: ['==', ['get', 'kind'], 'state'],
+    layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 13, 'text-transform': 'uppercase', 'text-letter-spacing': 0.08, 'text-max-width': 8 },
+    paint: { 'text-color': '#7b6f8e', 'text-halo-color': '#fbfaf6', 'text-halo-width': 1.5 } }, 'anchor-labels');
+  map.addLayer({ id: 'district-labels', type: 'symbol', source: 'area-labels', minzoom: 7.5, filter: ['==', ['get', 'kind'], 'district'],
+    layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 11, 'text-max-width': 8 },
+    paint: { 'text-color': '#8a8296', 'text-halo-color': '#fbfaf6', 'text-halo-width': 1.2 } }, 'anchor-labels');
+  map.addLayer({ id: 'area-labels', type: 'symbol', source: 'area-labels', minzoom: 8, filter: ['==', ['get', 'kind'], 'area'],
+    layout: { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 11, 'text-max-width': 9 },
+    paint: { 'text-color': '#222222', 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 } });
+  let timer;
+  map.on('idle', () => { clearTimeout(timer); timer = setTimeout(updateAreaLabels, 50); });
 }
 
 /* ---------- catalog layers on the map ---------- */
 
-const mapLayerIds = (l) => (l.kind === 'polygon' ? [`L:${l.id}:fill`, `L:${l.id}:line`] : l.kind === 'line' ? [`L:${l.id}:line`] : [`L:${l.id}:circle`]).concat(hasName(l) ? [`L:${l.id}:label`] : []);
+const mapLayerIds = (l) => (l.kind === 'polygon' ? [`L:${l.id}:fill`, `L:${l.id}:line`] : l.kind === 'line' ? [`L:${l.id}:line`] : [`L:${l.id}:circle`]).concat(hasName(l) && l.kind !== 'polygon' ? [`L:${l.id}:label`] : []);
 const hasName = (l) => l.attributes.some((a) => a.name === 'name');
 const interactiveIds = () => [...state.visible].flatMap((id) => {
   const l = state.byId.get(id);
@@ -218,10 +270,10 @@ function addMapLayer(l) {
     map.addLayer({ id: `L:${l.id}:circle`, type: 'circle', ...common,
       paint: { 'circle-color': s.color, 'circle-radius': s.radius, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1 } }, 'anchor-point');
   }
-  if (hasName(l)) {
+  if (hasName(l) && l.kind !== 'polygon') { // polygons: see updateAreaLabels
     const label = { 'text-field': ['get', 'name'], 'text-font': FONT, 'text-size': 11, 'text-max-width': 9 };
-    map.addLayer({ id: `L:${l.id}:label`, type: 'symbol', ...common, minzoom: l.kind === 'polygon' ? 8 : 10,
-      layout: l.kind === 'line' ? { ...label, 'symbol-placement': 'line' } : l.kind === 'point' ? { ...label, 'text-offset': [0, 1.1], 'text-anchor': 'top' } : label,
+    map.addLayer({ id: `L:${l.id}:label`, type: 'symbol', ...common, minzoom: 10,
+      layout: l.kind === 'line' ? { ...label, 'symbol-placement': 'line' } : { ...label, 'text-offset': [0, 1.1], 'text-anchor': 'top' },
       paint: { 'text-color': '#333333', 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 } }, 'anchor-labels');
   }
 }
@@ -1051,6 +1103,7 @@ $('#conflicts').hidden = true;
 map.on('load', async () => {
   addAnchors();
   addHighlightLayers();
+  addAreaLabels();
   draw = new DrawTool(map, { onChange: onAlignmentChange, onModeChange: setDrawMode });
   window.coalmap.draw = draw;
   draw.setCorridor(corridorWidthM());
