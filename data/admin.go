@@ -30,7 +30,7 @@ var stateMap = []string{
 	"UUUUUUUUUUUBBBBBBBBBB",
 	"MUUUUUUUUUUBBBBBBBBWW",
 	"MMMMMMMMUUUBBBBBBBJJW",
-	"MMMMMMMMMUUJJJJJJJJJW",
+	"MMMMMMMMMMUJJJJJJJJJW",
 	"MMMMMMMMMMCJJJJJJJWWW",
 	"MMMMMMMMCCCCJJJJJWWWW",
 	"MMMMMMMCCCCCCJJJJWWWW",
@@ -107,9 +107,10 @@ func (l *lattice) edge(dir, i, j int) []orb.Point {
 	amp := 0.09 * latticeStep // × π·|noise| ≤ 0.29 of the edge: inside the diamond
 	a := l.node(i, j)
 	pts := make([]orb.Point, 0, edgeVertices)
+	ws := w.sampler(edgeVertices)
 	for s := 1; s < edgeVertices; s++ {
 		t := float64(s) / edgeVertices
-		off := amp * w.at(t)
+		off := amp * ws.next()
 		if dir == 0 {
 			pts = append(pts, orb.Point{round6(a[0] + t*latticeStep), round6(a[1] + off)})
 		} else {

@@ -451,9 +451,6 @@ func decorate(r *rng, b *block) {
 	b.depth = r.rangeInt(60, 600)
 	b.reportYear = r.rangeInt(1985, 2023)
 	b.remarks = pick(r, blockRemarks)
-	if b.district == "" {
-		b.district = "" // filled from the lattice by the caller
-	}
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

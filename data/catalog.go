@@ -210,6 +210,12 @@ func (g Generator) only(as []layers.Attribute) Generator {
 			r[k] = x
 		}
 	}
-	g.Values, g.Ranges = v, r
+	g.Values, g.Ranges = nil, nil
+	if len(v) > 0 {
+		g.Values = v
+	}
+	if len(r) > 0 {
+		g.Ranges = r
+	}
 	return g
 }

@@ -182,7 +182,7 @@ func coalSpecs() []spec {
 				date("sampled_on", "Sampled on", "नमूना तिथि", "Date of sampling."), aAgency)),
 			freq: "monthly", zoom: [2]int{10, 22}, style: dot("#ff6f00", 3),
 			gen: Generator{Kind: KindPoints, Filter: AnchorMines, Count: 3000,
-				Values: map[string][]string{"grade": {"G5", "G7", "G9", "G10", "G11", "G12", "G13"}, "agency": {"CIMFR", "Quality Council of India", "SGS India", "Bureau Veritas India"}},
+				Values: map[string][]string{"agency": {"CIMFR", "Quality Council of India", "SGS India", "Bureau Veritas India"}},
 				Ranges: map[string][2]float64{"gcv_kcal_kg": {2800, 6200}, "ash_pct": {22, 48}, "moisture_pct": {3, 12}, "sampled_on": {2022, 2025}}},
 		},
 		{

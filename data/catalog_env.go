@@ -83,8 +83,7 @@ func environmentSpecs() []spec {
 				integer("assessment_year", "Assessment", "", "आकलन वर्ष", "ISFR cycle."), aArea)),
 			freq: "biannually", zoom: [2]int{6, 18}, style: fill("#2e7d32", "#43a047", 0.3, 0.5),
 			gen: Generator{Kind: KindPolygons, Filter: AnchorBelt, Count: 600, SizeKm: []float64{1, 8}, Vertices: []int{100, 1500},
-				Values: map[string][]string{"density_class": {"Very Dense Forest", "Moderately Dense Forest", "Moderately Dense Forest", "Open Forest"}, "assessment_year": {"2021", "2023"}},
-				Ranges: map[string][2]float64{"canopy_pct": {10, 85}}},
+				Values: map[string][]string{"density_class": {"Very Dense Forest", "Moderately Dense Forest", "Moderately Dense Forest", "Open Forest"}, "assessment_year": {"2021", "2023"}}},
 		},
 		{
 			id: "compensatory_afforestation_sites", title: "Compensatory afforestation sites", hi: "प्रतिपूरक वनीकरण स्थल",

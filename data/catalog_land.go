@@ -21,12 +21,10 @@ func landSpecs() []spec {
 	s4 := cbaLayer("4", "CBA Act section 4 notifications (prospecting)", "सीबीए अधिनियम धारा 4 अधिसूचनाएं (पूर्वेक्षण)",
 		"Areas notified under section 4(1) of the CBA Act, where coal is likely to be obtained and prospecting may be done.", AnchorNear, 250,
 		date("prospecting_valid_till", "Prospecting valid till", "पूर्वेक्षण वैधता", "Two years from the notification, unless extended."))
-	s4.gen.Ranges["prospecting_valid_till"] = [2]float64{2000, 2027}
 	s4.gen.SizeKm = []float64{2, 7}
 	s7 := cbaLayer("7", "CBA Act section 7 notifications (intention to acquire)", "सीबीए अधिनियम धारा 7 अधिसूचनाएं (अधिग्रहण का आशय)",
 		"Land notified under section 7(1): the Central Government's intention to acquire land or rights in it.", AnchorBlocks, 300,
 		date("objections_due", "Objections due", "आपत्ति अंतिम तिथि", "Last date for objections (30 days)."))
-	s7.gen.Ranges["objections_due"] = [2]float64{1985, 2025}
 	s9 := cbaLayer("9", "CBA Act section 9 notifications (declaration of acquisition)", "सीबीए अधिनियम धारा 9 अधिसूचनाएं (अधिग्रहण की घोषणा)",
 		"Land declared acquired under section 9(1); it vests in the Central Government free of encumbrances.", AnchorBlocks, 260,
 		txt("rights_acquired", "Rights acquired", "अर्जित अधिकार", "Land, or mining rights only."))
@@ -34,7 +32,6 @@ func landSpecs() []spec {
 	s11 := cbaLayer("11", "CBA Act section 11 notifications (vesting in a government company)", "सीबीए अधिनियम धारा 11 अधिसूचनाएं (सरकारी कंपनी में निहित)",
 		"Land vested under section 11(1) in a government company (a CIL subsidiary, NTPC, a state PSU).", AnchorBlocks, 220,
 		txt("vested_in", "Vested in", "निहित", "Government company the land vests in."))
-	s11.gen.Values["vested_in"] = []string{"Northern Coalfields Ltd", "South Eastern Coalfields Ltd", "Mahanadi Coalfields Ltd", "Central Coalfields Ltd", "Bharat Coking Coal Ltd", "Eastern Coalfields Ltd", "Western Coalfields Ltd", "NTPC Ltd"}
 	return []spec{
 		s4, s7, s9, s11,
 		{

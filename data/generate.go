@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coalmap/coalmap/layers"
 	"github.com/paulmach/orb"
@@ -269,6 +270,7 @@ func (g *gen) feature(it item, n int) (*geojson.Feature, error) {
 			return nil, fmt.Errorf("data: layer %q: feature %s: attribute %q: %w", g.e.ID, id, a.Name, err)
 		}
 		f.Properties[a.Name] = v
+		it.vals[a.Name] = v // later rules may depend on it
 	}
 	return f, nil
 }
@@ -389,6 +391,35 @@ func (g *gen) derived(name string, it *item) (any, bool) {
 		return en, true
 	case "station_code":
 		return stationCode(it.vals, g.n), true
+	case "prospecting_valid_till", "objections_due":
+		// two years after a section 4 notification; 30 days after section 7
+		d, ok := it.vals["gazette_date"].(string)
+		t, err := time.Parse(time.DateOnly, d)
+		if !ok || err != nil {
+			return nil, false
+		}
+		if name == "objections_due" {
+			return t.AddDate(0, 0, 30).Format(time.DateOnly), true
+		}
+		return t.AddDate(2, 0, 0).Format(time.DateOnly), true
+	case "vested_in":
+		return subsidiaries[nearestField(it.at).Company], true
+	case "canopy_pct":
+		lo, hi := 10.0, 40.0
+		switch it.vals["density_class"] {
+		case "Very Dense Forest":
+			lo, hi = 70, 92
+		case "Moderately Dense Forest":
+			lo, hi = 40, 70
+		}
+		return round2(g.r.between(lo, hi)), true
+	case "grade":
+		// GCV bands of the coal grades: G1 above 7,000 kcal/kg, 300 kcal/kg each
+		gcv, ok := it.vals["gcv_kcal_kg"].(float64)
+		if !ok {
+			return nil, false
+		}
+		return fmt.Sprintf("G%d", max(1, min(17, 1+int((7000-gcv)/300)))), true
 	case "latitude":
 		return round6(it.at[1]), true
 	case "longitude":
@@ -461,6 +492,13 @@ func (g *gen) blockVals(b *block) map[string]any {
 		district = b.field.Name
 	}
 	state := stateName(b.center)
+	if b.named {
+		for _, h := range districtHQs {
+			if h.Name == b.district {
+				state = stateName(h.At)
+			}
+		}
+	}
 	if state == "" || b.field.Lignite {
 		state = b.field.State
 	}
@@ -522,17 +560,30 @@ func (g *gen) mines(emit func(item) bool) {
 			prod = round2(b.pprc * g.r.between(0.55, 1.15))
 		}
 		v["production_mt"] = prod
-		v["year_opened"] = g.r.rangeInt(1960, 2022)
+		opened := g.r.rangeInt(1960, 2022)
 		var closed any
 		if b.mine != "Operational" {
-			closed = g.r.rangeInt(1995, 2024)
+			opened = g.r.rangeInt(1950, 1995)
+			closed = min(2024, opened+g.r.rangeInt(10, 45))
 		}
+		v["year_opened"] = opened
 		v["closure_year"] = closed
 		v["manpower"] = g.r.rangeInt(150, 6000)
 		if !emit(item{id: b.id + "-mine", geom: b.center, at: b.center, vals: v}) {
 			return
 		}
 	}
+}
+
+// onLand reports whether none of the points is at sea in the lattice.
+func onLand(ps ...orb.Point) bool {
+	for _, p := range ps {
+		in := p[0] >= latticeWest && p[0] < latticeWest+latticeNX*latticeStep && p[1] >= latticeSouth && p[1] < latticeSouth+latticeNY*latticeStep
+		if in && stateAt(p) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // anchorPoint draws a point for the layer's anchor; b is the block it lies
@@ -583,7 +634,7 @@ func (g *gen) points(emit func(item) bool) {
 	switch g.e.ID {
 	case "substations":
 		for _, s := range namedSubstations {
-			if !emit(item{id: s.ID, geom: s.At, at: s.At, vals: map[string]any{"name": s.Name, "name_hi": s.NameHi, "voltage_kv": atoi(s.Extra), "owner": "Power Grid Corporation of India Ltd", "status": "Existing"}}) {
+			if !emit(item{id: s.ID, geom: s.At, at: s.At, vals: map[string]any{"name": s.Name, "name_hi": s.NameHi, "voltage_kv": atoi(s.Extra), "owner": "Power Grid Corporation of India Ltd", "status": "Existing", "state": s.State}}) {
 				return
 			}
 		}
@@ -598,7 +649,18 @@ func (g *gen) points(emit func(item) bool) {
 	case "thermal_power_plants":
 		for _, p := range namedPlants {
 			cap, owner, _ := strings.Cut(p.Extra, "|")
-			if !emit(item{id: p.ID, geom: p.At, at: p.At, vals: map[string]any{"name": p.Name, "name_hi": p.NameHi, "capacity_mw": atoi(cap), "owner": owner, "status": "Operational", "fuel": "Coal"}}) {
+			sector, source := "Private", "FSA (CIL)"
+			switch owner {
+			case "NTPC Ltd", "DVC":
+				sector = "Central"
+			case "UPRVUNL", "MAHAGENCO", "OPGC":
+				sector = "State"
+			}
+			if p.ID == "sasan-umpp" || p.ID == "tamnar-tpp" {
+				source = "Captive block"
+			}
+			if !emit(item{id: p.ID, geom: p.At, at: p.At, vals: map[string]any{"name": p.Name, "name_hi": p.NameHi, "capacity_mw": atoi(cap), "owner": owner,
+				"status": "Operational", "fuel": "Coal", "state": p.State, "sector": sector, "coal_source": source}}) {
 				return
 			}
 		}
@@ -632,11 +694,14 @@ func (g *gen) sizes() (lo, hi float64) {
 	return 0.5, 3
 }
 
+// vertices draws a vertex count, log-uniform in the generator's range: most
+// outlines are modest, a few are very detailed, as in digitised data.
 func (g *gen) vertices() int {
+	lo, hi := 24, 200
 	if len(g.g.Vertices) == 2 {
-		return g.r.rangeInt(g.g.Vertices[0], g.g.Vertices[1])
+		lo, hi = g.g.Vertices[0], g.g.Vertices[1]
 	}
-	return g.r.rangeInt(24, 200)
+	return int(math.Round(math.Exp(g.r.between(math.Log(float64(lo)), math.Log(float64(hi)+0.5)))))
 }
 
 // spatial is a coarse grid of disks for rejection sampling.
@@ -707,9 +772,13 @@ func (g *gen) polygons(emit func(item) bool) {
 			elong := g.r.between(1, 2.5)
 			n := g.vertices()
 			if inside {
-				// keep within the disk the block is known to contain
-				room := b.inner*0.95 - distKm(c, b.center)
-				mean = math.Min(mean, room/((1+irr+0.07)*math.Sqrt(elong)))
+				// keep within the disk the block is known to contain: as
+				// large as asked if it fits, placed where it fits
+				k := (1 + irr + 0.07) * math.Sqrt(elong)
+				mean = math.Min(mean, b.inner*0.95/k)
+				off := (b.inner*0.95 - mean*k) * math.Sqrt(g.r.float())
+				th := g.r.between(0, 2*math.Pi)
+				c = newFrame(b.center).offset(off*math.Cos(th), off*math.Sin(th))
 				if mean < 0.02 {
 					continue
 				}
@@ -760,12 +829,15 @@ func (g *gen) lines(emit func(item) bool) {
 		if b != nil {
 			a = b.center
 		}
-		L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
-		th := g.r.between(0, 2*math.Pi)
-		f := newFrame(a)
-		mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.15, 0.15)*L, L/2*math.Sin(th)+g.r.between(-0.15, 0.15)*L)
-		end := f.offset(L*math.Cos(th), L*math.Sin(th))
-		ls := path(g.r, []orb.Point{a, mid, end}, g.step()*g.r.between(0.7, 1.4), 0.06, g.maxVertices())
+		var via []orb.Point
+		for try := 0; try < 20 && (try == 0 || !onLand(via...)); try++ {
+			L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
+			th := g.r.between(0, 2*math.Pi)
+			f := newFrame(a)
+			mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.15, 0.15)*L, L/2*math.Sin(th)+g.r.between(-0.15, 0.15)*L)
+			via = []orb.Point{a, mid, f.offset(L*math.Cos(th), L*math.Sin(th))}
+		}
+		ls := path(g.r, via, g.step()*g.r.between(0.7, 1.4), 0.06, g.maxVertices(), false)
 		it := item{geom: ls, at: ls[len(ls)/2], vals: map[string]any{}}
 		if b != nil {
 			it.vals["block_id"], it.vals["block_name"] = b.id, b.name
@@ -799,7 +871,7 @@ func (g *gen) network(emit func(item) bool) {
 		for _, v := range al.Via {
 			via = append(via, g.via(v))
 		}
-		ls := path(g.r, via, 0.08, 0.015, 5000)
+		ls := path(g.r, via, 0.08, 0.015, 5000, false)
 		vals := map[string]any{"name": al.Name, "name_hi": al.NameHi, "owner": al.Owner, "status": al.Status}
 		if al.VoltageKV > 0 {
 			vals["voltage_kv"], vals["circuit"] = al.VoltageKV, "D/C"
@@ -811,25 +883,28 @@ func (g *gen) network(emit func(item) bool) {
 	}
 	lo, hi := g.sizes()
 	for i := 0; i < g.g.Count; i++ {
-		a, _ := g.anchorPoint()
-		L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
-		if g.r.chance(0.1) {
-			L = math.Min(hi*2.5, L*3) // the odd very long line
-		}
-		th := g.r.between(0, 2*math.Pi)
-		f := newFrame(a)
-		via := []orb.Point{a}
-		legs := 1 + g.r.intn(4)
-		for k := 1; k <= legs; k++ {
-			t := float64(k) / float64(legs)
-			dev := 0.0
-			if k < legs {
-				dev = g.r.between(-0.12, 0.12) * L
+		var via []orb.Point
+		for try := 0; try < 20 && (try == 0 || !onLand(via...)); try++ {
+			a, _ := g.anchorPoint()
+			L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
+			if g.r.chance(0.1) {
+				L = math.Min(hi*2.5, L*3) // the odd very long line
 			}
-			x, y := L*t*math.Cos(th)-dev*math.Sin(th), L*t*math.Sin(th)+dev*math.Cos(th)
-			via = append(via, f.offset(x, y))
+			th := g.r.between(0, 2*math.Pi)
+			f := newFrame(a)
+			via = []orb.Point{a}
+			legs := 1 + g.r.intn(4) + int(L/150) // angle points, more on long lines
+			for k := 1; k <= legs; k++ {
+				t := float64(k) / float64(legs)
+				dev := 0.0
+				if k < legs {
+					dev = g.r.between(-0.1, 0.1) * L
+				}
+				x, y := L*t*math.Cos(th)-dev*math.Sin(th), L*t*math.Sin(th)+dev*math.Cos(th)
+				via = append(via, f.offset(x, y))
+			}
 		}
-		ls := path(g.r, via, g.step()*g.r.between(0.6, 1.6), 0.03, g.maxVertices())
+		ls := path(g.r, via, g.step()*g.r.between(0.6, 1.6), 0.01, g.maxVertices(), false)
 		from, fromHi := g.endpointName(via[0])
 		to, toHi := g.endpointName(via[len(via)-1])
 		vals := map[string]any{"from_name": from, "to_name": to}
@@ -871,19 +946,23 @@ func (g *gen) endpointName(p orb.Point) (string, string) {
 
 func (g *gen) rivers(emit func(item) bool) {
 	for _, rv := range rivers {
-		ls := path(g.r, rv.Via, 0.15, 0.07, 5000)
+		ls := path(g.r, rv.Via, 0.15, 0.07, 5000, true)
 		if !emit(item{id: rv.ID, geom: ls, at: ls[len(ls)/2], vals: map[string]any{"name": rv.Name, "name_hi": rv.NameHi + " नदी", "basin": rv.Basin, "stream_order": 6 + g.r.intn(3), "perennial": true}}) {
 			return
 		}
 	}
 	lo, hi := g.sizes()
 	for i := 0; i < g.g.Count; i++ {
-		a, _ := g.anchorPoint()
-		L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
-		th := g.r.between(0, 2*math.Pi)
-		f := newFrame(a)
-		mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.2, 0.2)*L, L/2*math.Sin(th)+g.r.between(-0.2, 0.2)*L)
-		ls := path(g.r, []orb.Point{a, mid, f.offset(L*math.Cos(th), L*math.Sin(th))}, g.step()*g.r.between(0.7, 1.4), 0.1, g.maxVertices())
+		var via []orb.Point
+		for try := 0; try < 20 && (try == 0 || !onLand(via...)); try++ {
+			a, _ := g.anchorPoint()
+			L := math.Exp(g.r.between(math.Log(lo), math.Log(hi)))
+			th := g.r.between(0, 2*math.Pi)
+			f := newFrame(a)
+			mid := f.offset(L/2*math.Cos(th)+g.r.between(-0.2, 0.2)*L, L/2*math.Sin(th)+g.r.between(-0.2, 0.2)*L)
+			via = []orb.Point{a, mid, f.offset(L*math.Cos(th), L*math.Sin(th))}
+		}
+		ls := path(g.r, via, g.step()*g.r.between(0.7, 1.4), 0.1, g.maxVertices(), true)
 		name, nameHi := placeName(g.r)
 		kind := pick(g.r, []struct{ en, hi string }{{" Nala", " नाला"}, {" Nadi", " नदी"}, {" Jhor", " झोर"}})
 		if !emit(item{geom: ls, at: ls[len(ls)/2], vals: map[string]any{

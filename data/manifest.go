@@ -310,3 +310,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// DefaultSeed is the seed the demo catalog is loaded with.
+const DefaultSeed int64 = 1
+
+// GeneratorVersion changes whenever the generator's output for a given entry
+// and seed changes (testdata/features.golden pins it). A loader that skips
+// unchanged layers by checksum should fold it in with the entry and the
+// seed.
+const GeneratorVersion = 5

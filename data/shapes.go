@@ -91,7 +91,7 @@ func newStar(r *rng, n int, mean, irregular float64) star {
 	}
 	if n > 400 { // long, detailed boundaries wiggle at fine scale too
 		s.jit = 0.01
-		s.amp = append(s.amp, 0.03, 0.015)
+		s.amp = append(s.amp, 0.015, 0.007)
 		s.freq = append(s.freq, 37+r.intn(10), 97+r.intn(30))
 		s.phase = append(s.phase, r.between(0, 2*math.Pi), r.between(0, 2*math.Pi))
 	}
@@ -242,10 +242,41 @@ func (w wiggle) at(t float64) float64 {
 	return v * math.Sin(math.Pi*t)
 }
 
+// sampler evaluates a wiggle at t = j/n for j = 1, 2, … in turn, rotating
+// each harmonic by a fixed angle instead of calling sin at every vertex.
+type sampler struct {
+	amp                  []float64
+	sin, cos, dsin, dcos []float64 // the last entry is the envelope sin(πt)
+}
+
+func (w wiggle) sampler(n int) *sampler {
+	k := len(w.amp)
+	s := &sampler{amp: w.amp, sin: make([]float64, k+1), cos: make([]float64, k+1), dsin: make([]float64, k+1), dcos: make([]float64, k+1)}
+	for i := range w.amp {
+		s.sin[i], s.cos[i] = math.Sincos(w.phase[i])
+		s.dsin[i], s.dcos[i] = math.Sincos(2 * math.Pi * w.freq[i] / float64(n))
+	}
+	s.sin[k], s.cos[k] = 0, 1
+	s.dsin[k], s.dcos[k] = math.Sincos(math.Pi / float64(n))
+	return s
+}
+
+// next advances to the next t and returns the wiggle there.
+func (s *sampler) next() float64 {
+	var v float64
+	for i := range s.sin {
+		s.sin[i], s.cos[i] = s.sin[i]*s.dcos[i]+s.cos[i]*s.dsin[i], s.cos[i]*s.dcos[i]-s.sin[i]*s.dsin[i]
+		if i < len(s.amp) {
+			v += s.amp[i] * s.sin[i]
+		}
+	}
+	return v * s.sin[len(s.amp)]
+}
+
 // path draws a line through the waypoints, with vertices about stepKm apart
-// and each leg bent sideways by up to ampFrac of its length. Every waypoint is
-// a vertex of the result.
-func path(r *rng, via []orb.Point, stepKm, ampFrac float64, maxVertices int) orb.LineString {
+// and each leg bent sideways by up to ampFrac of its length (with fine
+// meanders too for rivers). Every waypoint is a vertex of the result.
+func path(r *rng, via []orb.Point, stepKm, ampFrac float64, maxVertices int, meander bool) orb.LineString {
 	var legs []float64
 	total := 0.0
 	for i := 1; i < len(via); i++ {
@@ -263,12 +294,14 @@ func path(r *rng, via []orb.Point, stepKm, ampFrac float64, maxVertices int) orb
 		bx, by := (b[0]-a[0])/f.kx, (b[1]-a[1])/f.ky
 		L := legs[i-1]
 		n := max(1, int(L/stepKm))
-		w := newWiggle(r, 4, true)
+		w := newWiggle(r, 4, meander)
 		amp := ampFrac * L
 		nx, ny := -by/L, bx/L
+		ws := w.sampler(n)
 		for j := 1; j < n; j++ {
+			// vertices a little irregularly spaced along the leg
 			t := (float64(j) + r.between(-0.3, 0.3)) / float64(n)
-			off := amp * w.at(t)
+			off := amp * ws.next()
 			ls = append(ls, f.pt(bx*t+nx*off, by*t+ny*off))
 		}
 		ls = append(ls, roundPt(b))

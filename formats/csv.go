@@ -10,23 +10,27 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
 
 // Column names recognised as geometry, compared case-insensitively.
-var (
-	wktNames = []string{"wkt", "geom", "geometry", "the_geom", "wkt_geom", "shape"}
-	lonNames = []string{"lon", "long", "lng", "longitude", "x", "easting", "point_x"}
-	latNames = []string{"lat", "latitude", "y", "northing", "point_y"}
-)
+func wktNames() []string {
+	return []string{"wkt", "geom", "geometry", "the_geom", "wkt_geom", "shape"}
+}
+func lonNames() []string {
+	return []string{"lon", "long", "lng", "longitude", "x", "easting", "point_x"}
+}
+func latNames() []string { return []string{"lat", "latitude", "y", "northing", "point_y"} }
 
 // csvReader reads rows of a CSV with a WKT column or x/y columns.
 type csvReader struct {
 	cr       *csv.Reader
 	c        io.Closer
 	header   []string
-	wkt      int // column index or -1
+	keys     []string // header without the WKT column, shared by all records
+	wkt      int      // column index or -1
 	lon, lat int
 	index    int
 	srid     int // from EWKT, first seen
@@ -41,18 +45,35 @@ type csvLayout struct {
 	wkt      int
 	lon, lat int
 	crs      CRS
+	enc      [2]string
 }
 
 func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
+	lay := csvLayout{comma: ',', wkt: -1, lon: -1, lat: -1, enc: [2]string{"UTF-8", "detected"}}
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
+		lay.enc[1] = "byte order mark"
+	}
+	var td textDecoder
+	switch head, _ := br.Peek(1 << 16); {
+	case opt.Encoding != "":
+		var ok bool
+		if td, ok = lookupEncoding(opt.Encoding); !ok {
+			return nil, lay, newError("csv", fmt.Sprintf("unknown encoding %q", opt.Encoding), nil)
+		}
+		lay.enc = [2]string{td.name, "option"}
+	case lay.enc[1] == "detected" && !utf8.Valid(trimPartialRune(head)):
+		td = windows1252()
+		lay.enc = [2]string{td.name, "detected (not UTF-8)"}
+	}
+	if td.dec != nil {
+		br = bufio.NewReaderSize(td.dec.Reader(br), 1<<16)
 	}
 	first, _ := br.Peek(4096)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	lay := csvLayout{comma: ',', wkt: -1, lon: -1, lat: -1}
 	switch {
 	case bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(",")):
 		lay.comma = '\t'
@@ -92,21 +113,21 @@ func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout,
 	}
 	explicitXY := opt.LonField != "" || opt.LatField != ""
 	if !explicitXY {
-		if lay.wkt, err = col(opt.WKTField, wktNames, "WKT"); err != nil {
+		if lay.wkt, err = col(opt.WKTField, wktNames(), "WKT"); err != nil {
 			return nil, lay, err
 		}
 	}
 	if lay.wkt < 0 {
-		if lay.lon, err = col(opt.LonField, lonNames, "longitude"); err != nil {
+		if lay.lon, err = col(opt.LonField, lonNames(), "longitude"); err != nil {
 			return nil, lay, err
 		}
-		if lay.lat, err = col(opt.LatField, latNames, "latitude"); err != nil {
+		if lay.lat, err = col(opt.LatField, latNames(), "latitude"); err != nil {
 			return nil, lay, err
 		}
 		if lay.lon < 0 || lay.lat < 0 {
 			return nil, lay, &Error{Format: "csv", Index: -1, Line: 1, Offset: -1,
 				Reason: fmt.Sprintf("no geometry columns in header %q: need a WKT column (%s) or lon/lat columns (%s / %s), or name them in the options",
-					strings.Join(header, string(lay.comma)), strings.Join(wktNames, ", "), strings.Join(lonNames, ", "), strings.Join(latNames, ", "))}
+					strings.Join(header, string(lay.comma)), strings.Join(wktNames(), ", "), strings.Join(lonNames(), ", "), strings.Join(latNames(), ", "))}
 		}
 		switch strings.ToLower(strings.TrimSpace(header[lay.lon])) {
 		case "lon", "long", "lng", "longitude":
@@ -117,9 +138,35 @@ func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout,
 	} else {
 		lay.crs = CRS{From: "WKT column: CRS unknown"}
 	}
-	r2 := &csvReader{cr: cr, c: c, header: header, wkt: lay.wkt, lon: lay.lon, lat: lay.lat}
+	r2 := &csvReader{cr: cr, c: c, header: uniqueNames(header), wkt: lay.wkt, lon: lay.lon, lat: lay.lat}
 	cr.FieldsPerRecord = len(header)
 	return r2, lay, nil
+}
+
+// uniqueNames trims the header's names, names blank columns "field_N"
+// and suffixes repeated names ("_2", "_3"…) so that no value is lost.
+func uniqueNames(header []string) []string {
+	out := make([]string, len(header))
+	seen := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			h = fmt.Sprintf("field_%d", i+1)
+		}
+		name := h
+		for n := seen[h]; n > 0; n++ {
+			name = fmt.Sprintf("%s_%d", h, n+1)
+			if seen[name] == 0 {
+				break
+			}
+		}
+		seen[h]++
+		if name != h {
+			seen[name]++
+		}
+		out[i] = name
+	}
+	return out
 }
 
 // csvError turns an encoding/csv error into an *Error naming the line.
@@ -153,17 +200,21 @@ func (r *csvReader) next() (record, error) {
 	}
 	r.index++
 	line, _ := r.cr.FieldPos(0)
-	rec := record{f: &Feature{Index: idx, Properties: make(map[string]any, len(row))}}
-	for i, v := range row {
-		if i == r.wkt {
-			continue
+	if r.keys == nil {
+		for i, name := range r.header {
+			if i != r.wkt {
+				r.keys = append(r.keys, name)
+			}
 		}
-		name := r.header[i]
-		rec.keys = append(rec.keys, name)
-		rec.f.Properties[name] = rawText(v)
+	}
+	rec := record{f: &Feature{Index: idx, Properties: make(map[string]any, len(row))}, keys: r.keys}
+	for i, v := range row {
+		if i != r.wkt {
+			rec.f.Properties[r.header[i]] = rawText(v)
+		}
 	}
 	fail := func(field, reason string) (record, error) {
-		r.done = true
+		// The row is consumed: reading may go on.
 		return record{}, &Error{Format: "csv", Index: idx, Line: line, Offset: -1, Field: field, Reason: reason, Err: ErrInvalidGeometry}
 	}
 	if r.wkt >= 0 {
@@ -210,12 +261,13 @@ func (r *csvReader) close() error {
 func openCSV(path string, opt Options) (Source, error) {
 	var lay csvLayout
 	var first *csvReader
+	m := &meter{}
 	open := func() (reader, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, newError("csv", "open", err)
 		}
-		r, l, err := newCSVReader(f, f, opt)
+		r, l, err := newCSVReader(m.reader(f, fileSize(f)), f, opt)
 		if err != nil {
 			f.Close()
 			return nil, err
@@ -239,6 +291,7 @@ func openCSV(path string, opt Options) (Source, error) {
 		crs = CRS{SRID: first.srid, From: "EWKT SRID"}
 	}
 	s.crs = overrideSRID(crs, opt)
-	s.enc = [2]string{"UTF-8", "CSV read as UTF-8"}
+	s.meter = m
+	s.enc = lay.enc
 	return s, nil
 }

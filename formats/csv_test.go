@@ -104,6 +104,47 @@ func TestCSVColumns(t *testing.T) {
 	}
 }
 
+func TestCSVEncoding(t *testing.T) {
+	tests := []struct {
+		name, body string
+		opt        Options
+		want       string
+		enc        [2]string
+	}{
+		{"utf-8", "lon,lat,name\n1,2,कोयला\n", Options{}, "कोयला", [2]string{"UTF-8", "detected"}},
+		{"bom", "\xef\xbb\xbflon,lat,name\n1,2,कोयला\n", Options{}, "कोयला", [2]string{"UTF-8", "byte order mark"}},
+		{"excel ansi", "lon,lat,name\n1,2,Sarda\xe9\n", Options{}, "Sardaé", [2]string{"windows-1252", "detected (not UTF-8)"}},
+		{"option", "lon,lat,name\n1,2,\xea\xee\xe9\n", Options{Encoding: "windows-1251"}, "кой", [2]string{"windows-1251", "option"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := openString(t, "a.csv", tt.body, tt.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			fs := readAll(t, src)
+			n, f := src.Encoding()
+			if fs[0].Properties["name"] != tt.want || [2]string{n, f} != tt.enc {
+				t.Errorf("name %q encoding %q %q, want %q %v", fs[0].Properties["name"], n, f, tt.want, tt.enc)
+			}
+		})
+	}
+}
+
+func TestCSVHeaderNames(t *testing.T) {
+	src, err := openString(t, "a.csv", "lon,lat,name,name,,name_2\n1,2,a,b,c,d\n", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	fs := readAll(t, src)
+	want := map[string]any{"lon": int64(1), "lat": int64(2), "name": "a", "name_2": "b", "field_5": "c", "name_2_2": "d"}
+	if !reflect.DeepEqual(fs[0].Properties, want) {
+		t.Errorf("properties %v, want %v", fs[0].Properties, want)
+	}
+}
+
 func TestCSVErrors(t *testing.T) {
 	tests := []struct {
 		name   string

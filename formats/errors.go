@@ -32,7 +32,8 @@ var (
 // Error is an error found while reading a file, with where it was found.
 type Error struct {
 	// Format is the reader's name: "geojson", "geojsonseq", "shapefile",
-	// "dbf", "prj", "gpkg", "kml", "csv", "ogr", "zip".
+	// "dbf", "prj", "gpkg", "kml", "kmz", "csv", "ogr", or "open" for a
+	// file that could not be opened at all.
 	Format string
 	// Index is the 0-based feature index, or -1 when the error is not about
 	// one feature.

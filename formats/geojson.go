@@ -31,12 +31,17 @@ type geojsonReader struct {
 	inArr  bool              // inside the "features" array
 	single []json.RawMessage // a top-level Feature or Geometry, read whole
 	done   bool
+	bom    int64 // bytes of a byte order mark skipped, added to offsets
 }
+
+// offset returns the decoder's position in the file.
+func (g *geojsonReader) offset() int64 { return g.bom + g.dec.InputOffset() }
 
 // geojsonOpen reads the members before "features" (type, crs…) and leaves
 // the decoder at the first feature.
 func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
-	g := &geojsonReader{rc: c, dec: json.NewDecoder(r),
+	r, bom := skipBOM(r)
+	g := &geojsonReader{rc: c, dec: json.NewDecoder(r), bom: bom,
 		crs: CRS{SRID: SRIDWGS84, From: "default 4326"}}
 	g.dec.UseNumber()
 	tok, err := g.dec.Token()
@@ -62,7 +67,7 @@ func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
 				return nil, g.syntax(err)
 			}
 			if d, ok := tok.(json.Delim); !ok || d != '[' {
-				return nil, &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Field: "features", Reason: "\"features\" is not an array"}
+				return nil, &Error{Format: "geojson", Index: -1, Offset: g.offset(), Field: "features", Reason: "\"features\" is not an array"}
 			}
 			g.inArr = true
 			break
@@ -114,16 +119,16 @@ func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
 // syntax turns a decoding error into an *Error with the byte offset.
 func (g *geojsonReader) syntax(err error) *Error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Reason: "unexpected end of JSON", Err: io.ErrUnexpectedEOF}
+		return &Error{Format: "geojson", Index: -1, Offset: g.offset(), Reason: "unexpected end of JSON", Err: io.ErrUnexpectedEOF}
 	}
-	e := &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Reason: "malformed JSON: " + err.Error(), Err: err}
+	e := &Error{Format: "geojson", Index: -1, Offset: g.offset(), Reason: "malformed JSON: " + err.Error(), Err: err}
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		e.Offset = se.Offset
+		e.Offset = g.bom + se.Offset
 	case errors.As(err, &te):
-		e.Offset = te.Offset
+		e.Offset = g.bom + te.Offset
 	}
 	return e
 }
@@ -137,7 +142,7 @@ func (g *geojsonReader) locate(err error) (int64, bool) {
 	if !errors.As(err, &se) {
 		return 0, false
 	}
-	base := g.dec.InputOffset()
+	base := g.offset()
 	buf, _ := io.ReadAll(g.dec.Buffered())
 	trimmed := bytes.TrimLeft(buf, " \t\r\n,")
 	base += int64(len(buf) - len(trimmed))
@@ -153,9 +158,9 @@ func (g *geojsonReader) next() (record, error) {
 	if len(g.single) > 0 {
 		raw := g.single[0]
 		g.single = nil
-		var f gjFeature
-		if err := json.Unmarshal(raw, &f); err != nil {
-			return record{}, featureError("geojson", 0, "malformed feature", err)
+		f, err := splitFeature(raw)
+		if err != nil {
+			return record{}, featureError("geojson", 0, "malformed feature: "+err.Error(), err)
 		}
 		return g.feature(&f, -1)
 	}
@@ -168,9 +173,9 @@ func (g *geojsonReader) next() (record, error) {
 		}
 		return record{}, io.EOF
 	}
-	start := g.dec.InputOffset()
-	var f gjFeature
-	if err := g.dec.Decode(&f); err != nil {
+	start := g.offset()
+	var raw json.RawMessage
+	if err := g.dec.Decode(&raw); err != nil {
 		e := g.syntax(err)
 		if off, ok := g.locate(err); ok {
 			e.Offset = off
@@ -179,7 +184,41 @@ func (g *geojsonReader) next() (record, error) {
 		g.done = true
 		return record{}, e
 	}
+	f, err := splitFeature(raw)
+	if err != nil {
+		idx := g.index
+		g.index++
+		g.done = true
+		e := featureError("geojson", idx, "malformed feature: "+err.Error(), err)
+		e.Offset = start
+		return record{}, e
+	}
 	return g.feature(&f, start)
+}
+
+// splitFeature picks the members of a Feature out of JSON that a Decoder
+// has validated.
+func splitFeature(raw []byte) (gjFeature, error) {
+	var f gjFeature
+	err := objectMembers(raw, func(key string, val []byte) error {
+		switch key {
+		case "type":
+			if val[0] != '"' {
+				return errors.New(`"type" is not a string`)
+			}
+			t, err := unquote(val)
+			f.Type = t
+			return err
+		case "id":
+			f.ID = val
+		case "geometry":
+			f.Geometry = val
+		case "properties":
+			f.Properties = val
+		}
+		return nil
+	})
+	return f, err
 }
 
 // finish reads what follows the features array, checking a late crs.
@@ -203,7 +242,7 @@ func (g *geojsonReader) finish() error {
 				return err
 			}
 			if crs.SRID != g.crs.SRID {
-				return &Error{Format: "geojson", Index: -1, Offset: g.dec.InputOffset(), Field: "crs",
+				return &Error{Format: "geojson", Index: -1, Offset: g.offset(), Field: "crs",
 					Reason: fmt.Sprintf("crs member (EPSG:%d) comes after the features, which were read as EPSG:%d; put it before \"features\" or pass the SRID", crs.SRID, g.crs.SRID)}
 			}
 		}
@@ -286,30 +325,20 @@ func parseProperties(raw json.RawMessage) ([]string, map[string]any, error) {
 	if raw[0] != '{' {
 		return nil, nil, errors.New("properties is not an object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil {
-		return nil, nil, err
-	}
 	var keys []string
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, nil, err
-		}
-		k := t.(string)
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, nil, err
-		}
+	err := objectMembers(raw, func(k string, v []byte) error {
 		val, err := jsonValue(v)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%q: %w", k, err)
+			return fmt.Errorf("%q: %w", k, err)
 		}
 		if _, dup := props[k]; !dup {
 			keys = append(keys, k)
 		}
 		props[k] = val
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return keys, props, nil
 }
@@ -323,9 +352,7 @@ func jsonValue(v json.RawMessage) (any, error) {
 	case 'f':
 		return false, nil
 	case '"':
-		var s string
-		err := json.Unmarshal(v, &s)
-		return s, err
+		return unquote(v)
 	case '{', '[':
 		var b bytes.Buffer
 		if err := json.Compact(&b, v); err != nil {
@@ -393,6 +420,8 @@ func sridFromName(name string) int {
 	return code
 }
 
+var errNotObject = errors.New("not a JSON object")
+
 // geojsonSeqReader reads newline-delimited GeoJSON (GeoJSONSeq, RFC 8142
 // with its RS separators, or plain one-feature-per-line).
 type geojsonSeqReader struct {
@@ -406,7 +435,24 @@ type geojsonSeqReader struct {
 }
 
 func newGeoJSONSeqReader(r io.Reader, c io.Closer, format string) *geojsonSeqReader {
-	return &geojsonSeqReader{rc: c, br: bufio.NewReaderSize(r, 1<<16), format: format}
+	br := bufio.NewReaderSize(r, 1<<16)
+	g := &geojsonSeqReader{rc: c, br: br, format: format}
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+		g.offset = 3
+	}
+	return g
+}
+
+// skipBOM drops a UTF-8 byte order mark, which some Windows tools write
+// before JSON although RFC 8259 forbids it.
+func skipBOM(r io.Reader) (io.Reader, int64) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+		return br, 3
+	}
+	return br, 0
 }
 
 func (g *geojsonSeqReader) next() (record, error) {
@@ -428,11 +474,18 @@ func (g *geojsonSeqReader) next() (record, error) {
 			continue
 		}
 		var f gjFeature
-		if err := json.Unmarshal(line, &f); err != nil {
+		err = errNotObject
+		if json.Valid(line) {
+			f, err = splitFeature(line)
+		} else {
+			var v any
+			err = json.Unmarshal(line, &v) // for the error's offset
+		}
+		if err != nil {
 			e := &Error{Format: g.format, Index: g.index, Line: g.line, Offset: start, Reason: "malformed JSON: " + err.Error(), Err: err}
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				e.Offset = start + int64(lead) + se.Offset
+				e.Offset = start + int64(lead) + se.Offset - 1
 			}
 			g.done = true
 			return record{}, e
@@ -449,8 +502,7 @@ func (g *geojsonSeqReader) next() (record, error) {
 			if errors.As(err, &e) {
 				e.Format, e.Line, e.Offset = g.format, g.line, start
 			}
-			g.done = true
-			return record{}, err
+			return record{}, err // the line is consumed: reading may go on
 		}
 		return rec, nil
 	}
@@ -474,30 +526,56 @@ func (g *geojsonReader) close() error {
 // parseGeoJSONGeometry decodes a GeoJSON geometry; null gives nil. It
 // reports whether positions had more than two values.
 func parseGeoJSONGeometry(raw json.RawMessage) (orb.Geometry, bool, error) {
+	return parseGeoJSONGeometryDepth(raw, 0)
+}
+
+func parseGeoJSONGeometryDepth(raw []byte, depth int) (orb.Geometry, bool, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, false, nil
 	}
 	var g struct {
-		Type        string            `json:"type"`
-		Coordinates json.RawMessage   `json:"coordinates"`
-		Geometries  []json.RawMessage `json:"geometries"`
+		Type        string
+		Coordinates []byte
+		Geometries  []byte
 	}
-	if err := json.Unmarshal(raw, &g); err != nil {
+	err := objectMembers(raw, func(key string, val []byte) error {
+		var err error
+		switch key {
+		case "type":
+			g.Type, err = unquote(val)
+		case "coordinates":
+			g.Coordinates = val
+		case "geometries":
+			g.Geometries = val
+		}
+		return err
+	})
+	if err != nil {
 		return nil, false, fmt.Errorf("malformed geometry: %w", err)
 	}
 	if g.Type == "GeometryCollection" {
+		if depth > 16 {
+			return nil, false, errors.New("geometry collections nested too deeply")
+		}
 		var c orb.Collection
 		var z bool
-		for _, m := range g.Geometries {
-			sub, sz, err := parseGeoJSONGeometry(m)
-			if err != nil {
-				return nil, false, err
-			}
+		if len(g.Geometries) == 0 {
+			return nil, false, errors.New("GeometryCollection without geometries")
+		}
+		err := arrayElements(g.Geometries, func(m []byte) error {
+			sub, sz, err := parseGeoJSONGeometryDepth(m, depth+1)
 			if sub != nil {
 				c = append(c, sub)
 			}
 			z = z || sz
+			return err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(c) == 0 {
+			return nil, z, nil
 		}
 		return c, z, nil
 	}
@@ -606,31 +684,52 @@ func (p *coordParser) list(item func() error) error {
 	}
 }
 
+func isNumberByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+}
+
+// position parses [x, y, …] without closures: it is the hot loop.
 func (p *coordParser) position() (orb.Point, error) {
 	var pt orb.Point
+	if err := p.expect('['); err != nil {
+		return pt, err
+	}
 	n := 0
-	err := p.list(func() error {
+	for {
 		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ']' && n == 0 {
+			p.i++
+			break
+		}
 		j := p.i
-		for j < len(p.b) && strings.IndexByte("+-.0123456789eE", p.b[j]) >= 0 {
+		for j < len(p.b) && isNumberByte(p.b[j]) {
 			j++
 		}
 		if j == p.i {
-			return fmt.Errorf("expected a number at byte %d", p.i)
+			return pt, fmt.Errorf("expected a number at byte %d", p.i)
 		}
 		f, err := strconv.ParseFloat(string(p.b[p.i:j]), 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) { // out of range: ±Inf, refused by validation
-			return fmt.Errorf("bad number %q", p.b[p.i:j])
+			return pt, fmt.Errorf("bad number %q", p.b[p.i:j])
 		}
 		p.i = j
 		if n < 2 {
 			pt[n] = f
 		}
 		n++
-		return nil
-	})
-	if err != nil {
-		return pt, err
+		p.ws()
+		if p.i >= len(p.b) {
+			return pt, errors.New("unterminated array")
+		}
+		if p.b[p.i] == ',' {
+			p.i++
+			continue
+		}
+		if p.b[p.i] == ']' {
+			p.i++
+			break
+		}
+		return pt, fmt.Errorf("unexpected '%c' at byte %d", p.b[p.i], p.i)
 	}
 	if n < 2 {
 		return pt, fmt.Errorf("position with %d value(s), needs 2", n)

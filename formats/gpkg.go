@@ -47,7 +47,10 @@ func openGPKG(path string, opt Options) (Source, error) {
 		db.Close()
 		return nil, err
 	}
-	s, _ := newStream("gpkg", r, nil, fields, opt)
+	s, err := newStream("gpkg", r, nil, fields, opt)
+	if err != nil {
+		return nil, err
+	}
 	s.crs = overrideSRID(crs, opt)
 	s.enc = [2]string{"UTF-8", "SQLite text"}
 	return s, nil
@@ -199,7 +202,6 @@ func (r *gpkgReader) next() (record, error) {
 	if blob, ok := r.vals[0].([]byte); ok && len(blob) > 0 {
 		g, z, err := parseGPKGBlob(blob)
 		if err != nil {
-			r.done = true
 			return record{}, featureError("gpkg", idx, err.Error(), ErrInvalidGeometry)
 		}
 		rec.f.Geometry, rec.z = g, z

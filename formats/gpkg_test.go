@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -93,6 +94,15 @@ func readPRJ(t *testing.T, name string) string {
 
 func TestGPKG(t *testing.T) {
 	p := writeGPKG(t)
+	t.Run("path with spaces and #", func(t *testing.T) {
+		q := filepath.Join(t.TempDir(), "coal blocks #1.gpkg")
+		if err := os.WriteFile(q, mustRead(t, p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if fs := readAll(t, mustOpen(t, q, Options{SourceLayer: "pillars"})); len(fs) != 1 {
+			t.Errorf("%d features", len(fs))
+		}
+	})
 	t.Run("two layers need SourceLayer", func(t *testing.T) {
 		_, err := Open(p, Options{})
 		wantError(t, err, nil, -1, "2 feature layers (coal_blocks, pillars)")

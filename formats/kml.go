@@ -138,12 +138,9 @@ func (k *kmlReader) next() (record, error) {
 					e.Index = idx
 					return record{}, e
 				}
-				rec, err := k.placemark(&p, idx)
-				if err != nil {
-					k.done = true
-					return record{}, err
-				}
-				return rec, nil
+				// The Placemark is consumed: after an error in it reading
+				// may go on.
+				return k.placemark(&p, idx)
 			case "name":
 				if n := len(k.stack); n > 0 && (k.stack[n-1] == "Folder" || k.stack[n-1] == "Document") {
 					var s string
@@ -196,12 +193,35 @@ func (k *kmlReader) placemark(p *kmlPlacemark, idx int) (record, error) {
 	set(kmlName, nullable(p.Name))
 	set(kmlDescription, nullable(p.Description))
 	set(kmlFolder, nullable(k.folderPath()))
+	// Attributes named like KML's own elements ("name"…) get a suffix
+	// rather than overwrite them.
+	data := func(key, value string) {
+		key = strings.TrimSpace(key)
+		if key == "" {
+			return
+		}
+		for n := 2; ; n++ {
+			if _, taken := rec.f.Properties[key]; !taken {
+				break
+			}
+			key = fmt.Sprintf("%s_%d", strings.TrimSuffix(key, fmt.Sprintf("_%d", n-1)), n)
+		}
+		set(key, rawText(value))
+	}
 	for _, d := range p.ExtendedData.Data {
-		set(d.Name, rawText(d.Value))
+		data(d.Name, d.Value)
+	}
+	if len(p.ExtendedData.Data) == 0 && len(p.ExtendedData.SchemaData) == 0 {
+		// Without ExtendedData, exports carry the attributes as an HTML
+		// table in the description.
+		keys, values := descriptionTable(p.Description)
+		for i := range keys {
+			data(keys[i], values[i])
+		}
 	}
 	for _, sd := range p.ExtendedData.SchemaData {
 		for _, d := range sd.SimpleData {
-			set(d.Name, rawText(d.Value))
+			data(d.Name, d.Value)
 		}
 	}
 	var geoms []orb.Geometry
@@ -359,13 +379,14 @@ func (k *kmlReader) close() error {
 // openKML opens a .kml, or the main document of a .kmz (doc.kml, else the
 // first .kml at the archive's top level, else the first .kml).
 func openKML(name string, kmz bool, opt Options) (Source, error) {
+	m := &meter{}
 	open := func() (reader, error) {
 		if !kmz {
 			f, err := os.Open(name)
 			if err != nil {
 				return nil, newError("kml", "open", err)
 			}
-			return newKMLReader(f, f), nil
+			return newKMLReader(m.reader(f, fileSize(f)), f), nil
 		}
 		a, err := openArchive(name, "kmz", opt.maxUncompressed())
 		if err != nil {
@@ -394,7 +415,7 @@ func openKML(name string, kmz bool, opt Options) (Source, error) {
 			a.close()
 			return nil, err
 		}
-		return newKMLReader(rc, closers{rc, a.zr}), nil
+		return newKMLReader(m.reader(rc, int64(files[pick].UncompressedSize64)), closers{rc, a.zr}), nil
 	}
 	r, err := open()
 	if err != nil {
@@ -405,6 +426,7 @@ func openKML(name string, kmz bool, opt Options) (Source, error) {
 		return nil, err
 	}
 	s.crs = overrideSRID(CRS{SRID: SRIDWGS84, From: "KML (always 4326)"}, opt)
+	s.meter = m
 	s.enc = [2]string{"UTF-8", "XML declaration or UTF-8"}
 	return s, nil
 }

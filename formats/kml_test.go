@@ -147,8 +147,48 @@ func TestKMLEncoding(t *testing.T) {
 	}
 }
 
+func TestKMLDataNamedLikeElements(t *testing.T) {
+	body := `<kml><Placemark><name>P</name><ExtendedData><Data name="name"><value>x</value></Data><Data name="name"><value>y</value></Data><Data name=""><value>z</value></Data></ExtendedData></Placemark></kml>`
+	src, err := openString(t, "a.kml", body, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	p := readAll(t, src)[0].Properties
+	if p["name"] != "P" || p["name_2"] != "x" || p["name_3"] != "y" || len(p) != 5 {
+		t.Errorf("properties %v", p)
+	}
+}
+
+func TestKMLDescriptionTable(t *testing.T) {
+	desc := `<![CDATA[<html><body><table border="1"><tr><th colspan="2">Dhirauli</th></tr>
+<tr bgcolor="#E3E3F3"><td>BLOCK_NAME</td><td>Dhirauli</td></tr>
+<tr><td>AREA_SQKM</td><td>23.5</td></tr>
+<tr><td>STATE</td><td>Madhya&nbsp;Pradesh &amp; UP</td></tr>
+<tr><td><table><tr><td>nested</td><td>x</td></tr></table></td></tr>
+<tr><TD>Coalfield</TD><TD>Singrauli<br>North</TD></tr>
+</table></body></html>]]>`
+	body := `<kml><Placemark><name>Dhirauli</name><description>` + desc + `</description><Point><coordinates>82.33,23.95</coordinates></Point></Placemark></kml>`
+	src, err := openString(t, "a.kml", body, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	p := readAll(t, src)[0].Properties
+	want := map[string]any{"BLOCK_NAME": "Dhirauli", "AREA_SQKM": 23.5, "STATE": "Madhya Pradesh & UP", "nested": "x", "Coalfield": "Singrauli North"}
+	for k, v := range want {
+		if !reflect.DeepEqual(p[k], v) {
+			t.Errorf("%s = %#v, want %#v", k, p[k], v)
+		}
+	}
+	if len(p) != 3+len(want) {
+		t.Errorf("properties %v", p)
+	}
+}
+
 func FuzzKML(f *testing.F) {
 	f.Add([]byte(surveyKML))
+	f.Add([]byte(`<kml><Placemark><description><![CDATA[<table><tr><td>A</td><td>1</td></tr></table>]]></description></Placemark></kml>`))
 	f.Add([]byte(`<kml><Placemark><MultiGeometry><MultiGeometry><Point><coordinates>1,2,3</coordinates></Point></MultiGeometry></MultiGeometry></Placemark></kml>`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		drain(t, newKMLReader(bytes.NewReader(b), nil))

@@ -82,6 +82,15 @@ func TestOGR(t *testing.T) {
 			t.Errorf("centre %v not near Dhirauli", c)
 		}
 	})
+	t.Run("zip of a GeoJSON goes through GDAL", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "blocks.zip")
+		zipFiles(t, p, []string{"data/blocks.geojson"}, map[string][]byte{"data/blocks.geojson": mustRead(t, filepath.Join("testdata", "blocks.geojson"))})
+		src := mustOpen(t, p, Options{})
+		fs := readAll(t, src)
+		if len(fs) != 4 || src.CRS().SRID != 4326 || fs[0].Properties["name_hi"] != "धिरौली" {
+			t.Errorf("%d features, CRS %+v", len(fs), src.CRS())
+		}
+	})
 	t.Run("unreadable file", func(t *testing.T) {
 		_, err := openString(t, "junk.xyz", "this is not geodata\n", Options{})
 		wantError(t, err, ErrUnsupported, -1, "GDAL cannot open")

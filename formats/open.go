@@ -17,7 +17,8 @@ import (
 //
 //	.geojson .json                     GeoJSON FeatureCollection (or GeoJSONSeq, by content)
 //	.geojsonl .geojsons .ndjson .jsonl GeoJSONSeq: one feature per line, RS separators allowed
-//	.shp, a folder, .zip               Shapefile (a folder or zip must hold one, or name it in SourceLayer)
+//	.shp, a folder, .zip               Shapefile (a folder or zip must hold one, or name it in SourceLayer);
+//	                                   a zip of a .kml is KMZ, a zip of another GDAL format goes to ogr2ogr
 //	.gpkg                              GeoPackage
 //	.kml .kmz                          KML, KMZ
 //	.csv .tsv                          CSV with a WKT column or lon/lat columns
@@ -170,12 +171,13 @@ func zipHolds(path, ext string) bool {
 }
 
 func openGeoJSON(path string, opt Options) (Source, error) {
+	m := &meter{}
 	open := func() (*geojsonReader, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, newError("geojson", "open", err)
 		}
-		g, err := geojsonOpen(f, f)
+		g, err := geojsonOpen(m.reader(f, fileSize(f)), f)
 		if err != nil {
 			f.Close()
 			return nil, err
@@ -192,17 +194,19 @@ func openGeoJSON(path string, opt Options) (Source, error) {
 		return nil, err
 	}
 	s.crs = overrideSRID(crs, opt)
+	s.meter = m
 	s.enc = [2]string{"UTF-8", "JSON is UTF-8 (RFC 8259)"}
 	return s, nil
 }
 
 func openGeoJSONSeq(path string, opt Options) (Source, error) {
+	m := &meter{}
 	open := func() (reader, error) {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, newError("geojsonseq", "open", err)
 		}
-		return newGeoJSONSeqReader(f, f, "geojsonseq"), nil
+		return newGeoJSONSeqReader(m.reader(f, fileSize(f)), f, "geojsonseq"), nil
 	}
 	r, err := open()
 	if err != nil {
@@ -213,6 +217,7 @@ func openGeoJSONSeq(path string, opt Options) (Source, error) {
 		return nil, err
 	}
 	s.crs = overrideSRID(CRS{SRID: SRIDWGS84, From: "default 4326"}, opt)
+	s.meter = m
 	s.enc = [2]string{"UTF-8", "JSON is UTF-8 (RFC 8259)"}
 	return s, nil
 }

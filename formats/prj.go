@@ -18,6 +18,9 @@ type wktNode struct {
 
 // child returns the first child node with one of the keywords.
 func (n *wktNode) child(keys ...string) *wktNode {
+	if n == nil {
+		return nil
+	}
 	for _, a := range n.args {
 		if c, ok := a.(*wktNode); ok {
 			for _, k := range keys {
@@ -208,7 +211,7 @@ const (
 )
 
 // indiaCRS lists what arrives in India (see DOMAIN.md).
-var indiaCRS = func() []knownCRS {
+func indiaCRS() []knownCRS {
 	t := []knownCRS{
 		{srid: 4326, a: wgs84A, rf: wgs84RF},
 		{srid: 4146, a: everest75A, rf: everestRF},
@@ -239,7 +242,7 @@ var indiaCRS = func() []knownCRS {
 			lat0: z.lat0, lon0: z.lon0, k: 0.99878641, sp1: z.lat0, fe: z.fe, fn: z.fn})
 	}
 	return t
-}()
+}
 
 // wktCRS is what matching reads from a WKT.
 type wktCRS struct {
@@ -336,7 +339,7 @@ func matchCRS(n *wktNode) int {
 		return 0
 	}
 	near := func(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
-	for _, k := range indiaCRS {
+	for _, k := range indiaCRS() {
 		if !near(c.a, k.a, 0.01) || !near(c.rf, k.rf, 1e-6) {
 			continue
 		}

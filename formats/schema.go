@@ -59,8 +59,15 @@ func (s *schema) observe(name string, v any) {
 func (s *schema) conform(keys []string, props map[string]any) {
 	for _, name := range keys {
 		v := props[name]
-		t, null := typeOf(v)
 		i, ok := s.lookup(name)
+		if ok && s.typed[i] {
+			// The common case: the value fits the field's type.
+			if cv, fits := convert(v, s.fields[i].Type); fits {
+				props[name] = cv
+				continue
+			}
+		}
+		t, null := typeOf(v)
 		switch {
 		case !ok:
 			i = s.add(Field{Name: name, Original: name, Type: t}, !null)
@@ -120,10 +127,11 @@ func mergeTypes(a, b FieldType) FieldType {
 
 // Layouts tried for dates and timestamps in text. Other spellings (such as
 // 02/01/2006, ambiguous between day and month first) stay text.
-var (
-	dateLayouts      = [...]string{"2006-01-02"}
-	timestampLayouts = [...]string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00", "2006/01/02 15:04:05"}
-)
+const dateLayout = "2006-01-02"
+
+func timestampLayouts() [5]string {
+	return [...]string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04:05Z07:00", "2006/01/02 15:04:05"}
+}
 
 // inferText returns the type a text value suggests, and whether it is null
 // (empty or blank).
@@ -154,7 +162,7 @@ func inferText(s string) (FieldType, bool) {
 // pillar number) are not integers: the zeros would be lost.
 func parseInt(s string) (int64, bool) {
 	d := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	if len(d) > 1 && d[0] == '0' {
+	if d == "" || d[0] < '0' || d[0] > '9' || (len(d) > 1 && d[0] == '0') {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -187,17 +195,26 @@ func parseBool(s string) (bool, bool) {
 	return false, false
 }
 
+// looksDated is a cheap test that s could be one of the layouts above.
+func looksDated(s string) bool {
+	return len(s) >= 10 && s[0] >= '0' && s[0] <= '9' && (s[4] == '-' || s[4] == '/')
+}
+
 func parseDate(s string) (time.Time, bool) {
-	for _, l := range dateLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, true
-		}
+	if !looksDated(s) {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(dateLayout, s); err == nil {
+		return t, true
 	}
 	return time.Time{}, false
 }
 
 func parseTimestamp(s string) (time.Time, bool) {
-	for _, l := range timestampLayouts {
+	if !looksDated(s) {
+		return time.Time{}, false
+	}
+	for _, l := range timestampLayouts() {
 		if t, err := time.Parse(l, s); err == nil {
 			return t, true
 		}

@@ -118,6 +118,19 @@ func openShapefileZip(name string, opt Options) (Source, error) {
 			names = append(names, f.Name)
 		}
 	}
+	if len(names) == 0 {
+		if other := gdalEntry(a); other != "" {
+			// No shapefile, but a file GDAL reads (a GeoPackage, a
+			// FileGDB…): read it in place through /vsizip/. The entry
+			// names and sizes were checked by openArchive.
+			a.close()
+			abs, err := filepath.Abs(name)
+			if err != nil {
+				return nil, newError("zip", "resolve path", err)
+			}
+			return openOGR("/vsizip/"+abs+"/"+other, opt)
+		}
+	}
 	n, err := pickShapefile(names, opt.SourceLayer, "zip "+filepath.Base(name))
 	if err != nil {
 		a.close()
@@ -156,6 +169,29 @@ func openShapefileZip(name string, opt Options) (Source, error) {
 		return nil, err
 	}
 	return src, nil
+}
+
+// gdalEntry returns the one entry of a zip that GDAL should read when
+// the zip holds no shapefile, or "".
+func gdalEntry(a *archive) string {
+	var found []string
+	for _, f := range a.files() {
+		n := strings.TrimSuffix(f.Name, "/")
+		switch strings.ToLower(filepath.Ext(n)) {
+		case ".gpkg", ".geojson", ".json", ".geojsonl", ".kml", ".csv", ".gml", ".tab", ".mif", ".dxf", ".sqlite", ".fgb":
+			found = append(found, n)
+		}
+	}
+	for _, f := range a.zr.File { // FileGDB is a folder
+		if i := strings.Index(strings.ToLower(f.Name), ".gdb/"); i >= 0 {
+			found = append(found, f.Name[:i+4])
+			break
+		}
+	}
+	if len(found) != 1 {
+		return ""
+	}
+	return found[0]
 }
 
 // readSmall reads a small sibling (.prj, .cpg) whole, or "" when absent.
@@ -224,7 +260,10 @@ func openShapefile(files *shpFiles, opt Options) (Source, error) {
 		r.close()
 		return nil, err
 	}
-	s, _ := newStream("shapefile", r, nil, fields, opt)
+	s, err := newStream("shapefile", r, nil, fields, opt)
+	if err != nil {
+		return nil, err
+	}
 	s.crs = crs
 	s.enc = [2]string{td.name, encFrom}
 	return s, nil
@@ -314,6 +353,8 @@ func (r *shpReader) header() error {
 
 func (r *shpReader) skippedCount() int64 { return r.skipped }
 
+func (r *shpReader) progress() (int64, int64) { return r.off, r.end }
+
 func (r *shpReader) next() (record, error) {
 	for {
 		rec, deleted, err := r.read()
@@ -347,24 +388,28 @@ func (r *shpReader) read() (record, bool, error) {
 		r.done = true
 		return record{}, false, &Error{Format: "shapefile", Index: idx, Offset: r.off, Reason: fmt.Sprintf("record of %d bytes runs past the end of the file", length)}
 	}
-	if int64(cap(r.buf)) < length {
-		r.buf = make([]byte, length)
+	var b []byte
+	if length <= 1<<20 {
+		if int64(cap(r.buf)) < length {
+			r.buf = make([]byte, length)
+		}
+		b = r.buf[:length]
+		_, err = io.ReadFull(r.shp, b)
+	} else {
+		// A large record is read as it arrives, so that a lying length
+		// cannot make the reader allocate what the file does not hold.
+		b, err = io.ReadAll(io.LimitReader(r.shp, length))
+		if err == nil && int64(len(b)) < length {
+			err = io.ErrUnexpectedEOF
+		}
 	}
-	b := r.buf[:length]
-	if _, err := io.ReadFull(r.shp, b); err != nil {
+	if err != nil {
 		r.done = true
 		return record{}, false, &Error{Format: "shapefile", Index: idx, Offset: r.off, Reason: "record truncated", Err: err}
 	}
 	start := r.off
 	r.off += 8 + length
 	r.index++
-	g, z, err := parseShape(b)
-	if err != nil {
-		r.done = true
-		e := featureError("shapefile", idx, err.Error(), ErrInvalidGeometry)
-		e.Offset = start
-		return record{}, false, e
-	}
 	keys, props, deleted, err := r.dbf.next()
 	if err == io.EOF {
 		r.done = true
@@ -373,6 +418,16 @@ func (r *shpReader) read() (record, bool, error) {
 	if err != nil {
 		r.done = true
 		return record{}, false, err
+	}
+	g, z, err := parseShape(b)
+	if err != nil {
+		if deleted {
+			return record{}, true, nil
+		}
+		// Both records are consumed: reading may go on.
+		e := featureError("shapefile", idx, err.Error(), ErrInvalidGeometry)
+		e.Offset = start
+		return record{}, false, e
 	}
 	return record{f: &Feature{Index: idx, Geometry: g, Properties: props}, keys: keys, z: z}, deleted, nil
 }
@@ -498,6 +553,12 @@ func assemblePolygons(parts [][]orb.Point) orb.Geometry {
 			holes = append(holes, r)
 		}
 	}
+	if len(outers) == 0 && len(holes) > 1 {
+		// Every ring runs counter-clockwise: the writer ignored the
+		// specification. Fall back to nesting: largest first, a ring
+		// inside an even number of others is an outer, else a hole.
+		return nestRings(holes)
+	}
 	for _, h := range holes {
 		var best *outer
 		for _, o := range outers {
@@ -514,6 +575,41 @@ func assemblePolygons(parts [][]orb.Point) orb.Geometry {
 	mp := make(orb.MultiPolygon, len(outers))
 	for i, o := range outers {
 		mp[i] = append(orb.Polygon{o.ring}, o.holes...)
+	}
+	if len(mp) == 1 {
+		return mp[0]
+	}
+	return mp
+}
+
+// nestRings groups rings of unknown orientation by containment.
+func nestRings(rings []orb.Ring) orb.Geometry {
+	sort.SliceStable(rings, func(i, j int) bool {
+		return math.Abs(signedArea(rings[i])) > math.Abs(signedArea(rings[j]))
+	})
+	var mp orb.MultiPolygon
+	type placed struct {
+		ring orb.Ring
+		poly int // index in mp when an outer, -1 for a hole
+	}
+	var done []placed
+	for _, r := range rings {
+		depth, inner := 0, -1
+		for _, d := range done {
+			if ringInside(r, d.ring) {
+				depth++
+				if d.poly >= 0 {
+					inner = d.poly // the last (smallest) containing outer
+				}
+			}
+		}
+		if depth%2 == 1 && inner >= 0 {
+			mp[inner] = append(mp[inner], r)
+			done = append(done, placed{r, -1})
+			continue
+		}
+		mp = append(mp, orb.Polygon{r})
+		done = append(done, placed{r, len(mp) - 1})
 	}
 	if len(mp) == 1 {
 		return mp[0]

@@ -79,6 +79,9 @@ func TestShapefileBlocks(t *testing.T) {
 		}
 	})
 	st := src.Stats()
+	if fi, _ := os.Stat(filepath.Join("testdata", "blocks", "blocks.shp")); st.BytesRead != fi.Size() || st.BytesTotal != fi.Size() {
+		t.Errorf("progress %d/%d, want all of %d bytes", st.BytesRead, st.BytesTotal, fi.Size())
+	}
 	if st.Features != 4 || st.NullGeometries != 1 || st.GeometryTypes["Polygon"] != 1 || st.GeometryTypes["MultiPolygon"] != 2 {
 		t.Errorf("Stats = %+v", st)
 	}
@@ -180,6 +183,11 @@ func TestShapefileFieldNames(t *testing.T) {
 	if fs[0].Properties["POPULATION_2"] != int64(2) || fs[0].Properties["Coalfield"] != "Ib Valley" {
 		t.Errorf("properties = %v", fs[0].Properties)
 	}
+}
+
+func TestShapefileUnknownIDField(t *testing.T) {
+	_, err := Open(filepath.Join("testdata", "blocks", "blocks.shp"), Options{IDField: "BLOCK_ID"})
+	wantError(t, err, nil, -1, `no attribute "BLOCK_ID"`, "BLOCK_NO")
 }
 
 func TestShapefileDeletedRecords(t *testing.T) {
@@ -346,6 +354,15 @@ func TestAssemblePolygonsOrphanHole(t *testing.T) {
 	mp, ok := g.(orb.MultiPolygon)
 	if !ok || len(mp) != 2 {
 		t.Fatalf("got %s", fmtGeom(g))
+	}
+}
+
+func TestAssemblePolygonsAllCounterClockwise(t *testing.T) {
+	// A writer that ignored the orientation rule: nesting decides.
+	g := assemblePolygons([][]orb.Point{ccwRect(2, 2, 3, 3), ccwRect(0, 0, 10, 10), ccwRect(20, 20, 21, 21)})
+	mp, ok := g.(orb.MultiPolygon)
+	if !ok || len(mp) != 2 || len(mp[0]) != 2 || len(mp[1]) != 1 {
+		t.Fatalf("got %s, want the small ring as a hole of the large one, and an island", fmtGeom(g))
 	}
 }
 

@@ -21,8 +21,8 @@ type Feature struct {
 	// (lon before lat). Z and M values are dropped and counted in
 	// Stats.ZDropped. It is nil for a feature without geometry.
 	Geometry orb.Geometry
-	// Properties holds the attributes, keyed by Field.Name. Values are
-	// string, float64, int64, bool, time.Time or nil.
+	// Properties holds the attributes, keyed by Field.Name; it is never
+	// nil. Values are string, float64, int64, bool, time.Time or nil.
 	Properties map[string]any
 }
 
@@ -105,6 +105,9 @@ type Stats struct {
 	Skipped int64
 	// NullGeometries counts features returned with a nil Geometry.
 	NullGeometries int64
+	// InvalidGeometries counts features refused for their geometry (an
+	// *Error wrapping ErrInvalidGeometry was returned for each).
+	InvalidGeometries int64
 	// ZDropped counts features that had Z (altitude) or M values, which
 	// were dropped.
 	ZDropped int64
@@ -120,6 +123,12 @@ type Stats struct {
 	// IDsUnchecked counts ids that were not checked for duplicates because
 	// the check's memory cap (1<<20 distinct ids) had been reached.
 	IDsUnchecked int64
+	// BytesRead and BytesTotal tell how far through its input a source
+	// is, for progress bars: bytes of the file (of the .shp, of the
+	// decompressed KML in a KMZ) consumed so far, and their total. Both
+	// are 0 where unknown (GeoPackage, ogr2ogr). Reading ahead makes
+	// BytesRead run ahead of the features returned.
+	BytesRead, BytesTotal int64
 	// Widened lists the fields whose type was widened while reading (an
 	// inferred Integer that met 2.5 became Real; anything that met text
 	// became Text). Values read before the widening keep their narrower Go
@@ -132,7 +141,10 @@ type Stats struct {
 // A Source is not safe for concurrent use.
 type Source interface {
 	// Next returns the next feature, or io.EOF after the last one. Any
-	// other error is an *Error; after it the source cannot go on.
+	// other error is an *Error. An error wrapping ErrInvalidGeometry
+	// concerns one feature (its Index says which): the consumer may call
+	// Next again to go on with the next feature, or stop. After any other
+	// error Next keeps returning it.
 	Next() (*Feature, error)
 	// Fields returns the attribute schema.
 	//

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,6 +17,14 @@ type record struct {
 	f    *Feature
 	keys []string // property names in source order
 	z    bool     // Z or M values were dropped
+	err  error    // a feature's invalid geometry, met while sampling
+}
+
+// perFeature reports whether err concerns one feature only, so that
+// reading may go on after it.
+func perFeature(err error) bool {
+	var e *Error
+	return errors.Is(err, ErrInvalidGeometry) && errors.As(err, &e) && e.Index >= 0
 }
 
 // reader is what each format implements: a raw stream of records.
@@ -22,6 +32,38 @@ type reader interface {
 	// next returns the next record or io.EOF. Errors should be *Error.
 	next() (record, error)
 	close() error
+}
+
+// meter counts the bytes read from an input, for progress reports.
+type meter struct {
+	read, total int64
+}
+
+// reader wraps r so that what it yields is counted; it restarts the count
+// (a FullScan reads the input twice).
+func (m *meter) reader(r io.Reader, total int64) io.Reader {
+	m.read, m.total = 0, total
+	return &meterReader{r: r, m: m}
+}
+
+type meterReader struct {
+	r io.Reader
+	m *meter
+}
+
+func (c *meterReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.m.read += int64(n)
+	return n, err
+}
+
+// fileSize returns the size of f, or 0.
+func fileSize(f interface{ Stat() (os.FileInfo, error) }) int64 {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // maxIDs caps the ids remembered for the duplicate check.
@@ -43,6 +85,7 @@ type stream struct {
 	idField  string
 	err      error
 	closed   bool
+	meter    *meter // nil when the reader reports progress itself, or cannot
 }
 
 // newStream wraps r. With fields non-nil the schema is declared and values
@@ -58,6 +101,10 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 		for _, f := range fields {
 			s.sch.add(f, true)
 		}
+		if err := s.checkIDField(); err != nil {
+			r.close()
+			return nil, err
+		}
 		return s, nil
 	}
 	if opt.FullScan && reopen != nil {
@@ -65,6 +112,9 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 			rec, err := r.next()
 			if err == io.EOF {
 				break
+			}
+			if perFeature(err) {
+				continue
 			}
 			if err != nil {
 				r.close()
@@ -82,13 +132,19 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 			return nil, err
 		}
 		s.r = nr
-		return s, nil
 	}
 	n := opt.sampleSize()
+	if opt.FullScan && reopen != nil {
+		n = 0 // the schema is settled
+	}
 	for len(s.buf) < n {
 		rec, err := r.next()
 		if err == io.EOF {
 			break
+		}
+		if perFeature(err) {
+			s.buf = append(s.buf, record{err: err})
+			continue
 		}
 		if err != nil {
 			// Report the error when the consumer reaches it.
@@ -101,9 +157,35 @@ func newStream(format string, r reader, reopen func() (reader, error), fields []
 		s.buf = append(s.buf, rec)
 	}
 	for _, rec := range s.buf {
-		s.sch.conform(rec.keys, rec.f.Properties)
+		if rec.f != nil {
+			s.sch.conform(rec.keys, rec.f.Properties)
+		}
+	}
+	if len(s.sch.fields) > 0 || opt.FullScan {
+		if err := s.checkIDField(); err != nil {
+			s.r.close()
+			return nil, err
+		}
 	}
 	return s, nil
+}
+
+// checkIDField refuses an Options.IDField the schema does not have, which
+// is most likely a typing mistake.
+func (s *stream) checkIDField() error {
+	if s.idField == "" {
+		return nil
+	}
+	if _, ok := s.sch.lookup(s.idField); ok {
+		return nil
+	}
+	names := make([]string, len(s.sch.fields))
+	for i, f := range s.sch.fields {
+		names[i] = f.Name
+	}
+	e := newError(s.format, fmt.Sprintf("no attribute %q for the feature id (attributes: %s)", s.idField, strings.Join(names, ", ")), nil)
+	e.Field = s.idField
+	return e
 }
 
 // Next implements Source.
@@ -117,11 +199,19 @@ func (s *stream) Next() (*Feature, error) {
 		rec = s.buf[0]
 		s.buf[0] = record{}
 		s.buf = s.buf[1:]
+		if rec.err != nil {
+			s.stats.InvalidGeometries++
+			return nil, rec.err
+		}
 	case s.err != nil:
 		return nil, s.err
 	default:
 		var err error
 		rec, err = s.r.next()
+		if perFeature(err) {
+			s.stats.InvalidGeometries++
+			return nil, err
+		}
 		if err != nil {
 			if err != io.EOF {
 				var fe *Error
@@ -138,8 +228,8 @@ func (s *stream) Next() (*Feature, error) {
 	}
 	f := rec.f
 	if err := validateGeometry(f.Geometry); err != nil {
-		s.err = asError(s.format, f.Index, err)
-		return nil, s.err
+		s.stats.InvalidGeometries++
+		return nil, asError(s.format, f.Index, err)
 	}
 	if s.idField != "" {
 		if v, ok := f.Properties[s.idField]; ok && v != nil {
@@ -210,6 +300,14 @@ func (s *stream) Stats() Stats {
 	st.Widened = slices.Clone(s.sch.widened)
 	if sk, ok := s.r.(interface{ skippedCount() int64 }); ok {
 		st.Skipped = sk.skippedCount()
+	}
+	switch p := s.r.(type) {
+	case interface{ progress() (int64, int64) }:
+		st.BytesRead, st.BytesTotal = p.progress()
+	default:
+		if s.meter != nil {
+			st.BytesRead, st.BytesTotal = s.meter.read, s.meter.total
+		}
 	}
 	return st
 }

@@ -13,9 +13,9 @@ import (
 // PostGIS's ST_Buffer.
 const CircleSegments = 32
 
-// unitCircle holds the vertices of the regular CircleSegments-gon inscribed
-// in the unit circle, and unitNormals the inward unit normals of its edges.
-var unitCircle, unitNormals = func() (v, n [CircleSegments]orb.Point) {
+// unitPolygon returns the vertices of the regular CircleSegments-gon
+// inscribed in the unit circle and the inward unit normals of its edges.
+func unitPolygon() (v, n [CircleSegments]orb.Point) {
 	for k := range v {
 		s, c := math.Sincos(float64(k) * 2 * math.Pi / CircleSegments)
 		v[k] = orb.Point{c, s}
@@ -23,7 +23,7 @@ var unitCircle, unitNormals = func() (v, n [CircleSegments]orb.Point) {
 		n[k] = orb.Point{-c, -s}
 	}
 	return v, n
-}()
+}
 
 // shape is a convex polygon, counter-clockwise, in local metres.
 type shape struct {
@@ -113,15 +113,21 @@ const (
 	classMixed
 )
 
+// epsInside is the depth, in metres, at which a point counts as inside a
+// corridor shape. It is far below epsMetre because where the line turns
+// slightly, neighbouring rectangles cross at a tiny angle and the pieces to
+// classify lie within micrometres of each other's edges.
+const epsInside = 1e-8
+
 // strictlyContains reports whether q lies inside the convex shape, more than
-// epsMetre from its boundary.
+// epsInside from its boundary.
 func (s *shape) strictlyContains(q orb.Point) bool {
 	if q[0] <= s.bound.Min[0] || q[0] >= s.bound.Max[0] || q[1] <= s.bound.Min[1] || q[1] >= s.bound.Max[1] {
 		return false
 	}
 	for k, a := range s.pts {
 		nm := s.nrm[k]
-		if (q[0]-a[0])*nm[0]+(q[1]-a[1])*nm[1] <= epsMetre {
+		if (q[0]-a[0])*nm[0]+(q[1]-a[1])*nm[1] <= epsInside {
 			return false
 		}
 	}
@@ -171,6 +177,9 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		return 0
 	}
 
+	// Sum about the middle of the corridor's stretch: any rounding slip in
+	// the boundary then costs its length times a short lever.
+	o := all.Center()
 	var total float64
 	var ts []float64
 	var others []int32
@@ -238,7 +247,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 					continue
 				}
 				u, v := lerp(a, b, t0), lerp(a, b, t1)
-				total += u[0]*v[1] - v[0]*u[1]
+				total += (u[0]-o[0])*(v[1]-o[1]) - (v[0]-o[0])*(u[1]-o[1])
 			}
 		}
 	}
@@ -273,7 +282,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 				continue
 			}
 			u, v := lerp(e.a, e.b, t0), lerp(e.a, e.b, t1)
-			total += u[0]*v[1] - v[0]*u[1]
+			total += (u[0]-o[0])*(v[1]-o[1]) - (v[0]-o[0])*(u[1]-o[1])
 		}
 		return true
 	})
@@ -293,6 +302,7 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 // the segments of l that come within r metres of p's bounding box.
 func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 	var shapes []shape
+	unitCircle, unitNormals := unitPolygon()
 	discs := map[orb.Point]int32{}
 	rects := map[[2]orb.Point]struct{}{}
 	addDisc := func(ll, c orb.Point, theta float64, rect int32) {

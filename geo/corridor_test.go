@@ -164,6 +164,7 @@ func TestRandomAgainstBruteForce(t *testing.T) {
 // finds the same crossings as trying every edge of the disc.
 func TestDiscCutMatchesAllEdges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed(t), 3))
+	unitCircle, _ := unitPolygon()
 	for i := 0; i < 20000; i++ {
 		c := orb.Point{rng.Float64() * 10, rng.Float64() * 10}
 		r := 1 + rng.Float64()*30

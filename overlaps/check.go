@@ -2,6 +2,7 @@ package overlaps
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -24,7 +25,7 @@ func (e *Engine) Check(ctx context.Context, alignments []Alignment, opts Options
 		return nil, ErrNoAlignments
 	}
 	if len(alignments) > e.cfg.MaxAlignments {
-		return nil, &OptionError{Field: "alignments", Reason: ErrTooManyAlignments.Error()}
+		return nil, fmt.Errorf("%w: %d, limit %d", ErrTooManyAlignments, len(alignments), e.cfg.MaxAlignments)
 	}
 	names, width, err := opts.resolve(&e.cfg)
 	if err != nil {

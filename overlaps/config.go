@@ -200,10 +200,14 @@ func (o *Options) resolve(cfg *Config) (layers []string, width float64, err erro
 	if len(layers) == 0 {
 		layers = cfg.DefaultLayers
 	}
+	out := make([]string, 0, len(layers))
 	for _, l := range layers {
 		if l == "" {
 			return nil, 0, &OptionError{Field: "against", Reason: "empty layer name"}
 		}
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
 	}
-	return slices.Compact(slices.Clone(layers)), width, nil
+	return out, width, nil
 }

@@ -205,6 +205,7 @@ func TestCheckErrors(t *testing.T) {
 		{"negative-voltage", []overlaps.Alignment{{Geom: line}}, overlaps.Options{Corridor: overlaps.Corridor{VoltageKV: -400}}, overlaps.ErrInvalidOptions, "voltage_kv"},
 		{"negative-clearance", []overlaps.Alignment{{Geom: line}}, overlaps.Options{ClearanceM: -45}, overlaps.ErrInvalidOptions, "clearance_m"},
 		{"huge-clearance", []overlaps.Alignment{{Geom: line}}, overlaps.Options{ClearanceM: 1e7}, overlaps.ErrInvalidOptions, "clearance_m"},
+		{"too-many-alignments", make([]overlaps.Alignment, 1001), overlaps.Options{}, overlaps.ErrTooManyAlignments, ""},
 		{"unknown-layer", []overlaps.Alignment{{Geom: line}}, overlaps.Options{Layers: []string{"nope"}}, overlaps.ErrLayerLoad, ""},
 	}
 	for _, tt := range tests {

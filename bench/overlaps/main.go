@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coalmap/coalmap/api"
+	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis"
 )
@@ -40,11 +42,22 @@ import (
 func main() {
 	url := flag.String("database-url", os.Getenv("DATABASE_URL"), "database with the demo catalog loaded")
 	blocks := flag.String("blocks", "coal_blocks", "polygon layer")
-	lines := flag.String("lines", "transmission_lines_765kv,transmission_lines_400kv,transmission_lines_220kv,transmission_lines_132kv,rail_existing,rail_proposed", "line layers for (b)")
+	lines := flag.String("lines", "transmission_lines_765kv,transmission_lines_400kv,transmission_lines_220kv,transmission_lines_132kv,transmission_lines_proposed_765kv,transmission_lines_proposed_400kv,transmission_lines_proposed_220kv,transmission_lines_proposed_132kv,railway_lines_existing,railway_lines_proposed,railway_lines_under_construction", "line layers for (b)")
 	n := flag.Int("n", 200, "repetitions of the ad-hoc check")
 	scale := flag.Int("scale", 1, "also measure an N-fold copy of the layers (1: demo only)")
 	skipAll := flag.Bool("skip-all", false, "skip (b), the all-lines comparison")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	pool, err := postgis.Connect(ctx, *url, 8)
 	if err != nil {
@@ -126,7 +139,11 @@ func pct(d []time.Duration, p float64) time.Duration {
 
 func measure(ctx context.Context, pool *pgxpool.Pool, blocks string, lineLayers []string, n int, skipAll bool, label string) {
 	engine := overlaps.New(postgis.NewPolygons(pool), overlaps.DefaultConfig())
-	srv := httptest.NewServer(api.New(api.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, api.Deps{Overlaps: engine}))
+	cat := layers.NewCatalog(postgis.NewStore(pool), nil)
+	if err := cat.Refresh(ctx); err != nil {
+		fail(err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, api.Deps{Catalog: cat, Overlaps: engine}))
 	defer srv.Close()
 	pts := alignment()
 	body, _ := json.Marshal(map[string]any{"type": "LineString", "coordinates": pts})
@@ -214,11 +231,14 @@ func measure(ctx context.Context, pool *pgxpool.Pool, blocks string, lineLayers 
 	store := postgis.NewRuns(pool)
 	t0 := time.Now()
 	total, pairs := 0, 0
+	var loadTime time.Duration
 	for _, ll := range lineLayers {
+		tl := time.Now()
 		_, lines, err := store.Lines(ctx, ll)
 		if err != nil {
 			fail(err)
 		}
+		loadTime += time.Since(tl)
 		for i := range lines {
 			lines[i].Corridor = overlaps.Corridor{RowWidthM: 46}
 		}
@@ -254,7 +274,7 @@ SELECT count(*), sum(len), sum(area) FROM (
 	fmt.Printf("\n(b) %d lines of %s against %d blocks: engine %d crossing pairs, PostGIS %d\n\n", total, strings.Join(lineLayers, ", "), blockCount, pairs, pgPairs)
 	fmt.Println("| path | wall time |")
 	fmt.Println("|---|---|")
-	fmt.Printf("| engine (load lines + check all) | %v |\n", engineAll.Round(time.Millisecond))
+	fmt.Printf("| engine (load lines + check all) | %v (of which loading lines %v) |\n", engineAll.Round(time.Millisecond), loadTime.Round(time.Millisecond))
 	fmt.Printf("| PostGIS single query | %v |\n", pgAll.Round(time.Millisecond))
 	fmt.Printf("| ratio engine/PostGIS | %.3f |\n", float64(engineAll)/float64(pgAll))
 }
