@@ -40,10 +40,15 @@ func (s *Server) routesTiles(r chi.Router) {
 
 // mayRead is the tile service's access check for this request.
 func (s *Server) mayRead(r *http.Request) func(layers.Layer) bool {
-	if s.deps.MayReadRestricted == nil {
-		return nil
+	if s.deps.MayReadRestricted != nil {
+		return func(l layers.Layer) bool { return s.deps.MayReadRestricted(r, l) }
 	}
-	return func(l layers.Layer) bool { return s.deps.MayReadRestricted(r, l) }
+	if s.deps.Tokens != nil {
+		// The catalog's grant rule, for the caller the auth middleware found.
+		p := principal(r)
+		return func(l layers.Layer) bool { return p.CanRead(&l) }
+	}
+	return nil
 }
 
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {

@@ -197,6 +197,19 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 		_, _ = s.pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+staging.Sanitize()+", "+built.Sanitize())
 	}()
 
+	// One connection does the import's work. Its commits need not wait for
+	// the disk: a crash before the WAL is flushed loses the newest import
+	// as a whole, never part of it, and the previous version stays.
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	defer c.Release()
+	if _, err := c.Exec(ctx, "SET synchronous_commit TO off"); err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	defer c.Exec(context.WithoutCancel(ctx), "RESET synchronous_commit") //nolint:errcheck
+
 	cols := []string{"idx", "feature_id", "g"}
 	var ddl strings.Builder
 	fmt.Fprintf(&ddl, "CREATE UNLOGGED TABLE %s (idx bigint, feature_id text, g bytea", staging.Sanitize())
@@ -206,11 +219,11 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 		fmt.Fprintf(&ddl, ", %s %s", name, pgType(c.Type))
 	}
 	ddl.WriteString(")")
-	if _, err := s.pool.Exec(ctx, ddl.String()); err != nil {
+	if _, err := c.Exec(ctx, ddl.String()); err != nil {
 		return res, fmt.Errorf("postgis: import %s: staging: %w", req.Layer, err)
 	}
 	cs := &copySource{ctx: ctx, src: req.Source, plan: plan, ids: map[string]int{}}
-	if _, err := s.pool.CopyFrom(ctx, staging, cols, cs); err != nil {
+	if _, err := c.CopyFrom(ctx, staging, cols, cs); err != nil {
 		if cs.err != nil {
 			err = cs.err
 		}
@@ -247,29 +260,36 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	}
 	fmt.Fprintf(&sel, ", NOT v AS _repaired FROM (SELECT *, %s AS x FROM %s) s, LATERAL (SELECT %s AS v) l ORDER BY idx",
 		x, staging.Sanitize(), valid)
-	for _, q := range []string{
-		sel.String(),
-		fmt.Sprintf("ALTER TABLE %s ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", built.Sanitize()),
-		fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", built.Sanitize()),
-	} {
-		if _, err := s.pool.Exec(ctx, q); err != nil {
-			return res, importErr(req.Layer, err)
+	// One transaction builds the table: a failure leaves nothing half-made.
+	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			sel.String(),
+			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", built.Sanitize()),
+			fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", built.Sanitize()),
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
 		}
-	}
-	if err := s.pool.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE _repaired) FROM %s", built.Sanitize())).Scan(&res.Repaired); err != nil {
+		if err := tx.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE _repaired) FROM %s", built.Sanitize())).Scan(&res.Repaired); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			fmt.Sprintf("ALTER TABLE %s DROP COLUMN _repaired", built.Sanitize()),
+			"ANALYZE " + built.Sanitize(),
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return res, importErr(req.Layer, err)
-	}
-	for _, q := range []string{
-		fmt.Sprintf("ALTER TABLE %s DROP COLUMN _repaired", built.Sanitize()),
-		"ANALYZE " + built.Sanitize(),
-	} {
-		if _, err := s.pool.Exec(ctx, q); err != nil {
-			return res, importErr(req.Layer, err)
-		}
 	}
 
 	var extent []float64
-	if err := s.pool.QueryRow(ctx, fmt.Sprintf(
+	if err := c.QueryRow(ctx, fmt.Sprintf(
 		"SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] END FROM (SELECT ST_Extent(geom) e FROM %s) x",
 		built.Sanitize())).Scan(&extent); err != nil {
 		return res, importErr(req.Layer, err)
@@ -286,7 +306,7 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	}
 
 	// The swap: one short transaction.
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM catalog.layers WHERE id = $1 FOR UPDATE`, req.Layer); err != nil {
 			return err
 		}

@@ -15,15 +15,16 @@ func (s *Store) Listen(ctx context.Context, channel string, ready func(), fn fun
 		return fmt.Errorf("postgis: listen: %w", err)
 	}
 	// The connection has LISTEN state: never hand it back to the pool.
-	defer conn.Hijack().Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	if _, err := conn.Exec(ctx, "LISTEN "+quote(channel)); err != nil {
+	pc := conn.Hijack()
+	defer pc.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+	if _, err := pc.Exec(ctx, "LISTEN "+quote(channel)); err != nil {
 		return fmt.Errorf("postgis: listen: %w", err)
 	}
 	if ready != nil {
 		ready()
 	}
 	for {
-		n, err := conn.Conn().WaitForNotification(ctx)
+		n, err := pc.WaitForNotification(ctx)
 		if err != nil {
 			return fmt.Errorf("postgis: listen: %w", err)
 		}

@@ -9,6 +9,7 @@
 //	coalmap check --against coal_blocks [--row-width-m 46] ALIGNMENT.{geojson,kml}
 //	coalmap overlaps --lines L[,L…] --polygons P[,P…] [--row-width-m W] [-o out.csv|out.geojson]
 //	coalmap db start|stop|url [--data-dir ./var]
+//	coalmap demo [--seed N]
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
 //	coalmap token revoke ID
@@ -54,6 +55,7 @@ Usage:
   coalmap check    check alignment files against coal blocks (or other polygon layers)
   coalmap overlaps run line layers against polygon layers, export the pairs
   coalmap db       start | stop | url: the embedded PostGIS cluster
+  coalmap demo     load the demo catalog (100+ layers) [--seed N]
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap tiles    prepare | seed: build tile bands, warm a cache or write PMTiles
   coalmap version  print the version
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &checkCmd{stdout: stdout, stderr: stderr}
 	case "overlaps":
 		cmd = &overlapsCmd{stdout: stdout, stderr: stderr}
+	case "demo":
+		cmd = &demoCmd{stdout: stdout, stderr: stderr}
 	case "token":
 		cmd = &tokenCmd{stdout: stdout, stderr: stderr}
 	case "tiles":

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -98,10 +99,13 @@ func TestServeLifecycle(t *testing.T) {
 			}
 			defer cmd.Process.Kill()
 			start := time.Now()
-			if err := waitReady(addr, 2*time.Minute); err != nil {
+			// The first start also loads the demo catalog (under a minute
+			// alone; the other test packages share the machine).
+			if err := waitReady(addr, 5*time.Minute); err != nil {
 				t.Fatalf("%v\n%s", err, logs.String())
 			}
 			t.Logf("%s: /readyz 200 after %v", round, time.Since(start).Round(time.Millisecond))
+			checkDemoCatalog(t, "http://"+addr)
 
 			second := exec.Command(bin, "serve", "--addr", freePort(t), "--data-dir", dir)
 			second.Env = cmd.Env
@@ -158,4 +162,49 @@ func postmasterPID(t *testing.T, dir string) int {
 	var pid int
 	fmt.Sscanf(string(b), "%d", &pid)
 	return pid
+}
+
+// checkDemoCatalog checks that /collections lists at least 100 layers with
+// complete metadata, none of them restricted (the caller has no token).
+func checkDemoCatalog(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/collections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Collections []struct {
+			ID, Title, TitleHi, Description, Category, Owner, Access, License string
+			Keywords                                                          []string
+			Attributes                                                        []struct{ Name, Type string }
+			FeatureCount                                                      int64 `json:"feature_count"`
+			DataVersion                                                       int64 `json:"data_version"`
+			Extent                                                            *struct {
+				Spatial struct{ Bbox [][]float64 }
+			}
+			Lineage struct {
+				Source, Checksum string
+			}
+			Links []struct{ Rel string }
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Collections) < 100 {
+		t.Fatalf("/collections lists %d layers, want at least 100", len(v.Collections))
+	}
+	for _, c := range v.Collections {
+		switch {
+		case c.Title == "" || c.Description == "" || c.Category == "" || c.Owner == "" || len(c.Keywords) == 0 || c.License == "":
+			t.Errorf("%s: descriptive metadata missing: %+v", c.ID, c)
+		case len(c.Attributes) == 0:
+			t.Errorf("%s: no attribute dictionary", c.ID)
+		case c.FeatureCount == 0 || c.DataVersion == 0 || c.Extent == nil || c.Lineage.Checksum == "":
+			t.Errorf("%s: not loaded: count %d version %d extent %v lineage %+v", c.ID, c.FeatureCount, c.DataVersion, c.Extent, c.Lineage)
+		case c.Access != "public":
+			t.Errorf("%s: a %s layer listed to an anonymous caller", c.ID, c.Access)
+		}
+	}
 }

@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/coalmap/coalmap/api"
+	"github.com/coalmap/coalmap/data"
+	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/migrations"
 	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis"
@@ -36,6 +39,10 @@ type serveCmd struct {
 	maxConns          int
 	tiles             tileConfig
 	publicURL         string
+	noDemo            bool
+	demoSeed          int64
+	catalogRefresh    time.Duration
+	baseURL           string
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -52,6 +59,10 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.IntVar(&c.maxConns, "max-conns", 32, "maximum database connections")
 	fs.StringVar(&c.publicURL, "public-url", "", "public root URL for links in TileJSON and OGC documents (default: from the request)")
 	c.tiles.register(fs)
+	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
+	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
+	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes (default: from each request)")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -65,7 +76,8 @@ func (c *serveCmd) ParseFlags(args []string) error {
 		return fmt.Errorf("--addr %q: %v", c.addr, err)
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": c.readHeaderTimeout, "write-timeout": c.writeTimeout,
-		"idle-timeout": c.idleTimeout, "request-timeout": c.requestTimeout, "shutdown-timeout": c.shutdownTimeout} {
+		"idle-timeout": c.idleTimeout, "request-timeout": c.requestTimeout, "shutdown-timeout": c.shutdownTimeout,
+		"catalog-refresh": c.catalogRefresh} {
 		if d <= 0 {
 			return fmt.Errorf("--%s must be positive, got %v", name, d)
 		}
@@ -109,12 +121,58 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
 
+	store := postgis.NewStore(pool)
+	// Leftovers of killed imports: all of them on a cluster this process
+	// owns; on a shared server only old ones (another replica may be
+	// importing now).
+	staleAge := time.Hour
+	if db.cluster != nil {
+		staleAge = 0
+	}
+	if n, err := store.CleanStaging(ctx, staleAge); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("dropped staging tables of interrupted imports", "tables", n)
+	}
+	catalog := layers.NewCatalog(store, log)
+	if err := catalog.Refresh(ctx); err != nil {
+		return err
+	}
+	followCtx, stopFollow := context.WithCancel(bg)
+	demoDone := make(chan struct{})
+	defer func() {
+		stopFollow()
+		<-demoDone // the loader uses the pool: let it end first
+	}()
+	go catalog.Follow(followCtx, store, c.catalogRefresh) //nolint:errcheck
+
+	// The first start on an empty catalog loads the demo in the background;
+	// /readyz answers 503 until it is in.
+	var demoLoading atomic.Bool
+	if !c.noDemo && len(catalog.Snapshot().Layers()) == 0 {
+		demoLoading.Store(true)
+		go func() {
+			defer close(demoDone)
+			defer demoLoading.Store(false)
+			start := time.Now()
+			log.Info("empty catalog: loading the demo catalog", "seed", c.demoSeed)
+			sum, err := loadDemo(followCtx, store, data.Demo(), c.demoSeed, 3, log)
+			if err != nil {
+				log.Error("loading the demo catalog failed", "err", err)
+			}
+			if err := catalog.Refresh(followCtx); err != nil {
+				log.Warn("catalog refresh", "err", err)
+			}
+			log.Info("demo catalog loaded", "layers", sum.Layers, "features", sum.Features, "duration", time.Since(start).Round(time.Millisecond))
+		}()
+	} else {
+		close(demoDone)
+	}
+
 	snap, err := postgis.NewLayerSnapshot(ctx, pool, log)
 	if err != nil {
 		return err
 	}
-	followCtx, stopFollow := context.WithCancel(bg)
-	defer stopFollow()
 	go snap.Follow(followCtx)
 	renderer, err := c.tiles.renderer(ctx, db.URL)
 	if err != nil {
@@ -135,10 +193,16 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		stopRuns()
 		runs.Wait()
 	}()
-	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout,
+	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		PublicURL: c.publicURL, TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned},
 		api.Deps{
-			Ready:    func(ctx context.Context) error { return postgis.Ready(ctx, pool, ms) },
+			Ready: func(ctx context.Context) error {
+				if demoLoading.Load() {
+					return errors.New("loading the demo catalog")
+				}
+				return postgis.Ready(ctx, pool, ms)
+			},
+			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
 			Runs:     runs,
 			Tiles:    tileSvc,
