@@ -145,7 +145,8 @@ async function main() {
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
   page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
-  const waitFor = (fn, arg, opts = {}) => page.waitForFunction(fn, arg, { polling: 100, ...opts });
+  // The map renders in software (no GPU): on a busy machine tiles take a while.
+  const waitFor = (fn, arg, opts = {}) => page.waitForFunction(fn, arg, { polling: 100, timeout: 90000, ...opts });
   const shot = async (name) => {
     const t = Date.now();
     await page.screenshot({ path: path.join(shots, `${name}.png`) });

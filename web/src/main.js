@@ -171,7 +171,7 @@ function addBasemap(bm) {
     }
   }
   for (const l of bm.districts) {
-    map.addLayer({ id: `bm-${l.id}-line`, type: 'line', source: 'basemap', 'source-layer': l.id, minzoom: 5.5,
+    map.addLayer({ id: `bm-${l.id}-line`, type: 'line', source: 'basemap', 'source-layer': l.id, minzoom: 6.5,
       paint: { 'line-color': '#b9b0c6', 'line-width': 0.7, 'line-dasharray': [3, 2] } }, before);
   }
   for (const l of bm.roads) {
