@@ -79,9 +79,15 @@ func (o *shape) cut(a, b orb.Point, eb orb.Bound, ts []float64) []float64 {
 			lo, hi = 0, m-1
 		}
 	}
-	for qq := lo; qq <= hi; qq++ {
-		q := ((qq % m) + m) % m
-		c, d := o.pts[q], o.pts[(q+1)%m]
+	count := hi - lo + 1
+	q := ((lo % m) + m) % m
+	for ; count > 0; count-- {
+		q2 := q + 1
+		if q2 == m {
+			q2 = 0
+		}
+		c, d := o.pts[q], o.pts[q2]
+		q = q2
 		if !overlaps(eb, segBound(c, d)) {
 			continue
 		}
@@ -134,9 +140,15 @@ func (s *shape) strictlyContains(q orb.Point) bool {
 	return true
 }
 
+// minHalfWidth is the narrowest half corridor, in metres, given an area:
+// below it the corridor's edges come within the tolerance (epsMetre) of
+// the line and the polygon, and its area is nil for any purpose anyway.
+const minHalfWidth = 1e-3
+
 // CorridorAreaLocal returns the area in square metres of the part of polygon
 // p under the corridor of l: the line buffered by halfWidthM metres with
-// round caps and joins of CircleSegments segments per circle. It works in
+// round caps and joins of CircleSegments segments per circle (0 for a half
+// width under a millimetre). It works in
 // the polygon's tangent-plane projection (see LocalProjection), where
 // PostGIS's ST_Buffer(geography) works in a best-fit UTM or Lambert
 // projection; the two agree to well within a per cent.
@@ -145,10 +157,10 @@ func (s *shape) strictlyContains(q orb.Point) bool {
 // disc per vertex; the area of its intersection with p is summed exactly by
 // Green's theorem over the boundary of that intersection: the edges of the
 // shapes not covered by another shape and inside p, and the edges of p
-// inside some shape. A line that doubles back exactly over itself along a
-// stretch is not handled (the coincident edges count twice).
+// inside some shape. Where shapes share a stretch of boundary facing the
+// same way (a line doubling back over itself), the first shape counts it.
 func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) float64 {
-	if !(halfWidthM > 0) {
+	if !(halfWidthM >= minHalfWidth) {
 		return 0
 	}
 	shapes := corridorShapes(l, p, halfWidthM)
@@ -190,7 +202,11 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		}
 		n := len(s.pts)
 		for k := 0; k < n; k++ {
-			a, b := s.pts[k], s.pts[(k+1)%n]
+			k2 := k + 1
+			if k2 == n {
+				k2 = 0
+			}
+			a, b := s.pts[k], s.pts[k2]
 			covered := false
 			for _, j := range s.adj {
 				if o := &shapes[j]; o.strictlyContains(a) && o.strictlyContains(b) {
@@ -240,7 +256,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 					continue
 				}
 				mid := lerp(a, b, (t0+t1)/2)
-				if coveredBy(shapes, others, mid) {
+				if coveredBy(shapes, others, mid) || sharedWithEarlier(shapes, others, int32(i), mid, s.nrm[k]) {
 					continue
 				}
 				if s.class == classMixed && p.local.locate(mid) == Outside {
@@ -289,6 +305,35 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 	return math.Max(0, total/2)
 }
 
+// sharedWithEarlier reports whether q lies on an edge, facing the same way
+// (inward normal nrm), of a shape among idx that comes before shape i: the
+// two shapes share that stretch of boundary, and only the first counts it.
+func sharedWithEarlier(shapes []shape, idx []int32, i int32, q, nrm orb.Point) bool {
+	const eps = 1e-6
+	for _, j := range idx {
+		if j >= i {
+			continue
+		}
+		o := &shapes[j]
+		on := false
+		for k, a := range o.pts {
+			nm := o.nrm[k]
+			d := (q[0]-a[0])*nm[0] + (q[1]-a[1])*nm[1]
+			if d < -eps {
+				on = false
+				break
+			}
+			if d <= eps && nm[0]*nrm[0]+nm[1]*nrm[1] > 0.999 {
+				on = true
+			}
+		}
+		if on {
+			return true
+		}
+	}
+	return false
+}
+
 func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 	for _, j := range idx {
 		if shapes[j].strictlyContains(q) {
@@ -303,8 +348,9 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 	var shapes []shape
 	unitCircle, unitNormals := unitPolygon()
-	discs := map[orb.Point]int32{}
-	rects := map[[2]orb.Point]struct{}{}
+	var slab []orb.Point // backing store for disc vertices and normals
+	discs := make(map[orb.Point]int32, 64)
+	rects := make(map[[2]orb.Point]struct{}, 64)
 	addDisc := func(ll, c orb.Point, theta float64, rect int32) {
 		if k, ok := discs[ll]; ok {
 			if rect >= 0 {
@@ -315,8 +361,11 @@ func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 		}
 		// The unit circle's vertices and edge normals, turned by theta.
 		st, ct := math.Sincos(theta)
-		pts := make([]orb.Point, CircleSegments)
-		nrm := make([]orb.Point, CircleSegments)
+		if len(slab) < 2*CircleSegments {
+			slab = make([]orb.Point, 16*2*CircleSegments) // room for 16 discs
+		}
+		pts, nrm := slab[:CircleSegments:CircleSegments], slab[CircleSegments:2*CircleSegments:2*CircleSegments]
+		slab = slab[2*CircleSegments:]
 		for k := range pts {
 			u, w := unitCircle[k], unitNormals[k]
 			pts[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
@@ -370,12 +419,36 @@ func (p *PreparedPolygon) localSegments(l *PreparedLine, padM float64, fn func(a
 	search := orb.Bound{Min: orb.Point{pb.Min[0] - lonPad, pb.Min[1] - latPad}, Max: orb.Point{pb.Max[0] + lonPad, pb.Max[1] + latPad}}
 	for pi := range l.parts {
 		pts := l.parts[pi].pts
+		last := -1 // index of the vertex whose projection is in lastP
+		var lastP orb.Point
 		for si := 0; si+1 < len(pts); si++ {
 			a, b := pts[si], pts[si+1]
 			if !overlaps(segBound(a, b), search) {
 				continue
 			}
-			A0, B0 := p.proj.Forward(a), p.proj.Forward(b)
+			// Only the stretch inside the search box can matter: cut long
+			// segments to it, so a line's far-off length costs nothing.
+			t0, t1 := clipToBound(a, b, search)
+			if t0 > t1 {
+				continue
+			}
+			var A0, B0 orb.Point
+			if t0 > 0 {
+				a = lerp(pts[si], pts[si+1], t0)
+				A0 = p.proj.Forward(a)
+			} else if last == si {
+				A0 = lastP
+			} else {
+				A0 = p.proj.Forward(a)
+			}
+			if t1 < 1 {
+				b = lerp(pts[si], pts[si+1], t1)
+			}
+			B0 = p.proj.Forward(b)
+			last, lastP = -1, orb.Point{}
+			if t1 == 1 {
+				last, lastP = si+1, B0
+			}
 			parts := int(math.Ceil(math.Hypot(B0[0]-A0[0], B0[1]-A0[1]) / maxLocalEdge))
 			prevLL, prev := a, A0
 			for q := 1; q <= parts; q++ {
@@ -389,4 +462,25 @@ func (p *PreparedPolygon) localSegments(l *PreparedLine, padM float64, fn func(a
 			}
 		}
 	}
+}
+
+// clipToBound returns the parameter range [t0, t1] of segment ab inside b
+// (Liang–Barsky); t0 > t1 when the segment misses the box.
+func clipToBound(a, b orb.Point, bd orb.Bound) (t0, t1 float64) {
+	t0, t1 = 0, 1
+	d := [2]float64{b[0] - a[0], b[1] - a[1]}
+	for k := 0; k < 2; k++ {
+		if d[k] == 0 {
+			if a[k] < bd.Min[k] || a[k] > bd.Max[k] {
+				return 1, 0
+			}
+			continue
+		}
+		u0, u1 := (bd.Min[k]-a[k])/d[k], (bd.Max[k]-a[k])/d[k]
+		if u0 > u1 {
+			u0, u1 = u1, u0
+		}
+		t0, t1 = math.Max(t0, u0), math.Min(t1, u1)
+	}
+	return t0, t1
 }

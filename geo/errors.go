@@ -19,6 +19,9 @@ var (
 	// ErrZeroLength means a line (or one of its parts) has no length: all its
 	// vertices are the same point.
 	ErrZeroLength = errors.New("geo: zero-length line")
+	// ErrWideSegment means a segment spans more than 180° of longitude,
+	// which planar (degree) and geodesic readings of it disagree about.
+	ErrWideSegment = errors.New("geo: segment spans more than 180 degrees of longitude")
 	// ErrTooManyVertices means the line has more vertices than allowed.
 	ErrTooManyVertices = errors.New("geo: too many vertices")
 )
@@ -43,7 +46,7 @@ func (e *LineError) Error() string {
 		return fmt.Sprintf("%v: got %s", e.Err, e.Type)
 	case errors.Is(e.Err, ErrTooManyVertices):
 		return fmt.Sprintf("%v: %d vertices, limit %d", e.Err, e.Got, e.Limit)
-	case errors.Is(e.Err, ErrOutOfRange):
+	case errors.Is(e.Err, ErrOutOfRange), errors.Is(e.Err, ErrWideSegment):
 		return fmt.Sprintf("%v: part %d vertex %d is (%g, %g)", e.Err, e.Part, e.Vertex, e.Point[0], e.Point[1])
 	case e.Part >= 0:
 		return fmt.Sprintf("%v: part %d", e.Err, e.Part)

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -120,4 +121,22 @@ func TestLocalProjection(t *testing.T) {
 	if q := lp.Forward(orb.Point{82.34, 23.95}); q[0] <= 0 || math.Abs(q[1]) > 2 {
 		t.Errorf("east is not east: %v", q)
 	}
+}
+
+// TestShortLinesAgreeWithVincenty checks the mid-latitude formula against
+// Vincenty's on random short lines across India's latitudes.
+func TestShortLinesAgreeWithVincenty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed(t), 4))
+	worst := 0.0
+	for i := 0; i < 100000; i++ {
+		a := orb.Point{68 + 30*rng.Float64(), 6 + 32*rng.Float64()}
+		b := orb.Point{a[0] + (rng.Float64()-0.5)*2*shortLineDeg*0.999, a[1] + (rng.Float64()-0.5)*2*shortLineDeg*0.999}
+		v := vincenty(a, b)
+		rel := math.Abs(DistanceGeodesic(a, b)-v) / v
+		worst = math.Max(worst, rel)
+	}
+	if worst > 1e-7 {
+		t.Errorf("worst relative difference %.3g", worst)
+	}
+	t.Logf("worst relative difference %.3g", worst)
 }

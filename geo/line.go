@@ -29,7 +29,7 @@ type linePart struct {
 // each part with at least two distinct vertices; maxVertices > 0 limits the
 // total number of input vertices. A self-crossing or closed line is accepted.
 // Errors are *LineError values wrapping ErrNotLine, ErrEmpty,
-// ErrTooManyVertices, ErrOutOfRange or ErrZeroLength.
+// ErrTooManyVertices, ErrOutOfRange, ErrWideSegment or ErrZeroLength.
 func PrepareLine(g orb.Geometry, maxVertices int) (*PreparedLine, error) {
 	var parts []orb.LineString
 	switch g := g.(type) {
@@ -66,6 +66,9 @@ func PrepareLine(g orb.Geometry, maxVertices int) (*PreparedLine, error) {
 			}
 			if len(pts) > 0 && pts[len(pts)-1] == pt {
 				continue
+			}
+			if len(pts) > 0 && math.Abs(pt[0]-pts[len(pts)-1][0]) > 180 {
+				return nil, &LineError{Err: ErrWideSegment, Part: pi, Vertex: vi, Point: pt}
 			}
 			pts = append(pts, pt)
 		}
@@ -129,10 +132,10 @@ func (l *PreparedLine) Closed() bool {
 	return f == last[len(last)-1]
 }
 
-// ChainageBounds calls fn with the bounding box of every run of at most n
+// SegmentRunBounds calls fn with the bounding box of every run of at most n
 // consecutive segments, in order, until fn returns false. It is how a
 // caller queries an index along the line without one query per segment.
-func (l *PreparedLine) ChainageBounds(n int, fn func(b orb.Bound) bool) {
+func (l *PreparedLine) SegmentRunBounds(n int, fn func(b orb.Bound) bool) {
 	if n < 1 {
 		n = 1
 	}
@@ -171,7 +174,9 @@ func (p *linePart) chainageAt(i int, t float64) float64 {
 	if t >= 1 {
 		return p.cum[i+1]
 	}
-	return p.cum[i] + DistanceGeodesic(p.pts[i], p.pointAt(i, t))
+	// Clamped: along a segment spanning most of a hemisphere the geodesic
+	// from its start can outgrow the segment's own length.
+	return p.cum[i] + min(DistanceGeodesic(p.pts[i], p.pointAt(i, t)), p.cum[i+1]-p.cum[i])
 }
 
 func segBound(a, b orb.Point) orb.Bound {

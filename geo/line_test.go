@@ -33,6 +33,7 @@ func TestPrepareLineErrors(t *testing.T) {
 		{"lat-out-of-range", orb.LineString{{82, 23}, {82, -91}}, 0, ErrOutOfRange, 0},
 		{"nan", orb.LineString{{82, 23}, {math.NaN(), 23}}, 0, ErrOutOfRange, 0},
 		{"too-many-vertices", long, 10, ErrTooManyVertices, -1},
+		{"segment-over-180-degrees", orb.LineString{{-100, 23}, {82, 23}}, 0, ErrWideSegment, 0},
 		{"at-the-limit", long, 11, nil, 0},
 		{"self-crossing-allowed", orb.LineString{{82, 23}, {82.1, 23.1}, {82.1, 23}, {82, 23.1}}, 0, nil, 0},
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/coalmap/coalmap/geo"
 	"github.com/paulmach/orb"
@@ -58,7 +60,7 @@ func (e *Engine) Check(ctx context.Context, alignments []Alignment, opts Options
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res := checkLine(ctx, l, layers, width/2, opts.ClearanceM)
+		res := checkLine(ctx, l, layers, width/2, opts.ClearanceM, e.cfg.Workers)
 		if res.err != nil {
 			return nil, res.err
 		}
@@ -120,74 +122,128 @@ type lineResult struct {
 	err        error
 }
 
-// checkLine runs one prepared alignment against the layers.
-func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, halfWidthM, clearanceM float64) lineResult {
-	var res lineResult
-	var intervals [][2]float64
-	total := l.LengthGeodesic()
+// checkLine runs one prepared alignment against the layers, evaluating the
+// candidate polygons on up to par goroutines.
+func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, halfWidthM, clearanceM float64, par int) lineResult {
+	type candidate struct {
+		li *layerIndex
+		f  *feature
+	}
+	var cands []candidate
 	latPad, lonPad := padDegrees(l.Bound(), clearanceM)
-	var cand []int
+	var ids []int
 	for _, li := range layers {
-		cand = cand[:0]
-		l.ChainageBounds(chunkSegments, func(b orb.Bound) bool {
+		ids = ids[:0]
+		l.SegmentRunBounds(chunkSegments, func(b orb.Bound) bool {
 			b.Min[0] -= lonPad
 			b.Min[1] -= latPad
 			b.Max[0] += lonPad
 			b.Max[1] += latPad
-			cand = li.index.Candidates(cand, b)
+			ids = li.index.Candidates(ids, b)
 			return true
 		})
-		slices.Sort(cand)
-		cand = slices.Compact(cand)
-		for k, id := range cand {
+		slices.Sort(ids)
+		for _, id := range slices.Compact(ids) {
+			cands = append(cands, candidate{li, &li.feats[id]})
+		}
+	}
+
+	type outcome struct {
+		crossing *Crossing
+		nearMiss *NearMiss
+	}
+	outs := make([]outcome, len(cands))
+	total := l.LengthGeodesic()
+	eval := func(k int) {
+		li, f := cands[k].li, cands[k].f
+		clip := geo.ClipPlanar(l, f.poly)
+		if len(clip.Pieces) > 0 {
+			c := &Crossing{
+				Layer: li.name, ID: f.id, Name: f.name, Allocatee: f.allocatee, Status: f.status,
+				LengthM:             clip.LengthM,
+				Crossings:           len(clip.Pieces),
+				Entries:             make([]Waypoint, len(clip.Pieces)),
+				Exits:               make([]Waypoint, len(clip.Pieces)),
+				PolygonAreaHa:       f.poly.AreaGeodesic() / 1e4,
+				ShareOfAlignmentPct: pct(clip.LengthM, total),
+				Pieces:              MultiLineGeometry{Type: "MultiLineString", Coordinates: make(orb.MultiLineString, len(clip.Pieces))},
+			}
+			for j, pc := range clip.Pieces {
+				c.Entries[j] = waypoint(pc.Entry)
+				c.Exits[j] = waypoint(pc.Exit)
+				c.Pieces.Coordinates[j] = pc.Line
+			}
+			area := geo.CorridorAreaLocal(l, f.poly, halfWidthM)
+			c.CorridorAreaHa = area / 1e4
+			c.ShareOfPolygonPct = pct(area, f.poly.AreaGeodesic())
+			outs[k].crossing = c
+			return
+		}
+		var dist float64
+		if !clip.Touches {
+			d, ok := geo.MinDistanceGeodesic(l, f.poly, clearanceM)
+			if !ok {
+				return
+			}
+			dist = d
+		}
+		n := &NearMiss{Layer: li.name, ID: f.id, Name: f.name, Allocatee: f.allocatee, Status: f.status, MinDistanceM: dist}
+		if dist < halfWidthM {
+			n.CorridorAreaHa = geo.CorridorAreaLocal(l, f.poly, halfWidthM) / 1e4
+		}
+		outs[k].nearMiss = n
+	}
+
+	var res lineResult
+	par = max(1, min(par, len(cands)/4))
+	if par == 1 {
+		for k := range cands {
 			if k%64 == 0 {
 				if err := ctx.Err(); err != nil {
 					res.err = err
 					return res
 				}
 			}
-			f := &li.feats[id]
-			clip := geo.ClipPlanar(l, f.poly)
-			if len(clip.Pieces) > 0 {
-				c := Crossing{
-					Layer: li.name, ID: f.id, Name: f.name, Allocatee: f.allocatee, Status: f.status,
-					LengthM:             clip.LengthM,
-					Crossings:           len(clip.Pieces),
-					Entries:             make([]Waypoint, len(clip.Pieces)),
-					Exits:               make([]Waypoint, len(clip.Pieces)),
-					PolygonAreaHa:       f.poly.AreaGeodesic() / 1e4,
-					ShareOfAlignmentPct: pct(clip.LengthM, total),
-					Pieces:              MultiLineGeometry{Type: "MultiLineString", Coordinates: make(orb.MultiLineString, len(clip.Pieces))},
-				}
-				for j, pc := range clip.Pieces {
-					c.Entries[j] = waypoint(pc.Entry)
-					c.Exits[j] = waypoint(pc.Exit)
-					c.Pieces.Coordinates[j] = pc.Line
-					if pc.Exit.ChainageM >= pc.Entry.ChainageM {
-						intervals = append(intervals, [2]float64{pc.Entry.ChainageM, pc.Exit.ChainageM})
-					} else { // wraps round the start of a closed line
-						intervals = append(intervals, [2]float64{pc.Entry.ChainageM, total}, [2]float64{0, pc.Exit.ChainageM})
+			eval(k)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < par; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(cands) || ctx.Err() != nil {
+						return
 					}
+					eval(k)
 				}
-				area := geo.CorridorAreaLocal(l, f.poly, halfWidthM)
-				c.CorridorAreaHa = area / 1e4
-				c.ShareOfPolygonPct = pct(area, f.poly.AreaGeodesic())
-				res.crossings = append(res.crossings, c)
-				continue
-			}
-			var dist float64
-			if !clip.Touches {
-				d, ok := geo.MinDistanceGeodesic(l, f.poly, clearanceM)
-				if !ok {
-					continue
+			}()
+		}
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			res.err = err
+			return res
+		}
+	}
+
+	var intervals [][2]float64
+	for _, o := range outs {
+		if c := o.crossing; c != nil {
+			res.crossings = append(res.crossings, *c)
+			for j := range c.Entries {
+				in, out := c.Entries[j].ChainageKm*1000, c.Exits[j].ChainageKm*1000
+				if out >= in {
+					intervals = append(intervals, [2]float64{in, out})
+				} else { // wraps round the start of a closed line
+					intervals = append(intervals, [2]float64{in, total}, [2]float64{0, out})
 				}
-				dist = d
 			}
-			n := NearMiss{Layer: li.name, ID: f.id, Name: f.name, Allocatee: f.allocatee, Status: f.status, MinDistanceM: dist}
-			if dist < halfWidthM {
-				n.CorridorAreaHa = geo.CorridorAreaLocal(l, f.poly, halfWidthM) / 1e4
-			}
-			res.nearMisses = append(res.nearMisses, n)
+		}
+		if n := o.nearMiss; n != nil {
+			res.nearMisses = append(res.nearMisses, *n)
 		}
 	}
 	sort.SliceStable(res.crossings, func(i, j int) bool {

@@ -55,7 +55,8 @@ type Config struct {
 	// MaxCellEdges is the number of edges above which a polygon is
 	// subdivided in the index: geo.DefaultMaxCellEdges.
 	MaxCellEdges int
-	// Workers bounds the goroutines of a Run: GOMAXPROCS.
+	// Workers bounds the goroutines of a Run, and of one Check, which
+	// spreads its candidate polygons over them: GOMAXPROCS.
 	Workers int
 	// NameProps, AllocateeProps and StatusProps are the feature
 	// properties, in order of preference, reported as a polygon's name,
@@ -63,6 +64,10 @@ type Config struct {
 	NameProps      []string
 	AllocateeProps []string
 	StatusProps    []string
+	// CurrentVersion, when set, tells the current data version of a layer
+	// (from the catalog); a loaded layer of another version is reloaded
+	// before use, so that checks never answer from replaced data.
+	CurrentVersion func(layer string) (version int64, ok bool)
 }
 
 // DefaultConfig returns the defaults: the right-of-way widths of the Indian

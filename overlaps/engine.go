@@ -90,7 +90,7 @@ func (e *Engine) layer(ctx context.Context, name string) (*layerIndex, error) {
 			ent = &layerEntry{}
 			e.layers[name] = ent
 		}
-		if li := ent.cur.Load(); li != nil && ent.builtAt == ent.gen {
+		if li := ent.cur.Load(); li != nil && ent.builtAt == ent.gen && !e.outdated(li) {
 			e.mu.Unlock()
 			ent.used.Store(e.tick.Add(1))
 			return li, nil
@@ -125,6 +125,15 @@ func (e *Engine) layer(ctx context.Context, name string) (*layerIndex, error) {
 		e.mu.Unlock()
 		return li, nil
 	}
+}
+
+// outdated reports whether the catalog knows a newer version of li's layer.
+func (e *Engine) outdated(li *layerIndex) bool {
+	if e.cfg.CurrentVersion == nil {
+		return false
+	}
+	v, ok := e.cfg.CurrentVersion(li.name)
+	return ok && v > li.version
 }
 
 // evictLocked drops least recently used layers, other than keep, while the

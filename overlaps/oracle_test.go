@@ -43,7 +43,8 @@ hits AS (
          ST_CollectionExtract(ST_Intersection(a.g, b.geom), 2) AS inside,
          ST_Distance(a.g::geography, b.geom::geography) AS dist
   FROM oracle_blocks b, a
-  WHERE ST_DWithin(a.g::geography, b.geom::geography, $3)
+  WHERE b.geom && ST_Expand(a.g, 0.01) -- 1 km or more: far beyond any clearance tested
+    AND ST_DWithin(a.g::geography, b.geom::geography, $3)
 )
 SELECT h.id,
        COALESCE(ST_Length(h.inside::geography), 0),
@@ -243,4 +244,39 @@ func TestOracle(t *testing.T) {
 	}
 	t.Logf("oracle: %d pairs, %d crossed, %d near-misses; worst length error %.4f%%, worst area error %.3f%%, worst distance error %.3f m; engine %v, PostGIS %v in all",
 		stats.pairs, stats.crossed, stats.nearMisses, 100*stats.maxLenErr, 100*stats.maxAreaErr, stats.maxDst, stats.engine, stats.postgis)
+}
+
+// BenchmarkPostGISCheck1500Vertices times the oracle's single PostGIS query
+// for the alignments of BenchmarkCheck1500Vertices, for comparison.
+func BenchmarkPostGISCheck1500Vertices(b *testing.B) {
+	if testing.Short() {
+		b.Skip("needs PostGIS")
+	}
+	ctx := context.Background()
+	pool := pgtest.NewPool(b)
+	rng := rand.New(rand.NewPCG(20261126, 1))
+	blocks := coalBlocks(rng, 600)
+	if _, err := pool.Exec(ctx, oracleTable); err != nil {
+		b.Fatal(err)
+	}
+	ids, wkts := make([]string, len(blocks)), make([]string, len(blocks))
+	for i, bl := range blocks {
+		ids[i], wkts[i] = bl.ID, wkt.MarshalString(bl.Geom)
+	}
+	if _, err := pool.Exec(ctx, oracleInsert, ids, wkts); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "ANALYZE oracle_blocks"); err != nil {
+		b.Fatal(err)
+	}
+	lines := make([]orb.LineString, 32)
+	for i := range lines {
+		lines[i] = alignment(rng, 150, 1500)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := oracleCheck(ctx, pool, lines[i%len(lines)], 23, 45); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -38,7 +38,9 @@ type LayerVersion struct {
 	Version int64  `json:"version"`
 }
 
-// Waypoint is a point on an alignment.
+// Waypoint is a point on an alignment. Its chainage is the geodesic
+// distance from the alignment's start; the parts of a MultiLineString follow
+// one another in order.
 type Waypoint struct {
 	Lon        float64 `json:"lon"`
 	Lat        float64 `json:"lat"`

@@ -153,12 +153,12 @@ func loadDemoLayer(ctx context.Context, store demoStore, e data.Entry, seed int6
 	})
 }
 
-// demoChecksum identifies a manifest entry and seed: the generator is
-// deterministic, so the same checksum means the same features.
+// demoChecksum identifies a manifest entry, seed and generator version: the
+// generator is deterministic, so the same checksum means the same features.
 func demoChecksum(e data.Entry, seed int64) string {
 	h := sha256.New()
 	b, _ := json.Marshal(e)
-	fmt.Fprintf(h, "coalmap-demo seed=%d\n", seed)
+	fmt.Fprintf(h, "coalmap-demo seed=%d generator=%d\n", seed, data.GeneratorVersion)
 	h.Write(b)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

@@ -184,7 +184,17 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		postgis.NewPoolCollector(pool))
-	engine := overlaps.New(postgis.NewPolygons(pool), overlaps.DefaultConfig())
+	ocfg := overlaps.DefaultConfig()
+	// The engine reloads a layer whose data version the catalog (kept
+	// current by NOTIFY on every replica) says has moved on.
+	ocfg.CurrentVersion = func(id string) (int64, bool) {
+		l, ok := catalog.Layer(id)
+		if !ok {
+			return 0, false
+		}
+		return l.DataVersion, true
+	}
+	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runCtx, stopRuns := context.WithCancel(bg)
 	runStore := postgis.NewRuns(pool)

@@ -20,7 +20,6 @@ import (
 	"github.com/coalmap/coalmap/tiles"
 )
 
-
 func TestTilesPrepareAndSeedPMTiles(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.URL(t)
