@@ -182,12 +182,9 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// baseURL is the service's public root: Config.PublicURL, else the request's
+// tileBaseURL is the service's public root: Config.PublicURL, else the request's
 // scheme and host (X-Forwarded-Proto and -Host from a proxy honoured).
-func (s *Server) baseURL(r *http.Request) string {
-	if s.cfg.BaseURL != "" {
-		return strings.TrimSuffix(s.cfg.BaseURL, "/")
-	}
+func (s *Server) tileBaseURL(r *http.Request) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimSuffix(s.cfg.PublicURL, "/")
 	}
@@ -211,13 +208,13 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ls, err := s.deps.Tiles.Layers(r.Context(), ids, s.mayRead(r))
+	ls, err := s.deps.Tiles.Layers(ids, s.mayRead(r))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	list := strings.Join(ids, ",")
-	u := s.baseURL(r) + "/tiles/" + list + "/{z}/{x}/{y}.mvt?v=" + tiles.Versions(ls)
+	u := s.tileBaseURL(r) + "/tiles/" + list + "/{z}/{x}/{y}.mvt?v=" + tiles.Versions(ls)
 	if p := r.URL.Query().Get("properties"); r.URL.Query().Has("properties") {
 		u += "&properties=" + url.QueryEscape(p)
 	}
@@ -227,7 +224,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) {
-	base := s.baseURL(r)
+	base := s.tileBaseURL(r)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"tileMatrixSets": []map[string]any{{
 			"id": tiles.WebMercatorQuad, "title": "Google Maps Compatible for the World", "uri": tiles.WebMercatorQuadURI,
@@ -244,7 +241,7 @@ func (s *Server) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tms := tiles.NewWebMercatorQuad()
-	tms.Links = []tiles.Link{{Href: s.baseURL(r) + "/tileMatrixSets/" + tiles.WebMercatorQuad, Rel: "self", Type: "application/json"}}
+	tms.Links = []tiles.Link{{Href: s.tileBaseURL(r) + "/tileMatrixSets/" + tiles.WebMercatorQuad, Rel: "self", Type: "application/json"}}
 	writeJSON(w, http.StatusOK, tms)
 }
 
@@ -254,7 +251,7 @@ func (s *Server) collectionLayer(r *http.Request) (layers.Layer, error) {
 	if !layers.ValidID(id) {
 		return layers.Layer{}, errorf(http.StatusNotFound, "no such collection")
 	}
-	ls, err := s.deps.Tiles.Layers(r.Context(), []string{id}, s.mayRead(r))
+	ls, err := s.deps.Tiles.Layers([]string{id}, s.mayRead(r))
 	if err != nil {
 		return layers.Layer{}, err
 	}
@@ -262,7 +259,7 @@ func (s *Server) collectionLayer(r *http.Request) (layers.Layer, error) {
 }
 
 func (s *Server) tileSet(r *http.Request, l layers.Layer) *tiles.TileSet {
-	base := s.baseURL(r)
+	base := s.tileBaseURL(r)
 	self := base + "/collections/" + l.ID + "/tiles/" + tiles.WebMercatorQuad
 	return tiles.NewTileSet(l, self, base+"/tileMatrixSets/"+tiles.WebMercatorQuad,
 		self+"/{tileMatrix}/{tileRow}/{tileCol}?v="+strconv.FormatInt(l.DataVersion, 10))
@@ -276,7 +273,7 @@ func (s *Server) handleTileSets(w http.ResponseWriter, r *http.Request) {
 	}
 	ts := s.tileSet(r, l)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"links":    []tiles.Link{{Href: s.baseURL(r) + "/collections/" + l.ID + "/tiles", Rel: "self", Type: "application/json"}},
+		"links":    []tiles.Link{{Href: s.tileBaseURL(r) + "/collections/" + l.ID + "/tiles", Rel: "self", Type: "application/json"}},
 		"tilesets": []map[string]any{{"title": ts.Title, "dataType": ts.DataType, "crs": ts.CRS, "tileMatrixSetURI": ts.TileMatrixSetURI, "links": ts.Links}},
 	})
 }

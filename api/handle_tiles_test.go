@@ -395,3 +395,41 @@ func TestTileJSONAndOGC(t *testing.T) {
 		t.Fatalf("unknown tile matrix set: %d", r.status)
 	}
 }
+
+// TestTileClientGoneEndsItsQuery: a client that hangs up cancels the tile's
+// query in PostgreSQL (shared renders end when their last waiter leaves).
+func TestTileClientGoneEndsItsQuery(t *testing.T) {
+	e := newTileEnv(t, tiles.Config{CacheBytes: 1 << 20}, nil)
+	ctx := context.Background()
+	for _, sql := range []string{
+		`CREATE VIEW layers.slow AS SELECT s.* FROM layers.sidings s, LATERAL (SELECT pg_sleep(0.05 + 0 * s.fid)) z`,
+		`INSERT INTO catalog.layers (id, title, geometry_type, attributes, data_version, min_zoom) VALUES ('slow', 'Slow', 'Point', '[]', 1, 0)`,
+	} {
+		if _, err := e.pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pgtest.BumpVersion(t, e.pool, "slow")
+	for deadline := time.Now().Add(5 * time.Second); e.get(t, "/tiles/slow.json").status != 200; {
+		if time.Now().After(deadline) {
+			t.Fatal("the catalog did not pick up the new layer")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	client := &http.Client{Timeout: 300 * time.Millisecond}
+	if _, err := client.Get(e.ts.URL + tilePath("slow", maptile.At(orb.Point{82.4, 24.0}, 8))); err == nil {
+		t.Fatal("a tile of the slow layer came back within 300 ms")
+	}
+	running := func() int {
+		var n int
+		e.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coalmap-tiles' AND state = 'active'`).Scan(&n)
+		return n
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for running() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := running(); n > 0 {
+		t.Fatalf("%d tile queries still running after the client left", n)
+	}
+}

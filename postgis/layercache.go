@@ -34,7 +34,7 @@ FROM catalog.layers`
 type LayerSnapshot struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
-	cur  atomic.Pointer[map[string]layers.Layer]
+	cur  atomic.Pointer[map[string]*layers.Layer]
 }
 
 var _ tiles.Catalog = (*LayerSnapshot)(nil)
@@ -51,13 +51,10 @@ func NewLayerSnapshot(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger)
 	return s, nil
 }
 
-// Layer implements tiles.Catalog.
-func (s *LayerSnapshot) Layer(_ context.Context, id string) (layers.Layer, error) {
+// Layer implements tiles.Catalog. The caller must not modify the layer.
+func (s *LayerSnapshot) Layer(id string) (*layers.Layer, bool) {
 	l, ok := (*s.cur.Load())[id]
-	if !ok {
-		return layers.Layer{}, fmt.Errorf("layers: layer %q: %w", id, layers.ErrNotFound)
-	}
-	return l, nil
+	return l, ok
 }
 
 // Reload reads catalog.layers and publishes the new snapshot.
@@ -66,7 +63,7 @@ func (s *LayerSnapshot) Reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgis: load catalog: %w", err)
 	}
-	m := map[string]layers.Layer{}
+	m := map[string]*layers.Layer{}
 	for rows.Next() {
 		var l layers.Layer
 		var custodian, attrs []byte
@@ -89,7 +86,7 @@ func (s *LayerSnapshot) Reload(ctx context.Context) error {
 		if len(extent) == 4 {
 			l.Extent = &layers.Extent{extent[0], extent[1], extent[2], extent[3]}
 		}
-		m[l.ID] = l
+		m[l.ID] = &l
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("postgis: load catalog: %w", err)

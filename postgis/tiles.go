@@ -69,35 +69,46 @@ func genIndex(id string, b zoomBand) pgx.Identifier {
 	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.lo)}
 }
 
-// The generalisation of PrepareTiles. For a band whose deepest zoom is hi:
-// geometries are simplified by ST_SimplifyPreserveTopology to half a pixel at
-// hi (well under the MVT grid of 16 units a pixel), features smaller than a
-// pixel at hi are dropped, and points falling on one pixel are thinned to one.
+func layerIdent(id string) pgx.Identifier { return pgx.Identifier{layers.Schema, id} }
+
+// The generalisation of PrepareTiles. The full-resolution band is the layer
+// in EPSG:3857; each coarser band is derived from it. For a band whose deepest
+// zoom is hi: geometries are simplified to half a pixel at hi (well under the
+// MVT grid of 16 units a pixel) — polygons by ST_SimplifyPreserveTopology so
+// that they stay valid, lines by ST_Simplify (Douglas–Peucker cannot make a
+// line invalid, and GEOS's topology-preserving simplifier took minutes on
+// long self-crossing lines) — features smaller than a pixel at hi are dropped,
+// and points falling on one pixel are thinned to one.
 const (
 	sqlTileSchema   = `CREATE SCHEMA IF NOT EXISTS tilegen`
 	sqlLayerGeomTyp = `SELECT geometry_type FROM catalog.layers WHERE id = $1`
 	sqlDropGen      = `DROP TABLE IF EXISTS %s`
-	// %[1]s generalised table, %[2]s layer table; $1 tolerance (m), $2 minimum size (m);
-	// for points $1 is the grid (m) on which points are thinned to one a cell.
+	// %[1]s full band, %[2]s layer table.
+	sqlGenFull = `CREATE TABLE %[1]s AS
+SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// %[1]s band table, %[2]s full band, %[3]s simplifier; $1 tolerance (m), $2 minimum size (m).
 	sqlGenShapes = `CREATE TABLE %[1]s AS
-SELECT fid, geom FROM (
-    SELECT fid, CASE WHEN $1::float8 > 0 THEN ST_SimplifyPreserveTopology(ST_Transform(geom, 3857), $1::float8)
-                     ELSE ST_Transform(geom, 3857) END AS geom
-    FROM %[2]s
-    WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
-) s
-WHERE NOT ST_IsEmpty(geom)
-  AND greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $2::float8`
+SELECT fid, geom FROM (SELECT fid, %[3]s(geom, $1::float8) AS geom FROM %[2]s
+                       WHERE greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $2::float8) s
+WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// %[1]s band table, %[2]s full band; $1 the grid (m) on which points are thinned to one a cell.
 	sqlGenPoints = `CREATE TABLE %[1]s AS
-SELECT DISTINCT ON (CASE WHEN $1::float8 > 0 THEN ST_SnapToGrid(geom, $1::float8) ELSE geom END) fid, geom FROM (
-    SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)
-) s
-ORDER BY CASE WHEN $1::float8 > 0 THEN ST_SnapToGrid(geom, $1::float8) ELSE geom END, fid`
+SELECT DISTINCT ON (ST_SnapToGrid(geom, $1::float8)) fid, geom FROM %[2]s ORDER BY ST_SnapToGrid(geom, $1::float8), fid`
 	sqlGenKey     = `ALTER TABLE %s ADD PRIMARY KEY (fid)`
 	sqlGenGist    = `CREATE INDEX ON %s USING gist (geom)`
-	sqlGenPieces  = `CREATE TABLE %[1]s AS SELECT fid, ST_Subdivide(geom, 64) AS geom FROM %[2]s`
+	sqlGenPieces  = `CREATE TABLE %[1]s AS SELECT fid, ST_Subdivide(geom, %[3]d) AS geom FROM %[2]s`
 	sqlGenPieceFK = `CREATE INDEX ON %s (fid)`
 	sqlAnalyze    = `ANALYZE %s`
+)
+
+// Vertices per piece of the index tables: polygons are cut finely (their
+// bounding boxes are what a tile query tests); full-resolution lines more
+// coarsely, as ST_Subdivide's cost grows with the pieces it makes, and
+// simplified lines, which have few vertices left, finely again.
+const (
+	piecesPolygon  = 64
+	piecesLine     = 256
+	piecesLineBand = 32
 )
 
 // PrepareTiles builds the generalised zoom-band tables of layer layerID
@@ -116,7 +127,9 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 		}
 		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
-	points := gt == string(layers.Point) || gt == string(layers.MultiPoint)
+	kind := layers.GeometryType(gt)
+	points := kind == layers.Point || kind == layers.MultiPoint
+	lines := kind == layers.LineString || kind == layers.MultiLineString
 	exec := func(sql string, args ...any) error {
 		if _, err := tx.Exec(ctx, sql, args...); err != nil {
 			return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
@@ -126,8 +139,10 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 	if err := exec(sqlTileSchema); err != nil {
 		return err
 	}
-	src := layerTable(layerID)
-	for _, b := range zoomBands {
+	full := genTable(layerID, zoomBands[len(zoomBands)-1]).Sanitize()
+	// Finest band first: the others derive from it.
+	for i := len(zoomBands) - 1; i >= 0; i-- {
+		b := zoomBands[i]
 		gen, idx := genTable(layerID, b).Sanitize(), genIndex(layerID, b).Sanitize()
 		if err := exec(fmt.Sprintf(sqlDropGen, idx)); err != nil {
 			return err
@@ -135,15 +150,19 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 		if err := exec(fmt.Sprintf(sqlDropGen, gen)); err != nil {
 			return err
 		}
-		tol, minSize := 0.0, 0.0
-		if b.lo < fullBand {
-			tol, minSize = pixelMetres(b.hi)/2, pixelMetres(b.hi)
+		px := pixelMetres(b.hi)
+		var err error
+		switch {
+		case b.lo >= fullBand:
+			err = exec(fmt.Sprintf(sqlGenFull, gen, layerIdent(layerID).Sanitize()))
+		case points:
+			err = exec(fmt.Sprintf(sqlGenPoints, gen, full), px)
+		case lines:
+			err = exec(fmt.Sprintf(sqlGenShapes, gen, full, "ST_Simplify"), px/2, px)
+		default:
+			err = exec(fmt.Sprintf(sqlGenShapes, gen, full, "ST_SimplifyPreserveTopology"), px/2, px)
 		}
-		if points {
-			if err := exec(fmt.Sprintf(sqlGenPoints, gen, src), minSize); err != nil {
-				return err
-			}
-		} else if err := exec(fmt.Sprintf(sqlGenShapes, gen, src), tol, minSize); err != nil {
+		if err != nil {
 			return err
 		}
 		if err := exec(fmt.Sprintf(sqlGenKey, gen)); err != nil {
@@ -154,7 +173,14 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 				return err
 			}
 		} else {
-			for _, sql := range []string{fmt.Sprintf(sqlGenPieces, idx, gen), fmt.Sprintf(sqlGenGist, idx),
+			per := piecesPolygon
+			switch {
+			case lines && b.lo >= fullBand:
+				per = piecesLine
+			case lines:
+				per = piecesLineBand
+			}
+			for _, sql := range []string{fmt.Sprintf(sqlGenPieces, idx, gen, per), fmt.Sprintf(sqlGenGist, idx),
 				fmt.Sprintf(sqlGenPieceFK, idx), fmt.Sprintf(sqlAnalyze, idx)} {
 				if err := exec(sql); err != nil {
 					return err
@@ -357,11 +383,11 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		}
 	}
 	if !gen {
-		return fmt.Sprintf(sqlTile, cols.String(), layerTable(l.ID)+" g", whereLayer, "ST_Transform(g.geom, 3857)")
+		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
 	}
 	from := genTable(l.ID, b).Sanitize() + " g"
 	if alias == "l" {
-		from += " JOIN " + layerTable(l.ID) + " l ON l.fid = g.fid"
+		from += " JOIN " + layerIdent(l.ID).Sanitize() + " l ON l.fid = g.fid"
 	}
 	where := whereGenPoints
 	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {

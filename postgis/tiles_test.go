@@ -56,11 +56,11 @@ func snapshotLayer(t *testing.T, pool *pgxpool.Pool, id string) layers.Layer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := s.Layer(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
+	l, ok := s.Layer(id)
+	if !ok {
+		t.Fatalf("no layer %s", id)
 	}
-	return l
+	return *l
 }
 
 func TestPrepareTiles(t *testing.T) {
@@ -110,7 +110,8 @@ func TestPrepareTiles(t *testing.T) {
 		rows := count(`SELECT count(*) FROM tilegen."coal_blocks__z14"`)
 		pieces := count(`SELECT count(*) FROM tilegen."coal_blocks__z14_i"`)
 		maxv := count(`SELECT max(ST_NPoints(geom)) FROM tilegen."coal_blocks__z14_i"`)
-		if pieces <= rows || maxv > 64 {
+		lines := count(`SELECT count(*) FROM tilegen."transmission_lines__z14_i"`)
+		if pieces <= rows || maxv > 64 || lines <= 11 {
 			t.Fatalf("%d features in %d pieces of at most %d vertices", rows, pieces, maxv)
 		}
 	})
@@ -475,6 +476,42 @@ func TestRenderOptions(t *testing.T) {
 		cancel()
 		if _, err := r.Render(cctx, blocks, z8, tiles.Options{}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("a slow query ends with its context or its statement timeout", func(t *testing.T) {
+		// A layer whose "table" is a view that sleeps for every row.
+		for _, sql := range []string{
+			`CREATE VIEW layers.slow AS SELECT s.* FROM layers.sidings s, LATERAL (SELECT pg_sleep(0.05 + 0 * s.fid)) z`,
+			`INSERT INTO catalog.layers (id, title, geometry_type, attributes, data_version) VALUES ('slow', 'Slow', 'Point', '[]', 1)`,
+		} {
+			if _, err := pool.Exec(ctx, sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		slow := snapshotLayer(t, pool, "slow")
+		running := func() int {
+			var n int
+			pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'coalmap-tiles' AND state = 'active'`).Scan(&n)
+			return n
+		}
+		cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := r.Render(cctx, slow, z8, tiles.Options{})
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+			t.Fatalf("request deadline: %v after %v", err, time.Since(start))
+		}
+		deadline := time.Now().Add(2 * time.Second)
+		for running() > 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := running(); n > 0 {
+			t.Fatalf("%d tile queries still running after their request ended", n)
+		}
+		start = time.Now()
+		_, err = r.Render(ctx, slow, z8, tiles.Options{}) // statement_timeout 1.5 s
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+			t.Fatalf("statement timeout: %v after %v", err, time.Since(start))
 		}
 	})
 	t.Run("statement timeout is set on the renderer's connections", func(t *testing.T) {

@@ -89,17 +89,14 @@ type Result struct {
 // Layers resolves ids to visible layers: an unknown id and a restricted layer
 // the caller may not read are both layers.ErrNotFound, so that a comma list
 // cannot be used to probe for restricted layers.
-func (s *Service) Layers(ctx context.Context, ids []string, mayRead func(layers.Layer) bool) ([]layers.Layer, error) {
+func (s *Service) Layers(ids []string, mayRead func(layers.Layer) bool) ([]layers.Layer, error) {
 	out := make([]layers.Layer, 0, len(ids))
 	for _, id := range ids {
-		l, err := s.cat.Layer(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if l.Access != layers.Public && (mayRead == nil || !mayRead(l)) {
+		l, ok := s.cat.Layer(id)
+		if !ok || l.Access != layers.Public && (mayRead == nil || !mayRead(*l)) {
 			return nil, fmt.Errorf("layers: layer %q: %w", id, layers.ErrNotFound)
 		}
-		out = append(out, l)
+		out = append(out, *l)
 	}
 	return out, nil
 }
@@ -107,7 +104,7 @@ func (s *Service) Layers(ctx context.Context, ids []string, mayRead func(layers.
 // Tile returns the tile req names, from the cache when it holds the current
 // data version of every layer, else rendering each layer concurrently.
 func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
-	ls, err := s.Layers(ctx, req.Layers, req.MayRead)
+	ls, err := s.Layers(req.Layers, req.MayRead)
 	if err != nil {
 		return nil, err
 	}

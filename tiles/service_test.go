@@ -18,12 +18,9 @@ import (
 
 type fakeCatalog map[string]layers.Layer
 
-func (c fakeCatalog) Layer(_ context.Context, id string) (layers.Layer, error) {
+func (c fakeCatalog) Layer(id string) (*layers.Layer, bool) {
 	l, ok := c[id]
-	if !ok {
-		return layers.Layer{}, fmt.Errorf("layers: %q: %w", id, layers.ErrNotFound)
-	}
-	return l, nil
+	return &l, ok
 }
 
 // fakeRenderer renders "<id>@<version>:<z>/<x>/<y>" and counts calls.

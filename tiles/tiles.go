@@ -32,15 +32,16 @@ var (
 )
 
 // Catalog is what the tile service needs from the layer catalog: one layer's
-// metadata by id, current as of its last data change. The layer's DataVersion
-// keys the cache, Access decides who may see it, Attributes are the fields a
-// tile may carry, MinZoom/MaxZoom/Extent shape TileJSON.
+// metadata by id, current as of its last data change, and whether there is
+// such a layer. The layer's DataVersion keys the cache, Access decides who may
+// see it, Attributes are the fields a tile may carry, MinZoom, MaxZoom and
+// Extent shape TileJSON. The tile service never modifies the layer.
 //
-// Implementations answer from memory (the catalog snapshot that LISTEN/NOTIFY
-// keeps current), as Layer is called on every tile request. A missing layer is
-// an error wrapping layers.ErrNotFound.
+// Layer is called on every tile request: implementations answer from memory,
+// like the catalog snapshot that LISTEN/NOTIFY keeps current (layers.Catalog
+// has this method).
 type Catalog interface {
-	Layer(ctx context.Context, id string) (layers.Layer, error)
+	Layer(id string) (*layers.Layer, bool)
 }
 
 // Renderer renders one layer of one tile as an MVT layer (a protobuf blob that

@@ -196,7 +196,7 @@ func (c *seedConfig) writePMTiles(ctx context.Context, out io.Writer, url string
 	svc := tiles.NewService(snap, r, tiles.Config{MaxRenders: c.concurrency, MaxQueue: -1, MaxFeatures: c.maxFeatures})
 	all := func(layers.Layer) bool { return true } // the operator reads every layer
 	ids, _ := tiles.ParseLayerList(layerList)
-	ls, err := svc.Layers(ctx, ids, all)
+	ls, err := svc.Layers(ids, all)
 	if err != nil {
 		return err
 	}
