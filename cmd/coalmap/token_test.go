@@ -11,7 +11,6 @@ import (
 	"github.com/coalmap/coalmap/postgis/pgtest"
 )
 
-
 func TestTokenCommands(t *testing.T) {
 	url := pgtest.URL(t)
 	ctx := context.Background()
