@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultDemoSeed is the seed of the demo catalog's generator.
-const DefaultDemoSeed = 1
+const DefaultDemoSeed = data.DefaultSeed
 
 // demoCmd loads the demo catalog.
 type demoCmd struct {

@@ -106,6 +106,9 @@ func TestServeLifecycle(t *testing.T) {
 			}
 			t.Logf("%s: /readyz 200 after %v", round, time.Since(start).Round(time.Millisecond))
 			checkDemoCatalog(t, "http://"+addr)
+			if round == "first start" {
+				checkOGRInfoListsCatalog(t, "http://"+addr)
+			}
 
 			second := exec.Command(bin, "serve", "--addr", freePort(t), "--data-dir", dir)
 			second.Env = cmd.Env
@@ -207,4 +210,28 @@ func checkDemoCatalog(t *testing.T, base string) {
 			t.Errorf("%s: a %s layer listed to an anonymous caller", c.ID, c.Access)
 		}
 	}
+}
+
+// checkOGRInfoListsCatalog runs GDAL's OAPIF client (what QGIS uses) on the
+// served demo catalog: it must list at least 100 layers.
+func checkOGRInfoListsCatalog(t *testing.T, base string) {
+	t.Helper()
+	ogrinfo, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		t.Fatal("ogrinfo not found: install gdal-bin (scripts/install-deps.sh)")
+	}
+	out, err := exec.Command(ogrinfo, "-ro", "-so", "OAPIF:"+base).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	n := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if i := strings.Index(line, ": "); i > 0 && strings.TrimLeft(line[:i], "0123456789") == "" {
+			n++
+		}
+	}
+	if n < 100 {
+		t.Fatalf("ogrinfo lists %d layers, want at least 100:\n%s", n, out)
+	}
+	t.Logf("ogrinfo lists %d layers", n)
 }
