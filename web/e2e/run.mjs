@@ -387,6 +387,19 @@ async function main() {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  await step('the other three real cases load in one click each', async () => {
+    const cases = [['pelma-sardega', 'Pelma'], ['tentuloi-budhapank', 'Tentuloi'], ['jharsuguda-dharamjaygarh', 'Gare Palma Sector II']];
+    for (const [id, block] of cases) {
+      await page.click(`[data-case="${id}"]`);
+      await page.locator('#conflicts tbody tr[data-key]', { hasText: block }).first().waitFor({ timeout: 60000 });
+      const n = await page.locator('#conflicts tbody tr[data-key]').count();
+      log(`${id}: ${n} blocks crossed, ${block} among them`);
+      await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
+      await sleep(300);
+      await shot(`13-case-${id}`);
+    }
+  });
+
   await step('the URL keeps the view and the visible layers', async () => {
     const before = await page.evaluate(() => ({ hash: location.hash, visible: [...window.coalmap.state.visible].sort(), zoom: window.coalmap.map.getZoom(), center: window.coalmap.map.getCenter() }));
     assert(before.visible.length >= 2, `visible layers ${before.visible}`);
