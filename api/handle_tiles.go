@@ -38,17 +38,11 @@ func (s *Server) routesTiles(r chi.Router) {
 	r.Get("/collections/{layer}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}", s.handleOGCTile)
 }
 
-// mayRead is the tile service's access check for this request.
+// mayRead is the tile service's access check for this request: the
+// catalog's rule for the request's principal.
 func (s *Server) mayRead(r *http.Request) func(layers.Layer) bool {
-	if s.deps.MayReadRestricted != nil {
-		return func(l layers.Layer) bool { return s.deps.MayReadRestricted(r, l) }
-	}
-	if s.deps.Tokens != nil {
-		// The catalog's grant rule, for the caller the auth middleware found.
-		p := principal(r)
-		return func(l layers.Layer) bool { return p.CanRead(&l) }
-	}
-	return nil
+	p := principal(r)
+	return func(l layers.Layer) bool { return p.CanRead(&l) }
 }
 
 func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
@@ -182,26 +176,6 @@ func etagMatch(header, etag string) bool {
 	return false
 }
 
-// tileBaseURL is the service's public root: Config.PublicURL, else the request's
-// scheme and host (X-Forwarded-Proto and -Host from a proxy honoured).
-func (s *Server) tileBaseURL(r *http.Request) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimSuffix(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
-	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
-		host = h
-	}
-	return scheme + "://" + host
-}
-
 func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	ids, err := tiles.ParseLayerList(chi.URLParam(r, "layers"))
 	if err != nil {
@@ -214,7 +188,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list := strings.Join(ids, ",")
-	u := s.tileBaseURL(r) + "/tiles/" + list + "/{z}/{x}/{y}.mvt?v=" + tiles.Versions(ls)
+	u := s.baseURL(r) + "/tiles/" + list + "/{z}/{x}/{y}.mvt?v=" + tiles.Versions(ls)
 	if p := r.URL.Query().Get("properties"); r.URL.Query().Has("properties") {
 		u += "&properties=" + url.QueryEscape(p)
 	}
@@ -224,7 +198,7 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) {
-	base := s.tileBaseURL(r)
+	base := s.baseURL(r)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"tileMatrixSets": []map[string]any{{
 			"id": tiles.WebMercatorQuad, "title": "Google Maps Compatible for the World", "uri": tiles.WebMercatorQuadURI,
@@ -241,7 +215,7 @@ func (s *Server) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tms := tiles.NewWebMercatorQuad()
-	tms.Links = []tiles.Link{{Href: s.tileBaseURL(r) + "/tileMatrixSets/" + tiles.WebMercatorQuad, Rel: "self", Type: "application/json"}}
+	tms.Links = []tiles.Link{{Href: s.baseURL(r) + "/tileMatrixSets/" + tiles.WebMercatorQuad, Rel: "self", Type: "application/json"}}
 	writeJSON(w, http.StatusOK, tms)
 }
 
@@ -259,7 +233,7 @@ func (s *Server) collectionLayer(r *http.Request) (layers.Layer, error) {
 }
 
 func (s *Server) tileSet(r *http.Request, l layers.Layer) *tiles.TileSet {
-	base := s.tileBaseURL(r)
+	base := s.baseURL(r)
 	self := base + "/collections/" + l.ID + "/tiles/" + tiles.WebMercatorQuad
 	return tiles.NewTileSet(l, self, base+"/tileMatrixSets/"+tiles.WebMercatorQuad,
 		self+"/{tileMatrix}/{tileRow}/{tileCol}?v="+strconv.FormatInt(l.DataVersion, 10))
@@ -273,7 +247,7 @@ func (s *Server) handleTileSets(w http.ResponseWriter, r *http.Request) {
 	}
 	ts := s.tileSet(r, l)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"links":    []tiles.Link{{Href: s.tileBaseURL(r) + "/collections/" + l.ID + "/tiles", Rel: "self", Type: "application/json"}},
+		"links":    []tiles.Link{{Href: s.baseURL(r) + "/collections/" + l.ID + "/tiles", Rel: "self", Type: "application/json"}},
 		"tilesets": []map[string]any{{"title": ts.Title, "dataType": ts.DataType, "crs": ts.CRS, "tileMatrixSetURI": ts.TileMatrixSetURI, "links": ts.Links}},
 	})
 }

@@ -28,9 +28,10 @@ import (
 )
 
 type tileEnv struct {
-	ts   *httptest.Server
-	pool *pgxpool.Pool
-	svc  *tiles.Service
+	ts    *httptest.Server
+	pool  *pgxpool.Pool
+	svc   *tiles.Service
+	token string // a viewer's: reads restricted layers
 }
 
 // blockingRenderer holds every render until release is closed.
@@ -65,11 +66,16 @@ func newTileEnv(t *testing.T, cfg tiles.Config, wrap func(tiles.Renderer) tiles.
 			t.Fatal(err)
 		}
 	}
-	snap, err := postgis.NewLayerSnapshot(ctx, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
+	store := postgis.NewStore(pool)
+	snap := layers.NewCatalog(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := snap.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	go snap.Follow(ctx)
+	go snap.Follow(ctx, store, time.Minute) //nolint:errcheck
+	token, hash := layers.NewToken()
+	if _, err := store.CreateToken(ctx, "viewer", layers.Viewer, hash, "test"); err != nil {
+		t.Fatal(err)
+	}
 	r, err := postgis.NewTileRenderer(ctx, url, postgis.RendererOptions{MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -81,12 +87,10 @@ func newTileEnv(t *testing.T, cfg tiles.Config, wrap func(tiles.Renderer) tiles.
 	}
 	svc := tiles.NewService(snap, rend, cfg)
 	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()},
-		Deps{Tiles: svc, MayReadRestricted: func(r *http.Request, l layers.Layer) bool {
-			return r.Header.Get("Authorization") == "Bearer defence"
-		}})
+		Deps{Tiles: svc, Tokens: store})
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
-	return &tileEnv{ts: ts, pool: pool, svc: svc}
+	return &tileEnv{ts: ts, pool: pool, svc: svc, token: token}
 }
 
 type tileResponse struct {
@@ -227,7 +231,7 @@ func TestTileHTTP(t *testing.T) {
 			}
 		}
 		both := maptile.At(orb.Point{82.21, 23.91}, 12) // a coal block and a defence range
-		r := e.get(t, tilePath("coal_blocks,defence_land", both), "Authorization", "Bearer defence")
+		r := e.get(t, tilePath("coal_blocks,defence_land", both), "Authorization", "Bearer "+e.token)
 		if r.status != 200 || len(decode(t, r.body)) != 2 || !strings.HasPrefix(r.header.Get("Cache-Control"), "private") {
 			t.Fatalf("with a grant: %d %v", r.status, r.header)
 		}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -33,15 +34,20 @@ type Config struct {
 	BaseURL string
 	// Title and Description head the OGC API landing page.
 	Title, Description string
-	// PublicURL is the service's public root for links (TileJSON, OGC); empty
-	// means the request's scheme and host.
-	PublicURL string
 	// TileCacheControl is the Cache-Control of tiles fetched without the
 	// current data versions in the URL; DefaultTileCacheControl when empty.
 	TileCacheControl string
 	// VersionedTileCacheControl is the Cache-Control of tiles fetched with the
 	// current data versions (?v=…); DefaultVersionedTileCacheControl when empty.
 	VersionedTileCacheControl string
+	// MaxUploadBytes caps an import's upload (413 beyond); 0 means
+	// DefaultMaxUpload. UploadDir holds uploads while they are imported
+	// ("" means the system's temporary directory).
+	MaxUploadBytes int64
+	UploadDir      string
+	// BaseContext bounds background work (imports): when it ends, running
+	// imports are cancelled and their layers keep their previous data.
+	BaseContext context.Context
 }
 
 // Deps are the services behind the routes.
@@ -67,10 +73,11 @@ type Deps struct {
 	Tokens layers.TokenStore
 	// Tiles serves vector tiles; nil leaves the tile routes out.
 	Tiles *tiles.Service
-	// MayReadRestricted says whether the request's principal may read the
-	// restricted layer l. Nil means nobody may: restricted layers are not
-	// found, also inside a comma list of layers.
-	MayReadRestricted func(r *http.Request, l layers.Layer) bool
+	// Imports runs and records imports; nil means Store, when it can.
+	Imports interface {
+		layers.ImportBackend
+		layers.ImportJobs
+	}
 }
 
 // Server is coalmap's HTTP handler.
@@ -82,6 +89,7 @@ type Server struct {
 	metrics *httpMetrics
 
 	tileMetrics *tileMetrics
+	jobs        sync.WaitGroup // background imports
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -101,14 +109,14 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
+	if cfg.MaxCheckBytes <= 0 {
+		cfg.MaxCheckBytes = defaultMaxCheckBytes
+	}
 	if cfg.TileCacheControl == "" {
 		cfg.TileCacheControl = DefaultTileCacheControl
 	}
 	if cfg.VersionedTileCacheControl == "" {
 		cfg.VersionedTileCacheControl = DefaultVersionedTileCacheControl
-	}
-	if cfg.MaxCheckBytes <= 0 {
-		cfg.MaxCheckBytes = defaultMaxCheckBytes
 	}
 	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
 	if deps.Tiles != nil {
@@ -131,11 +139,16 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesLanding(r)
 		s.routesCollections(r)
 		s.routesItems(r)
+		s.routesImports(r)
 	}
 	s.routesTiles(r)
 	s.router = r
 	return s
 }
+
+// Wait waits for the background imports to end (cancel Config.BaseContext
+// to end them early).
+func (s *Server) Wait() { s.jobs.Wait() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
@@ -158,5 +171,9 @@ func (s *Server) baseURL(r *http.Request) string {
 	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 		scheme = p
 	}
-	return scheme + "://" + r.Host
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host = h
+	}
+	return scheme + "://" + host
 }

@@ -152,9 +152,8 @@ func PlanImport(l Layer, fields []formats.Field, crs formats.CRS, srid int) (*Im
 	if p.SRID == 0 {
 		p.SRID = crs.SRID
 	}
-	if p.SRID == 0 {
-		p.SRID = StorageSRID
-	}
+	// SRID stays 0 when neither the source nor srid says: the importer must
+	// find it (from the CRS's WKT) or refuse, never guess WGS 84.
 	p.Layer.GeometryType = PromotedType(l.GeometryType)
 	p.Layer.Attributes = nil
 	used := map[string]bool{}
@@ -210,15 +209,19 @@ func PlanImport(l Layer, fields []formats.Field, crs formats.CRS, srid int) (*Im
 }
 
 // Row converts a feature into a staging row: its feature id ("" when the
-// source has none), its geometry as WKB (nil for none) and the values of
-// p.Columns typed to their attributes. Errors are *ValidationError naming
-// the feature.
+// source has none), its geometry as WKB (nil for none) of exactly the
+// layer's type (see Promote) and the values of p.Columns typed to their
+// attributes. Errors are *ValidationError naming the feature.
 func (p *ImportPlan) Row(f *formats.Feature) (id string, geom []byte, values []any, err error) {
 	g := f.Geometry
 	if g != nil {
 		g, err = p.fit(g)
 		if err != nil {
 			return "", nil, nil, &ValidationError{Feature: f.Index, Field: "geometry", Reason: err.Error()}
+		}
+		g = Promote(g, p.Layer.GeometryType)
+		if _, ok := g.(orb.Point); !ok && p.Layer.GeometryType == Point {
+			return "", nil, nil, &ValidationError{Feature: f.Index, Field: "geometry", Reason: "a collection of several points does not fit a Point layer"}
 		}
 		geom, err = wkb.Marshal(g)
 		if err != nil {
@@ -246,7 +249,7 @@ func (p *ImportPlan) fit(g orb.Geometry) (orb.Geometry, error) {
 	if c, ok := g.(orb.Collection); ok {
 		for _, m := range c {
 			if m.Dimensions() == want.Dimension() {
-				return g, nil // extracted in the database
+				return g, nil // extracted by Promote
 			}
 		}
 		return nil, fmt.Errorf("a GeometryCollection without a %s part", want)
@@ -385,4 +388,80 @@ func (l *Layer) AttributeByName(name string) (Attribute, bool) {
 		}
 	}
 	return Attribute{}, false
+}
+
+// Promote turns g, of the dimension of type t, into a geometry of type t
+// exactly: the parts of a GeometryCollection that have t's dimension are
+// extracted (as ST_CollectionExtract does), and single geometries become
+// their multi form when t is a multi type. A collection without such parts
+// gives an empty geometry of type t.
+func Promote(g orb.Geometry, t GeometryType) orb.Geometry {
+	if c, ok := g.(orb.Collection); ok {
+		g = extract(c, t.Dimension())
+	}
+	switch t {
+	case MultiPoint:
+		switch x := g.(type) {
+		case orb.Point:
+			return orb.MultiPoint{x}
+		case orb.MultiPoint:
+			return x
+		}
+	case MultiLineString:
+		switch x := g.(type) {
+		case orb.LineString:
+			return orb.MultiLineString{x}
+		case orb.MultiLineString:
+			return x
+		}
+	case MultiPolygon:
+		switch x := g.(type) {
+		case orb.Polygon:
+			return orb.MultiPolygon{x}
+		case orb.MultiPolygon:
+			return x
+		}
+	case Point:
+		if mp, ok := g.(orb.MultiPoint); ok && len(mp) == 1 {
+			return mp[0]
+		}
+	}
+	return g
+}
+
+// extract collects the parts of c of dimension dim, at any depth, into a
+// multi geometry.
+func extract(c orb.Collection, dim int) orb.Geometry {
+	var pts orb.MultiPoint
+	var lines orb.MultiLineString
+	var polys orb.MultiPolygon
+	var walk func(g orb.Geometry)
+	walk = func(g orb.Geometry) {
+		switch x := g.(type) {
+		case orb.Collection:
+			for _, m := range x {
+				walk(m)
+			}
+		case orb.Point:
+			pts = append(pts, x)
+		case orb.MultiPoint:
+			pts = append(pts, x...)
+		case orb.LineString:
+			lines = append(lines, x)
+		case orb.MultiLineString:
+			lines = append(lines, x...)
+		case orb.Polygon:
+			polys = append(polys, x)
+		case orb.MultiPolygon:
+			polys = append(polys, x...)
+		}
+	}
+	walk(c)
+	switch dim {
+	case 0:
+		return pts
+	case 1:
+		return lines
+	}
+	return polys
 }

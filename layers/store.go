@@ -137,6 +137,24 @@ type ImportRequest struct {
 	Checksum   string
 	// Actor is who imports, for lineage and audit.
 	Actor string
+
+	// Invalid says what happens to invalid geometries: repaired (the
+	// default) or rejected and named in the report.
+	Invalid InvalidMode
+	// AllowOutside accepts data whose extent leaves India's bounds after
+	// reprojection (refused by default: it almost always means a wrong CRS).
+	AllowOutside bool
+	// Options are the reader options that shaped Source (id field,
+	// encoding…), recorded with the import. An import is a no-op only when
+	// its checksum and all its options match the last one that loaded.
+	Options map[string]string
+	// ImportID, when not 0, is the queued job (see ImportJobs) this import
+	// runs as; else the import records a job of its own.
+	ImportID int64
+	// Progress, when not nil, is called now and then (about five times a
+	// second, and at each phase) with how far the import has got; from a
+	// goroutine of the import's, never concurrently with itself.
+	Progress func(ImportProgress)
 }
 
 // ImportResult says what an import did.
@@ -149,4 +167,26 @@ type ImportResult struct {
 	NullGeometries int64         `json:"null_geometries"`
 	DataVersion    int64         `json:"data_version"`
 	Duration       time.Duration `json:"duration_ns"`
+
+	// The report: what was read, from where, and what became of it.
+	// Features above is what was loaded.
+	Status       ImportStatus      `json:"status,omitempty"`
+	Source       string            `json:"source,omitempty"`
+	Checksum     string            `json:"checksum,omitempty"`
+	Options      map[string]string `json:"options,omitempty"`
+	CRS          string            `json:"crs,omitempty"`      // "EPSG:32644"
+	CRSFrom      string            `json:"crs_from,omitempty"` // "file .prj", "--srid"…
+	Encoding     string            `json:"encoding,omitempty"`
+	EncodingFrom string            `json:"encoding_from,omitempty"`
+	Read         int64             `json:"read"`
+	Rejected     int64             `json:"rejected"`
+	Rejections   []Rejection       `json:"rejections,omitempty"` // the first MaxRejections
+	Repairs      []Rejection       `json:"repairs,omitempty"`    // the repaired features and what was wrong, the first MaxRejections
+	ZDropped     int64             `json:"z_dropped"`
+	Skipped      int64             `json:"skipped,omitempty"` // deleted records the source holds
+	Widened      []string          `json:"widened,omitempty"`
+	Extent       *Extent           `json:"extent,omitempty"`
+	Seconds      float64           `json:"seconds"`
+	// Error says why a failed import failed, in words safe to show anyone.
+	Error string `json:"error,omitempty"`
 }

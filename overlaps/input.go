@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/coalmap/coalmap/formats"
@@ -47,22 +48,20 @@ func (e *InputError) Unwrap() error { return ErrInput }
 // alignment's ID. Geometry types are not checked here: Check refuses what is
 // not a line, naming the alignment.
 func ParseGeoJSON(doc []byte) ([]Alignment, error) {
+	// One pass over the document; geometries are decoded from their raw
+	// bytes by type.
 	var head struct {
-		Type string `json:"type"`
+		Type        string            `json:"type"`
+		Features    []json.RawMessage `json:"features"`
+		Coordinates json.RawMessage   `json:"coordinates"`
 	}
 	if err := json.Unmarshal(doc, &head); err != nil {
 		return nil, jsonError(err)
 	}
 	switch head.Type {
 	case "FeatureCollection":
-		var fc struct {
-			Features []json.RawMessage `json:"features"`
-		}
-		if err := json.Unmarshal(doc, &fc); err != nil {
-			return nil, jsonError(err)
-		}
-		out := make([]Alignment, 0, len(fc.Features))
-		for i, raw := range fc.Features {
+		out := make([]Alignment, 0, len(head.Features))
+		for i, raw := range head.Features {
 			a, err := parseFeature(raw)
 			if err != nil {
 				return nil, &InputError{Feature: i, Reason: err.Error()}
@@ -78,6 +77,18 @@ func ParseGeoJSON(doc []byte) ([]Alignment, error) {
 		return []Alignment{a}, nil
 	case "":
 		return nil, &InputError{Feature: -1, Reason: `not a GeoJSON object: no "type" member`}
+	case "LineString":
+		var ls orb.LineString
+		if err := json.Unmarshal(head.Coordinates, &ls); err != nil {
+			return nil, &InputError{Feature: -1, Reason: "LineString coordinates: " + err.Error()}
+		}
+		return []Alignment{{Geom: ls}}, nil
+	case "MultiLineString":
+		var mls orb.MultiLineString
+		if err := json.Unmarshal(head.Coordinates, &mls); err != nil {
+			return nil, &InputError{Feature: -1, Reason: "MultiLineString coordinates: " + err.Error()}
+		}
+		return []Alignment{{Geom: mls}}, nil
 	}
 	g, err := geojson.UnmarshalGeometry(doc)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -70,243 +69,159 @@ const (
 WHERE id = $1 RETURNING data_version`
 )
 
-// CleanStaging drops staging tables that imports started more than age ago
-// left behind (killed processes); with age 0, all of them.
+// CleanStaging drops the staging tables of imports whose process has died
+// (killed, crashed): each live import holds an advisory lock named after its
+// staging tables, which dies with its connections, so leftovers are told
+// from a live import's tables on any server and at any age. It also fails
+// the job records such imports left running, and those queued or started
+// more than age ago that never got a staging table.
 func (s *Store) CleanStaging(ctx context.Context, age time.Duration) (int, error) {
-	// Staging names carry their creation time: coalmap_<unix seconds>_….
-	cutoff := time.Now().Add(-age).Unix()
-	rows, err := s.pool.Query(ctx, sqlStagingLeft, cutoff)
+	if _, err := s.failInterrupted(ctx, time.Now().Add(-age)); err != nil {
+		return 0, err
+	}
+	n, err := s.cleanDead(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("postgis: clean staging: %w", err)
+		return n, fmt.Errorf("postgis: clean staging: %w", err)
 	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, fmt.Errorf("postgis: clean staging: %w", err)
-	}
-	for _, n := range names {
-		if _, err := s.pool.Exec(ctx, "DROP TABLE IF EXISTS "+pgx.Identifier{"staging", n}.Sanitize()); err != nil {
-			return 0, fmt.Errorf("postgis: clean staging: %w", err)
-		}
-	}
-	return len(names), nil
+	return n, nil
 }
-
-// copySource feeds a layers.FeatureSource to COPY as staging rows
-// (idx, feature_id, wkb, attributes…), converting each feature by the plan.
-type copySource struct {
-	ctx    context.Context
-	src    layers.FeatureSource
-	plan   *layers.ImportPlan
-	n      int64
-	nulls  int64
-	ids    map[string]int
-	row    []any
-	err    error
-	closed bool
-}
-
-func (c *copySource) Next() bool {
-	if c.err != nil || c.closed {
-		return false
-	}
-	if err := c.ctx.Err(); err != nil {
-		c.err = err
-		return false
-	}
-	f, err := c.src.Next()
-	if errors.Is(err, io.EOF) {
-		c.closed = true
-		return false
-	}
-	if err != nil {
-		var ferr *formats.Error
-		if errors.As(err, &ferr) {
-			field := ferr.Field
-			err = &layers.ValidationError{Feature: ferr.Index, Field: field, Reason: ferr.Error()}
-		}
-		c.err = err
-		return false
-	}
-	id, geom, values, err := c.plan.Row(f)
-	if err != nil {
-		c.err = err
-		return false
-	}
-	c.n++
-	if id == "" {
-		id = fmt.Sprint(c.n)
-	}
-	if first, dup := c.ids[id]; dup {
-		c.err = &layers.ValidationError{Feature: f.Index, Field: "id",
-			Reason: fmt.Sprintf("id %q repeats the id of feature %d (feature ids must be unique)", id, first)}
-		return false
-	}
-	c.ids[id] = f.Index
-	if geom == nil {
-		c.nulls++
-	}
-	c.row = append(c.row[:0], c.n, id, geom)
-	c.row = append(c.row, values...)
-	return true
-}
-
-func (c *copySource) Values() ([]any, error) { return c.row, nil }
-func (c *copySource) Err() error             { return c.err }
 
 // Import replaces the data of layer req.Layer with the features of
-// req.Source: COPY into a staging table, one SQL step that reprojects,
-// repairs and types the geometries into a new table, then one transaction
-// that swaps it in place of the old one, updates the catalog (count, extent,
+// req.Source: COPY (binary) straight into a staging table that already has
+// the layer table's shape (the geometries promoted to the layer's type in Go
+// on the way), then only what the data needs in SQL — one rewrite to
+// reproject when the source is not in EPSG:4326, one validity pass that
+// repairs or rejects the invalid geometries by id, the India-bounds check —
+// then keys, GiST index and statistics, and one transaction that swaps the
+// table in place of the old one, updates the catalog (count, extent,
 // lineage, data version), writes the audit record and notifies. If anything
 // fails, or ctx ends, the previous table and version stay as they were.
+// Every import is recorded in catalog.imports with its report.
 func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layers.ImportResult, err error) {
 	start := time.Now()
 	res.Layer = req.Layer
+	opts := importOptions(req)
+	s.beginReport(&res, req, opts)
+	defer func() { res.Duration = time.Since(start); res.Seconds = res.Duration.Seconds() }()
+
 	cur, err := s.Layer(ctx, req.Layer)
 	if err != nil {
+		s.endQueued(ctx, req, err)
 		return res, err
 	}
-	if req.Checksum != "" && cur.Lineage.Checksum == req.Checksum && cur.DataVersion > 0 {
+	if req.Checksum != "" && cur.Lineage.Checksum == req.Checksum && cur.DataVersion > 0 && s.sameOptions(ctx, req, opts) {
 		res.Unchanged, res.Features, res.DataVersion = true, cur.FeatureCount, cur.DataVersion
-		return res, nil
+		res.Status = layers.ImportUnchanged
+		res.ImportID, err = s.recordUnchanged(ctx, req, opts, &res)
+		return res, err
 	}
+	if res.ImportID, err = s.startImport(ctx, req, opts); err != nil {
+		return res, fmt.Errorf("postgis: import %s: %w", req.Layer, err)
+	}
+	prog := s.newProgress(ctx, req, res.ImportID)
+	defer func() {
+		prog.close()
+		res.Duration = time.Since(start)
+		res.Seconds = res.Duration.Seconds()
+		s.finishImport(ctx, &res, err)
+	}()
 	plan, err := layers.PlanImport(cur, req.Source.Fields(), req.Source.CRS(), req.SRID)
 	if err != nil {
 		return res, err
 	}
-	if err := s.pool.QueryRow(ctx, sqlImportStart, req.Layer, req.SourceName, req.Checksum, req.Actor).Scan(&res.ImportID); err != nil {
-		return res, fmt.Errorf("postgis: import %s: %w", req.Layer, err)
+	if err := s.resolveSRID(ctx, plan, req, &res); err != nil {
+		return res, err
 	}
-	defer func() {
-		status, msg := "succeeded", ""
-		if err != nil {
-			status, msg = "failed", err.Error()
-			if ctx.Err() != nil {
-				status = "cancelled"
-			}
-		}
-		res.Duration = time.Since(start)
-		_, _ = s.pool.Exec(context.WithoutCancel(ctx), sqlImportFinish, res.ImportID, status, jsonArg(res), msg)
-	}()
-
-	stamp := fmt.Sprintf("%s%d_%s", StagingPrefix, time.Now().Unix(), randomSuffix())
-	staging := pgx.Identifier{"staging", stamp + "_in"}
-	built := pgx.Identifier{"staging", stamp + "_new"}
-	defer func() {
-		// Whatever happened, nothing of this import stays in staging.
-		_, _ = s.pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+staging.Sanitize()+", "+built.Sanitize())
-	}()
 
 	// One connection does the import's work. Its commits need not wait for
 	// the disk: a crash before the WAL is flushed loses the newest import
 	// as a whole, never part of it, and the previous version stays.
-	c, err := s.pool.Acquire(ctx)
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return res, importErr(req.Layer, err)
 	}
-	defer c.Release()
-	if _, err := c.Exec(ctx, "SET synchronous_commit TO off"); err != nil {
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SET synchronous_commit TO off"); err != nil {
 		return res, importErr(req.Layer, err)
 	}
-	defer c.Exec(context.WithoutCancel(ctx), "RESET synchronous_commit") //nolint:errcheck
+	defer conn.Exec(context.WithoutCancel(ctx), "RESET synchronous_commit") //nolint:errcheck
 
-	cols := []string{"idx", "feature_id", "g"}
+	stamp := fmt.Sprintf("%s%d_%s", StagingPrefix, time.Now().Unix(), randomSuffix())
+	built := pgx.Identifier{"staging", stamp + "_new"}
+	release, err := s.leaseStaging(ctx, res.ImportID, stamp)
+	if err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	defer release()
+	defer func() {
+		// Whatever happened, nothing of this import stays in staging.
+		_, _ = s.pool.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+built.Sanitize())
+	}()
+	gt := plan.Layer.GeometryType
+	// The staging table is the layer table to be, in the source's SRID.
+	cols := []string{layers.ColumnFID, layers.ColumnFeatureID, layers.ColumnGeom}
 	var ddl strings.Builder
-	fmt.Fprintf(&ddl, "CREATE UNLOGGED TABLE %s (idx bigint, feature_id text, g bytea", staging.Sanitize())
-	for i, c := range plan.Columns {
-		name := fmt.Sprintf("a%d", i)
-		cols = append(cols, name)
-		fmt.Fprintf(&ddl, ", %s %s", name, pgType(c.Type))
+	fmt.Fprintf(&ddl, "CREATE TABLE %s (fid bigint, feature_id text, geom geometry(%s, %d)", built.Sanitize(), gt, plan.SRID)
+	for _, c := range plan.Columns {
+		cols = append(cols, c.Name)
+		fmt.Fprintf(&ddl, ", %s %s", quote(c.Name), pgType(c.Type))
 	}
 	ddl.WriteString(")")
-	if _, err := c.Exec(ctx, ddl.String()); err != nil {
+	// Geometries are stored out of line uncompressed: coordinates hardly
+	// compress, and trying (pglz or lz4) was most of the COPY's cost.
+	fmt.Fprintf(&ddl, "; ALTER TABLE %s ALTER COLUMN geom SET STORAGE EXTERNAL", built.Sanitize())
+	if _, err := conn.Exec(ctx, ddl.String()); err != nil {
 		return res, fmt.Errorf("postgis: import %s: staging: %w", req.Layer, err)
 	}
-	cs := &copySource{ctx: ctx, src: req.Source, plan: plan, ids: map[string]int{}}
-	if _, err := c.CopyFrom(ctx, staging, cols, cs); err != nil {
-		if cs.err != nil {
-			err = cs.err
-		}
-		return res, importErr(req.Layer, err)
-	}
+	prog.phase(layers.PhaseReading)
+	cs := newCopySource(ctx, req, plan, prog)
+	_, err = conn.CopyFrom(ctx, built, cols, cs)
+	cs.stop()
+	res.Read, res.NullGeometries, res.Rejected, res.Rejections = cs.read, cs.nulls, cs.rejected, cs.rejections
+	s.sourceReport(&res, req.Source)
 	if cs.err != nil {
-		return res, importErr(req.Layer, cs.err)
+		err = cs.err
 	}
-	res.Features, res.NullGeometries = cs.n, cs.nulls
-
-	// The one SQL step: reproject, repair, extract the layer's type, type the
-	// table; then its indexes and statistics, all outside the swap.
-	gt := plan.Layer.GeometryType
-	// x is the geometry reprojected to 4326 in 2D; v says whether it is
-	// valid. Only invalid ones go through ST_MakeValid (it costs several
-	// times ST_IsValid on large polygons), and they are counted through
-	// the temporary column _repaired.
-	x := fmt.Sprintf("ST_Force2D(ST_Transform(ST_SetSRID(ST_GeomFromWKB(g), %d), %d))", plan.SRID, layers.StorageSRID)
-	var geom, valid string
-	switch {
-	case gt == layers.Point:
-		geom, valid = "x", "true"
-	case gt == layers.MultiPoint:
-		geom, valid = "ST_Multi(ST_CollectionExtract(x, 1))", "true"
-	default:
-		geom = fmt.Sprintf("ST_Multi(ST_CollectionExtract(CASE WHEN v THEN x ELSE ST_MakeValid(x, 'method=structure') END, %d))", gt.Dimension()+1)
-		valid = "x IS NULL OR ST_IsValid(x)"
-	}
-	var sel strings.Builder
-	fmt.Fprintf(&sel, "CREATE TABLE %s AS SELECT idx AS fid, feature_id, (%s)::geometry(%s, %d) AS geom",
-		built.Sanitize(), geom, gt, layers.StorageSRID)
-	for i, c := range plan.Columns {
-		fmt.Fprintf(&sel, ", a%d AS %s", i, quote(c.Name))
-	}
-	fmt.Fprintf(&sel, ", NOT v AS _repaired FROM (SELECT *, %s AS x FROM %s) s, LATERAL (SELECT %s AS v) l ORDER BY idx",
-		x, staging.Sanitize(), valid)
-	// One transaction builds the table: a failure leaves nothing half-made.
-	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
-		for _, q := range []string{
-			sel.String(),
-			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", built.Sanitize()),
-			fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", built.Sanitize()),
-		} {
-			if _, err := tx.Exec(ctx, q); err != nil {
-				return err
-			}
-		}
-		if err := tx.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FILTER (WHERE _repaired) FROM %s", built.Sanitize())).Scan(&res.Repaired); err != nil {
-			return err
-		}
-		for _, q := range []string{
-			fmt.Sprintf("ALTER TABLE %s DROP COLUMN _repaired", built.Sanitize()),
-			"ANALYZE " + built.Sanitize(),
-		} {
-			if _, err := tx.Exec(ctx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 	if err != nil {
 		return res, importErr(req.Layer, err)
 	}
 
-	var extent []float64
-	if err := c.QueryRow(ctx, fmt.Sprintf(
-		"SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] END FROM (SELECT ST_Extent(geom) e FROM %s) x",
-		built.Sanitize())).Scan(&extent); err != nil {
+	// Reproject: the one rewrite, only when the source is not in 4326.
+	if plan.SRID != layers.StorageSRID {
+		prog.phase(layers.PhaseBuilding)
+		if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN geom TYPE geometry(%s, %d) USING ST_Transform(geom, %d)",
+			built.Sanitize(), gt, layers.StorageSRID, layers.StorageSRID)); err != nil {
+			return res, importErr(req.Layer, err)
+		}
+	}
+	prog.phase(layers.PhaseChecking)
+	if err := s.checkValidity(ctx, conn, built, gt, cs.suspects, req, &res); err != nil {
 		return res, importErr(req.Layer, err)
 	}
+	res.Features = res.Read - res.Rejected
+	extent, err := s.checkExtent(ctx, conn, built, plan, req, &res)
+	if err != nil {
+		return res, importErr(req.Layer, err)
+	}
+	prog.phase(layers.PhaseBuilding)
+	for _, q := range []string{
+		fmt.Sprintf("ALTER TABLE %s ALTER COLUMN fid SET NOT NULL, ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", built.Sanitize()),
+		fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", built.Sanitize()),
+		"ANALYZE " + built.Sanitize(),
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return res, importErr(req.Layer, err)
+		}
+	}
+
 	now := time.Now().UTC()
 	lineage := cur.Lineage
 	lineage.Source, lineage.Checksum, lineage.ImportedAt, lineage.ImportedBy = req.SourceName, req.Checksum, &now, req.Actor
-	crs := req.Source.CRS()
-	sourceCRS := ""
-	if plan.SRID != 0 {
-		sourceCRS = fmt.Sprintf("EPSG:%d", plan.SRID)
-	} else if crs.WKT != "" {
-		sourceCRS = crs.WKT
-	}
+	sourceCRS := fmt.Sprintf("EPSG:%d", plan.SRID)
 
 	// The swap: one short transaction.
-	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+	prog.phase(layers.PhaseSwapping)
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT 1 FROM catalog.layers WHERE id = $1 FOR UPDATE`, req.Layer); err != nil {
 			return err
 		}
@@ -328,9 +243,14 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 			extent, jsonArg(lineage), sourceCRS).Scan(&res.DataVersion); err != nil {
 			return err
 		}
+		// The old version's tile bands go with it; new ones are built
+		// after the swap (serve does it in the background).
+		if err := DropTiles(ctx, tx, req.Layer); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, sqlAudit, req.Actor, "layer.import", req.Layer, jsonArg(map[string]any{
 			"import_id": res.ImportID, "source": req.SourceName, "checksum": req.Checksum, "features": res.Features,
-			"repaired": res.Repaired, "data_version": res.DataVersion})); err != nil {
+			"repaired": res.Repaired, "rejected": res.Rejected, "data_version": res.DataVersion})); err != nil {
 			return err
 		}
 		return notify(ctx, tx, req.Layer)
@@ -338,6 +258,8 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 	if err != nil {
 		return res, importErr(req.Layer, err)
 	}
+	res.Status = layers.ImportSucceeded
+	prog.phase(layers.PhaseDone)
 	return res, nil
 }
 

@@ -80,7 +80,6 @@ func layerIdent(id string) pgx.Identifier { return pgx.Identifier{layers.Schema,
 // long self-crossing lines) — features smaller than a pixel at hi are dropped,
 // and points falling on one pixel are thinned to one.
 const (
-	sqlTileSchema   = `CREATE SCHEMA IF NOT EXISTS tilegen`
 	sqlLayerGeomTyp = `SELECT geometry_type FROM catalog.layers WHERE id = $1`
 	sqlDropGen      = `DROP TABLE IF EXISTS %s`
 	// %[1]s full band, %[2]s layer table.
@@ -111,6 +110,49 @@ const (
 	piecesLineBand = 32
 )
 
+// DropTiles removes the zoom-band tables of a layer. The import calls it in
+// the transaction that swaps a new version in, so that no tile is ever drawn
+// from the bands of a replaced version; tiles come from the layer table
+// until PrepareTiles has built the bands again.
+func DropTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
+	if !layers.ValidID(layerID) {
+		return fmt.Errorf("postgis: drop tiles: %q: %w", layerID, layers.ErrInvalid)
+	}
+	for _, b := range zoomBands {
+		for _, t := range []pgx.Identifier{genIndex(layerID, b), genTable(layerID, b)} {
+			if _, err := tx.Exec(ctx, fmt.Sprintf(sqlDropGen, t.Sanitize())); err != nil {
+				return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// TilesPrepared reports whether the zoom-band tables of a layer exist.
+func TilesPrepared(ctx context.Context, pool *pgxpool.Pool, layerID string) (bool, error) {
+	var ok bool
+	if err := pool.QueryRow(ctx, sqlRegclass, genTable(layerID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&ok); err != nil {
+		return false, fmt.Errorf("postgis: tile tables of %s: %w", layerID, err)
+	}
+	return ok, nil
+}
+
+// PrepareLayerTiles builds a layer's zoom bands in their own transaction and
+// bumps the layer's data version, announced by NOTIFY, since its tiles
+// change: caches keyed by the version follow on every replica.
+func PrepareLayerTiles(ctx context.Context, pool *pgxpool.Pool, layerID string) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := PrepareTiles(ctx, tx, layerID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, sqlBumpForTiles, layerID)
+		return err
+	})
+}
+
+const sqlBumpForTiles = `WITH u AS (UPDATE catalog.layers SET data_version = data_version + 1 WHERE id = $1 RETURNING data_version)
+SELECT pg_notify('coalmap_layers', $1 || ':' || data_version) FROM u`
+
 // PrepareTiles builds the generalised zoom-band tables of layer layerID
 // from its current table layers."<id>", replacing earlier ones. The import
 // pipeline calls it inside the transaction that swaps a new version in, so
@@ -135,9 +177,6 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 			return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 		}
 		return nil
-	}
-	if err := exec(sqlTileSchema); err != nil {
-		return err
 	}
 	full := genTable(layerID, zoomBands[len(zoomBands)-1]).Sanitize()
 	// Finest band first: the others derive from it.
@@ -337,6 +376,15 @@ func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, na
 	return blob, nil
 }
 
+// genMemo is what hasGen found for a layer version, and when.
+type genMemo struct {
+	ok bool
+	at time.Time
+}
+
+// genRecheck is how long hasGen trusts a "no bands".
+const genRecheck = 10 * time.Second
+
 func genKey(l layers.Layer) string { return fmt.Sprintf("%s@%d", l.ID, l.DataVersion) }
 
 // hasGen reports whether PrepareTiles tables exist for l, asking once per data
@@ -344,13 +392,18 @@ func genKey(l layers.Layer) string { return fmt.Sprintf("%s@%d", l.ID, l.DataVer
 func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (bool, error) {
 	k := genKey(l)
 	if v, ok := r.gen.Load(k); ok {
-		return v.(bool), nil
+		m := v.(genMemo)
+		// Bands appear some time after an import (built in the
+		// background): a "no" is asked again after a while.
+		if m.ok || time.Since(m.at) < genRecheck {
+			return m.ok, nil
+		}
 	}
 	var ok bool
 	if err := r.pool.QueryRow(ctx, sqlRegclass, genTable(l.ID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&ok); err != nil {
 		return false, fmt.Errorf("postgis: tile tables of %s: %w", l.ID, err)
 	}
-	r.gen.Store(k, ok)
+	r.gen.Store(k, genMemo{ok: ok, at: time.Now()})
 	return ok, nil
 }
 

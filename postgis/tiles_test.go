@@ -52,8 +52,8 @@ func newRenderer(t *testing.T, url string, opt postgis.RendererOptions) *postgis
 
 func snapshotLayer(t *testing.T, pool *pgxpool.Pool, id string) layers.Layer {
 	t.Helper()
-	s, err := postgis.NewLayerSnapshot(context.Background(), pool, nil)
-	if err != nil {
+	s := layers.NewCatalog(postgis.NewStore(pool), nil)
+	if err := s.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	l, ok := s.Layer(id)

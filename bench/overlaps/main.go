@@ -155,6 +155,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, blocks string, lineLayers 
 
 	// Warm both: the engine loads the layer, PostGIS fills its cache.
 	var rep overlaps.Report
+	var last []byte // the body of the last answer, decoded once at the end
 	post := func() time.Duration {
 		t0 := time.Now()
 		resp, err := http.Post(url, "application/geo+json", bytes.NewReader(body))
@@ -167,9 +168,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, blocks string, lineLayers 
 			fail(fmt.Errorf("check: %d %s", resp.StatusCode, b))
 		}
 		d := time.Since(t0)
-		if err := json.Unmarshal(b, &rep); err != nil {
-			fail(err)
-		}
+		last = b
 		return d
 	}
 	q := fmt.Sprintf(sqlCheck, pgx.Identifier{"layers", blocks}.Sanitize())
@@ -205,6 +204,9 @@ func measure(ctx context.Context, pool *pgxpool.Pool, blocks string, lineLayers 
 		dp = append(dp, query())
 	}
 	// Same answers.
+	if err := json.Unmarshal(last, &rep); err != nil {
+		fail(err)
+	}
 	agree := len(rep.Crossings) == len(oracle)
 	worstLen, worstArea := 0.0, 0.0
 	for _, c := range rep.Crossings {

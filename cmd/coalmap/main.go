@@ -9,6 +9,8 @@
 //	coalmap check --against coal_blocks [--row-width-m 46] ALIGNMENT.{geojson,kml}
 //	coalmap overlaps --lines L[,L…] --polygons P[,P…] [--row-width-m W] [-o out.csv|out.geojson]
 //	coalmap db start|stop|url [--data-dir ./var]
+//	coalmap import --layer ID [--srid N] [--id-field F] [--title T] FILE…
+//	coalmap import --manifest FILE [--jobs N]
 //	coalmap demo [--seed N]
 //	coalmap token create --role viewer|planner|editor|admin [--name N]
 //	coalmap token list
@@ -55,6 +57,7 @@ Usage:
   coalmap check    check alignment files against coal blocks (or other polygon layers)
   coalmap overlaps run line layers against polygon layers, export the pairs
   coalmap db       start | stop | url: the embedded PostGIS cluster
+  coalmap import   --layer ID FILE… | --manifest FILE [--jobs N]: load layers from files
   coalmap demo     load the demo catalog (100+ layers) [--seed N]
   coalmap token    create --role R [--name N] | list | revoke ID: API tokens
   coalmap tiles    prepare | seed: build tile bands, warm a cache or write PMTiles
@@ -80,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &checkCmd{stdout: stdout, stderr: stderr}
 	case "overlaps":
 		cmd = &overlapsCmd{stdout: stdout, stderr: stderr}
+	case "import":
+		cmd = &importCmd{stdout: stdout, stderr: stderr}
 	case "demo":
 		cmd = &demoCmd{stdout: stdout, stderr: stderr}
 	case "token":

@@ -37,12 +37,12 @@ type serveCmd struct {
 	requestTimeout    time.Duration
 	shutdownTimeout   time.Duration
 	maxConns          int
-	tiles             tileConfig
-	publicURL         string
+	maxUpload         int64
 	noDemo            bool
 	demoSeed          int64
 	catalogRefresh    time.Duration
 	baseURL           string
+	tiles             tileConfig
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -57,12 +57,12 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "bound on a request's database work")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.IntVar(&c.maxConns, "max-conns", 32, "maximum database connections")
-	fs.StringVar(&c.publicURL, "public-url", "", "public root URL for links in TileJSON and OGC documents (default: from the request)")
-	c.tiles.register(fs)
+	fs.Int64Var(&c.maxUpload, "max-upload", api.DefaultMaxUpload, "largest import upload in bytes (413 beyond)")
 	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
-	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes (default: from each request)")
+	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
+	c.tiles.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -168,18 +168,17 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	} else {
 		close(demoDone)
 	}
-
-	snap, err := postgis.NewLayerSnapshot(ctx, pool, log)
-	if err != nil {
-		return err
-	}
-	go snap.Follow(followCtx)
 	renderer, err := c.tiles.renderer(ctx, db.URL)
 	if err != nil {
 		return err
 	}
 	defer renderer.Close()
-	tileSvc := tiles.NewService(snap, renderer, c.tiles.service())
+	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
+	keeper := &bandKeeper{catalog: catalog, log: log,
+		prepared: func(ctx context.Context, id string) (bool, error) { return postgis.TilesPrepared(ctx, pool, id) },
+		prepare:  func(ctx context.Context, id string) error { return postgis.PrepareLayerTiles(ctx, pool, id) },
+	}
+	go keeper.run(followCtx, demoDone, 5*time.Minute)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -204,7 +203,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		runs.Wait()
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
-		PublicURL: c.publicURL, TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned},
+		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
+		MaxUploadBytes: c.maxUpload, BaseContext: followCtx},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/coalmap/coalmap/postgis"
 	"github.com/coalmap/coalmap/tiles"
 )
@@ -90,26 +88,17 @@ func (c *tilesCmd) Run(ctx context.Context) error {
 			return err
 		}
 	} else {
-		rows, err := pool.Query(ctx, `SELECT id FROM catalog.layers ORDER BY id`)
+		ls, err := postgis.NewStore(pool).Layers(ctx)
 		if err != nil {
 			return err
 		}
-		if ids, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
-			return err
+		for _, l := range ls {
+			ids = append(ids, l.ID)
 		}
 	}
 	for _, id := range ids {
 		start := time.Now()
-		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			if err := postgis.PrepareTiles(ctx, tx, id); err != nil {
-				return err
-			}
-			// The tiles of this layer changed: a new data version, announced.
-			_, err := tx.Exec(ctx, `WITH u AS (UPDATE catalog.layers SET data_version = data_version + 1 WHERE id = $1 RETURNING data_version)
-				SELECT pg_notify('coalmap_layers', $1 || ':' || data_version) FROM u`, id)
-			return err
-		})
-		if err != nil {
+		if err := postgis.PrepareLayerTiles(ctx, pool, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.stdout, "%s: tile bands built in %v\n", id, time.Since(start).Round(time.Millisecond))

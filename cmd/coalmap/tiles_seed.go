@@ -184,8 +184,8 @@ func (c *seedConfig) warm(ctx context.Context, out io.Writer, layerList string) 
 // writePMTiles renders every tile straight from the database into an archive
 // (written to a temporary file beside it, then renamed).
 func (c *seedConfig) writePMTiles(ctx context.Context, out io.Writer, url string, pool *pgxpool.Pool, log *slog.Logger, layerList string) error {
-	snap, err := postgis.NewLayerSnapshot(ctx, pool, log)
-	if err != nil {
+	snap := layers.NewCatalog(postgis.NewStore(pool), log)
+	if err := snap.Refresh(ctx); err != nil {
 		return err
 	}
 	r, err := postgis.NewTileRenderer(ctx, url, postgis.RendererOptions{MaxConns: int32(c.concurrency) * 2})

@@ -1,0 +1,343 @@
+package geo
+
+import (
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+)
+
+// ProvablyValid reports whether g is certainly valid by the OGC rules
+// PostGIS's ST_IsValid applies: for polygons, every ring simple, closed and
+// of non-zero area, no two rings touching or crossing, every hole inside its
+// shell and outside the other holes, and the polygons of a MultiPolygon
+// apart; for lines, at least two distinct points each; points always.
+//
+// It is a conservative filter for imports, to spare PostGIS the validity
+// check of the (many) geometries that pass: false means "not proven", never
+// "invalid" — near-degenerate configurations (touching rings, collinear
+// overlaps, orientations within rounding error), nested polygons and
+// geometries too costly to sweep are left for PostGIS to judge. The
+// predicates are planar, in the geometry's own coordinates.
+func ProvablyValid(g orb.Geometry) bool {
+	switch x := g.(type) {
+	case nil:
+		return true
+	case orb.Point, orb.MultiPoint:
+		return true
+	case orb.LineString:
+		return vcDistinct(x, 2)
+	case orb.MultiLineString:
+		for _, l := range x {
+			if !vcDistinct(l, 2) {
+				return false
+			}
+		}
+		return true
+	case orb.Polygon:
+		return vcPolygons(orb.MultiPolygon{x})
+	case orb.MultiPolygon:
+		return vcPolygons(x)
+	}
+	return false
+}
+
+// vcDistinct reports whether ps has at least n distinct consecutive points.
+func vcDistinct(ps []orb.Point, n int) bool {
+	if len(ps) == 0 {
+		return false
+	}
+	k := 1
+	for i := 1; i < len(ps) && k < n; i++ {
+		if ps[i] != ps[i-1] {
+			k++
+		}
+	}
+	return k >= n
+}
+
+// vcSeg is one edge of a ring: its ends, its ring and its place there.
+type vcSeg struct {
+	a, b       orb.Point
+	minX, maxX float64
+	ring, i, n int32 // n: the ring's edge count, for adjacency
+}
+
+func vcPolygons(mp orb.MultiPolygon) bool {
+	var rings []orb.Ring
+	var segs []vcSeg
+	for _, p := range mp {
+		if len(p) == 0 {
+			return false
+		}
+		for _, r := range p {
+			r = vcDedup(r)
+			if len(r) < 4 || r[0] != r[len(r)-1] || !vcArea(r) {
+				return false
+			}
+			id := len(rings)
+			rings = append(rings, r)
+			n := len(r) - 1
+			for i := range n {
+				a, b := r[i], r[i+1]
+				segs = append(segs, vcSeg{a: a, b: b, minX: min(a[0], b[0]), maxX: max(a[0], b[0]), ring: int32(id), i: int32(i), n: int32(n)})
+			}
+		}
+	}
+	if !vcNoCrossings(segs) {
+		return false
+	}
+	// No two rings meet: each is inside or outside another as a whole, so
+	// one vertex tells which.
+	k := 0
+	shells := make([]orb.Ring, 0, len(mp))
+	for _, p := range mp {
+		shell := rings[k]
+		shells = append(shells, shell)
+		holes := rings[k+1 : k+len(p)]
+		k += len(p)
+		for i, h := range holes {
+			if !vcInside(h[0], shell) {
+				return false // a hole outside its shell
+			}
+			for j, o := range holes {
+				if i != j && vcInside(h[0], o) {
+					return false // nested holes
+				}
+			}
+		}
+	}
+	if len(shells) > 1 {
+		bounds := make([]orb.Bound, len(shells))
+		for i, s := range shells {
+			bounds[i] = s.Bound()
+		}
+		for i := range shells {
+			for j := range shells {
+				// A polygon inside another (even in its hole, which is
+				// valid) is left to PostGIS.
+				if i != j && bounds[j].Intersects(bounds[i]) && vcInside(shells[i][0], shells[j]) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// vcDedup drops repeated consecutive points (valid, but no edge).
+func vcDedup(r orb.Ring) orb.Ring {
+	for i := 1; i < len(r); i++ {
+		if r[i] == r[i-1] {
+			out := append(orb.Ring(nil), r[:i]...)
+			for _, p := range r[i:] {
+				if p != out[len(out)-1] {
+					out = append(out, p)
+				}
+			}
+			return out
+		}
+	}
+	return r
+}
+
+// vcArea reports whether the ring's area is clearly not zero.
+func vcArea(r orb.Ring) bool {
+	var a, s float64
+	o := r[0]
+	for i := 1; i+1 < len(r); i++ {
+		t := (r[i][0]-o[0])*(r[i+1][1]-o[1]) - (r[i+1][0]-o[0])*(r[i][1]-o[1])
+		a += t
+		s += math.Abs(t)
+	}
+	return math.Abs(a) > 1e-9*s
+}
+
+// vcOrient is the sign of the turn a→b→c: +1 left, -1 right, 0 when it
+// cannot be told from rounding error (treated as a touch).
+func vcOrient(a, b, c orb.Point) int {
+	l := (b[0] - a[0]) * (c[1] - a[1])
+	r := (b[1] - a[1]) * (c[0] - a[0])
+	d := l - r
+	if math.Abs(d) <= 1e-12*(math.Abs(l)+math.Abs(r)) {
+		return 0
+	}
+	if d > 0 {
+		return 1
+	}
+	return -1
+}
+
+// vcNoCrossings reports whether no two edges meet, beyond consecutive edges
+// of a ring sharing their vertex at a clear angle, with a budget after
+// which it gives up. Edges are grouped into chains strictly monotone in x,
+// as GEOS does: a chain cannot cross itself, so only chains whose boxes
+// overlap are compared, each pair by a merge along x.
+func vcNoCrossings(segs []vcSeg) bool {
+	var chains []vcChain
+	for i := 0; i < len(segs); {
+		dir := vcDir(&segs[i])
+		j := i
+		for dir != 0 && j+1 < len(segs) && segs[j+1].ring == segs[i].ring && vcDir(&segs[j+1]) == dir {
+			j++
+		}
+		c := vcChain{lo: i, hi: j, dir: dir, minX: math.Inf(1), maxX: math.Inf(-1), minY: math.Inf(1), maxY: math.Inf(-1)}
+		for k := i; k <= j; k++ {
+			s := &segs[k]
+			c.minX, c.maxX = min(c.minX, s.minX), max(c.maxX, s.maxX)
+			c.minY, c.maxY = min(c.minY, s.a[1], s.b[1]), max(c.maxY, s.a[1], s.b[1])
+		}
+		chains = append(chains, c)
+		i = j + 1
+	}
+	slices.SortFunc(chains, func(p, q vcChain) int {
+		switch {
+		case p.minX < q.minX:
+			return -1
+		case p.minX > q.minX:
+			return 1
+		}
+		return 0
+	})
+	budget := 64*len(segs) + 4096
+	active := make([]int, 0, 16)
+	for ci := range chains {
+		c := &chains[ci]
+		w := 0
+		for _, dj := range active {
+			d := &chains[dj]
+			if d.maxX < c.minX {
+				continue
+			}
+			active[w] = dj
+			w++
+			if d.minY > c.maxY || c.minY > d.maxY {
+				continue
+			}
+			if !vcMerge(segs, c, d, &budget) {
+				return false
+			}
+		}
+		active = append(active[:w], ci)
+	}
+	return true
+}
+
+// vcChain is a run of consecutive edges of one ring, strictly monotone in x
+// (dir +1 or -1), or a single vertical edge (dir 0).
+type vcChain struct {
+	lo, hi                 int
+	dir                    int
+	minX, maxX, minY, maxY float64
+}
+
+func vcDir(s *vcSeg) int {
+	switch {
+	case s.b[0] > s.a[0]:
+		return 1
+	case s.b[0] < s.a[0]:
+		return -1
+	}
+	return 0
+}
+
+// at is the k-th edge of c in increasing x.
+func (c *vcChain) at(k int) int {
+	if c.dir < 0 {
+		return c.hi - k
+	}
+	return c.lo + k
+}
+
+func (c *vcChain) len() int { return c.hi - c.lo + 1 }
+
+// vcMerge compares the edges of chains a and b whose x ranges meet,
+// walking both along x.
+func vcMerge(segs []vcSeg, a, b *vcChain, budget *int) bool {
+	na, nb := a.len(), b.len()
+	i, j := 0, 0
+	for i < na && segs[a.at(i)].maxX < b.minX {
+		i++
+	}
+	for j < nb && segs[b.at(j)].maxX < a.minX {
+		j++
+	}
+	check := func(i, j int) bool {
+		s, t := &segs[a.at(i)], &segs[b.at(j)]
+		if s.maxX < t.minX || t.maxX < s.minX {
+			return true
+		}
+		if *budget--; *budget < 0 {
+			return false
+		}
+		return vcApart(s, t)
+	}
+	for i < na && j < nb {
+		s, t := &segs[a.at(i)], &segs[b.at(j)]
+		if s.minX > b.maxX || t.minX > a.maxX {
+			break
+		}
+		if !check(i, j) {
+			return false
+		}
+		switch {
+		case s.maxX < t.maxX:
+			i++
+		case s.maxX > t.maxX:
+			j++
+		default:
+			if (i+1 < na && !check(i+1, j)) || (j+1 < nb && !check(i, j+1)) {
+				return false
+			}
+			i++
+			j++
+		}
+	}
+	return true
+}
+
+// vcApart reports whether edges s and t certainly do not meet (or, when
+// consecutive in one ring, meet only at their shared vertex).
+func vcApart(s, t *vcSeg) bool {
+	if min(s.a[1], s.b[1]) > max(t.a[1], t.b[1]) || min(t.a[1], t.b[1]) > max(s.a[1], s.b[1]) {
+		return true
+	}
+	if s.ring == t.ring && s.n > 2 {
+		// Consecutive edges share a vertex: the other ends must turn away.
+		switch {
+		case t.i == (s.i+1)%s.n:
+			return vcTurn(s.a, s.b, t.b)
+		case s.i == (t.i+1)%s.n:
+			return vcTurn(t.a, t.b, s.b)
+		}
+	}
+	o1, o2 := vcOrient(s.a, s.b, t.a), vcOrient(s.a, s.b, t.b)
+	o3, o4 := vcOrient(t.a, t.b, s.a), vcOrient(t.a, t.b, s.b)
+	if o1 == 0 || o2 == 0 || o3 == 0 || o4 == 0 {
+		return false
+	}
+	return o1 == o2 || o3 == o4
+}
+
+// vcTurn reports whether the edges a→b and b→c meet only at b: they turn,
+// or go straight on (collinear vertices are valid); not when c folds back
+// over a→b.
+func vcTurn(a, b, c orb.Point) bool {
+	if vcOrient(a, b, c) != 0 {
+		return true
+	}
+	return (b[0]-a[0])*(c[0]-b[0])+(b[1]-a[1])*(c[1]-b[1]) > 0
+}
+
+// vcInside reports whether p is inside ring r (ray crossing; p is known not
+// to be on r).
+func vcInside(p orb.Point, r orb.Ring) bool {
+	in := false
+	for i, j := 0, len(r)-1; i < len(r); j, i = i, i+1 {
+		a, b := r[i], r[j]
+		if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
+			in = !in
+		}
+	}
+	return in
+}

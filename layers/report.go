@@ -1,0 +1,182 @@
+package layers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/coalmap/coalmap/formats"
+)
+
+// India's bounds in EPSG:4326 (68–98°E, 6–38°N): a layer's extent must stay
+// inside them after reprojection unless the import allows otherwise, since
+// data outside almost always had the wrong CRS.
+const (
+	IndiaWest  = 68.0
+	IndiaSouth = 6.0
+	IndiaEast  = 98.0
+	IndiaNorth = 38.0
+)
+
+// India returns India's bounds as an orb.Bound.
+func India() orb.Bound {
+	return orb.Bound{Min: orb.Point{IndiaWest, IndiaSouth}, Max: orb.Point{IndiaEast, IndiaNorth}}
+}
+
+// InvalidMode says what an import does with invalid geometries.
+type InvalidMode int
+
+// Invalid-geometry modes.
+const (
+	// Repair fixes them with ST_MakeValid (method=structure) and counts them.
+	Repair InvalidMode = iota
+	// Reject leaves them out of the layer and names each one (feature index
+	// and reason) in the report. Features whose geometry does not fit the
+	// layer's type are rejected the same way.
+	Reject
+)
+
+var invalidModeNames = [...]string{Repair: "repair", Reject: "reject"}
+
+// String returns the mode's name.
+func (m InvalidMode) String() string {
+	if m < 0 || int(m) >= len(invalidModeNames) {
+		return fmt.Sprintf("InvalidMode(%d)", int(m))
+	}
+	return invalidModeNames[m]
+}
+
+// ParseInvalidMode returns the mode named s ("repair" or "reject").
+func ParseInvalidMode(s string) (InvalidMode, error) {
+	for i, n := range invalidModeNames {
+		if n == s {
+			return InvalidMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("layers: unknown invalid-geometry mode %q (want repair or reject): %w", s, ErrInvalid)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (m InvalidMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *InvalidMode) UnmarshalText(b []byte) error {
+	v, err := ParseInvalidMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// ReportingSource is what an import reads of a source, beyond its features,
+// for its report: the text encoding and the reader's counts.
+// formats.Source implements it.
+type ReportingSource interface {
+	Encoding() (name, from string)
+	Stats() formats.Stats
+}
+
+var _ ReportingSource = formats.Source(nil)
+
+// Rejection is a feature an import left out, and why.
+type Rejection struct {
+	Feature int    `json:"feature"`
+	ID      string `json:"id,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+// MaxRejections caps the rejections a report lists one by one; the count
+// goes on.
+const MaxRejections = 1000
+
+// ImportStatus is the state of an import job.
+type ImportStatus string
+
+// Import states, as stored in catalog.imports.
+const (
+	ImportQueued    ImportStatus = "queued"
+	ImportRunning   ImportStatus = "running"
+	ImportSucceeded ImportStatus = "succeeded"
+	ImportUnchanged ImportStatus = "unchanged"
+	ImportFailed    ImportStatus = "failed"
+	ImportCancelled ImportStatus = "cancelled"
+)
+
+// Done reports whether the job has ended.
+func (s ImportStatus) Done() bool {
+	return s == ImportSucceeded || s == ImportUnchanged || s == ImportFailed || s == ImportCancelled
+}
+
+// Import phases, in order, as ImportProgress.Phase.
+const (
+	PhaseQueued   = "queued"
+	PhaseReading  = "reading"  // streaming features into staging
+	PhaseChecking = "checking" // validity, bounds
+	PhaseBuilding = "building" // reproject, repair, type; index, statistics
+	PhaseSwapping = "swapping"
+	PhaseDone     = "done"
+)
+
+// ImportProgress is how far an import has got.
+type ImportProgress struct {
+	Phase    string `json:"phase"`
+	Features int64  `json:"features"`
+	// Bytes and TotalBytes measure the reading of the file, when known.
+	Bytes      int64 `json:"bytes,omitempty"`
+	TotalBytes int64 `json:"total_bytes,omitempty"`
+}
+
+// ImportJob is one import as recorded in the catalog: queued, running or
+// done, with its report once it has one.
+type ImportJob struct {
+	ID         int64           `json:"id"`
+	Layer      string          `json:"layer"`
+	Status     ImportStatus    `json:"status"`
+	Source     string          `json:"source"`
+	Checksum   string          `json:"checksum,omitempty"`
+	Options    json.RawMessage `json:"options,omitempty"`
+	Progress   ImportProgress  `json:"progress"`
+	Report     *ImportResult   `json:"report,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	CreatedBy  string          `json:"created_by"`
+	CreatedAt  time.Time       `json:"created_at"`
+	StartedAt  *time.Time      `json:"started_at,omitempty"`
+	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+}
+
+// ImportJobs records import jobs. Implemented by postgis.Store.
+type ImportJobs interface {
+	// QueueImport records a job for layer before its import starts; the
+	// import then runs with ImportRequest.ImportID set to the job's id.
+	QueueImport(ctx context.Context, layer, source, actor string) (ImportJob, error)
+	// FailImport ends a job that failed before its import could start
+	// (the file could not be opened).
+	FailImport(ctx context.Context, id int64, cause error) error
+	// ImportJob returns one job, or an error wrapping ErrNotFound.
+	ImportJob(ctx context.Context, id int64) (ImportJob, error)
+	// LayerImports returns a layer's jobs, newest first, at most limit.
+	LayerImports(ctx context.Context, layer string, limit int) ([]ImportJob, error)
+}
+
+// OutsideError refuses a source whose extent leaves the allowed bounds
+// after reprojection: its CRS is almost certainly wrong.
+type OutsideError struct {
+	Extent  Extent
+	Outside int64  // features not inside the bounds
+	SRID    int    // the CRS the source was taken to be in
+	From    string // where that CRS came from
+}
+
+func (e *OutsideError) Error() string {
+	return fmt.Sprintf("layers: the data lies outside India (68–98°E, 6–38°N) once reprojected from EPSG:%d (CRS from %s): "+
+		"extent [%.4f, %.4f, %.4f, %.4f], %d feature(s) outside; the CRS is probably wrong — give the right one with --srid, "+
+		"or allow it with --allow-outside",
+		e.SRID, e.From, e.Extent[0], e.Extent[1], e.Extent[2], e.Extent[3], e.Outside)
+}
+
+// Is makes an OutsideError match ErrInvalid.
+func (e *OutsideError) Is(target error) bool { return target == ErrInvalid }
