@@ -11,6 +11,8 @@ import (
 	"github.com/coalmap/coalmap/postgis/pgtest"
 )
 
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
 func TestTokenCommands(t *testing.T) {
 	url := pgtest.URL(t)
 	ctx := context.Background()
