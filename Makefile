@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run   installs what is missing, builds, serves on :8080 with the demo data
 #   make test  installs what is missing and runs every test
-.PHONY: run test deps build bench fmt
+.PHONY: run test deps build web e2e bench fmt
 
 ADDR ?= :8080
 DATA_DIR ?= ./var
@@ -15,8 +15,16 @@ test: deps
 deps:
 	./scripts/install-deps.sh
 
-build:
+build: web
 	go build -o bin/coalmap ./cmd/coalmap
+
+# The web map's assets (web/ → api/web/dist), embedded by the next go build.
+web:
+	./scripts/build-web.sh
+
+# The web map's end-to-end suite alone, in headless Chromium.
+e2e: build
+	cd web && node e2e/run.mjs
 
 fmt:
 	gofmt -w .

@@ -132,6 +132,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 	s.routesHealth(r)
+	s.routesMap(r)
 	s.routesOverlaps(r)
 	s.routesRuns(r)
 	if deps.Catalog != nil && deps.Store != nil && deps.Features != nil {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what coalmap needs on Debian, skipping what is already there:
 # PostgreSQL with PostGIS (the embedded cluster), GDAL's command-line tools
-# (imports of exotic formats; the OGC API tests read the service with ogrinfo).
+# (imports of exotic formats; the OGC API tests read the service with ogrinfo),
+# Node.js and npm (building the web map), Chromium and fonts (its end-to-end
+# tests run in headless Chromium; no browser is downloaded).
 set -euo pipefail
 
 need=()
@@ -14,6 +16,10 @@ fi
 
 have postgresql || need+=(postgresql)
 have gdal-bin || need+=(gdal-bin)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+have fonts-noto-core || need+=(fonts-noto-core)
 major=""
 if [ -d /usr/lib/postgresql ]; then
   major=$(ls /usr/lib/postgresql | sort -n | tail -1)

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+./scripts/build-web.sh
 go build -o bin/coalmap ./cmd/coalmap
 dir=$(mktemp -d /tmp/coalmap-test.XXXXXX)
 chmod 755 "$dir"
@@ -18,3 +19,7 @@ export COALMAP_BIN="$PWD/bin/coalmap"
 
 go vet ./...
 go test -count=1 -timeout 20m "$@" ./...
+
+# The web map in a real browser, against a real `coalmap serve` with its own
+# throwaway data directory. It fails (never skips) when it cannot run.
+(cd web && node e2e/run.mjs)
