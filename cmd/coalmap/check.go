@@ -80,16 +80,11 @@ func (c *checkCmd) Run(ctx context.Context) error {
 		}
 		alignments = append(alignments, as...)
 	}
-	db, err := openDatabase(ctx, c.db, log, false)
+	pool, done, err := openPool(ctx, c.db, log, 4)
 	if err != nil {
 		return err
 	}
-	defer db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	pool, err := postgis.Connect(ctx, db.URL, 4)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer done()
 	engine := overlaps.New(postgis.NewPolygons(pool), overlaps.DefaultConfig())
 	var layers []string
 	for _, l := range strings.Split(c.against, ",") {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/coalmap/coalmap/postgis"
 )
 
@@ -70,6 +72,24 @@ func openDatabase(ctx context.Context, c dbConfig, log *slog.Logger, own bool) (
 		return nil, err
 	}
 	return &database{URL: cl.URL(), cluster: cl}, nil
+}
+
+// openPool opens the database a command works on, by openDatabase's rule,
+// with a pool of at most maxConns connections; done closes both.
+func openPool(ctx context.Context, c dbConfig, log *slog.Logger, maxConns int32) (*pgxpool.Pool, func(), error) {
+	db, err := openDatabase(ctx, c, log, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := postgis.Connect(ctx, db.URL, maxConns)
+	if err != nil {
+		db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+		return nil, nil, err
+	}
+	return pool, func() {
+		pool.Close()
+		db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+	}, nil
 }
 
 // logConfig selects the log format and level.

@@ -33,16 +33,11 @@ func (c *migrateCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, c.db, log, false)
+	pool, done, err := openPool(ctx, c.db, log, 2)
 	if err != nil {
 		return err
 	}
-	defer db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	pool, err := postgis.Connect(ctx, db.URL, 2)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer done()
 	ms, err := postgis.LoadMigrations(migrations.FS)
 	if err != nil {
 		return err

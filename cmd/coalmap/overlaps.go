@@ -78,16 +78,11 @@ func (c *overlapsCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, c.db, log, false)
+	pool, closeDB, err := openPool(ctx, c.db, log, 4)
 	if err != nil {
 		return err
 	}
-	defer db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	pool, err := postgis.Connect(ctx, db.URL, 4)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer closeDB()
 	store := postgis.NewRuns(pool)
 	engine := overlaps.New(postgis.NewPolygons(pool), overlaps.DefaultConfig())
 	runs := overlaps.NewRuns(ctx, engine, store, store, 1, log)

@@ -133,18 +133,9 @@ func openStore(ctx context.Context, dbc dbConfig, lc logConfig, stderr io.Writer
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := openDatabase(ctx, dbc, log, false)
+	pool, done, err := openPool(ctx, dbc, log, 4)
 	if err != nil {
 		return nil, nil, err
-	}
-	pool, err := postgis.Connect(ctx, db.URL, 4)
-	if err != nil {
-		db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-		return nil, nil, err
-	}
-	done := func() {
-		pool.Close()
-		db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
 	}
 	ms, err := postgis.LoadMigrations(migrations.FS)
 	if err == nil {
