@@ -55,7 +55,8 @@ func (c *demoCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	store, done, err := openStore(ctx, c.db, c.log, c.stderr)
+	// Each import holds up to three connections (COPY, its lease, progress).
+	store, done, err := openStore(ctx, c.db, c.log, c.stderr, int32(3*c.jobs+2))
 	if err != nil {
 		return err
 	}

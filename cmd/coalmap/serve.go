@@ -82,8 +82,8 @@ func (c *serveCmd) ParseFlags(args []string) error {
 			return fmt.Errorf("--%s must be positive, got %v", name, d)
 		}
 	}
-	if c.maxConns < 2 {
-		return fmt.Errorf("--max-conns must be at least 2, got %d", c.maxConns)
+	if c.maxConns < 8 {
+		return fmt.Errorf("--max-conns must be at least 8 (an import holds up to three), got %d", c.maxConns)
 	}
 	return nil
 }
@@ -156,7 +156,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			defer demoLoading.Store(false)
 			start := time.Now()
 			log.Info("empty catalog: loading the demo catalog", "seed", c.demoSeed)
-			sum, err := loadDemo(followCtx, store, data.Demo(), c.demoSeed, 3, log)
+			// Each import holds up to three connections: leave some to the API.
+			jobs := max(1, min(3, (c.maxConns-4)/3))
+			sum, err := loadDemo(followCtx, store, data.Demo(), c.demoSeed, jobs, log)
 			if err != nil {
 				log.Error("loading the demo catalog failed", "err", err)
 			}

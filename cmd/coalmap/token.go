@@ -80,7 +80,7 @@ func (c *tokenCmd) ParseFlags(args []string) error {
 }
 
 func (c *tokenCmd) Run(ctx context.Context) error {
-	store, done, err := openStore(ctx, c.db, c.log, c.stderr)
+	store, done, err := openStore(ctx, c.db, c.log, c.stderr, 4)
 	if err != nil {
 		return err
 	}
@@ -126,14 +126,14 @@ func (c *tokenCmd) Run(ctx context.Context) error {
 	return nil
 }
 
-// openStore opens the database a command works on (migrated), and returns
-// the store and what to call when done.
-func openStore(ctx context.Context, dbc dbConfig, lc logConfig, stderr io.Writer) (*postgis.Store, func(), error) {
+// openStore opens the database a command works on (migrated) with a pool of
+// maxConns, and returns the store and what to call when done.
+func openStore(ctx context.Context, dbc dbConfig, lc logConfig, stderr io.Writer, maxConns int32) (*postgis.Store, func(), error) {
 	log, err := lc.logger(stderr)
 	if err != nil {
 		return nil, nil, err
 	}
-	pool, done, err := openPool(ctx, dbc, log, 4)
+	pool, done, err := openPool(ctx, dbc, log, maxConns)
 	if err != nil {
 		return nil, nil, err
 	}
