@@ -110,6 +110,9 @@ type FeatureQuery struct {
 	Limit int
 	// Format selects the row form.
 	Format OutputFormat
+	// ETag asks for each row's version (FeatureRow.ETag; GeoJSON rows
+	// only): what an edit's If-Match names.
+	ETag bool
 }
 
 // FeatureRow is one feature read by a FeatureQuery.
@@ -122,6 +125,9 @@ type FeatureRow struct {
 	// nil for NULL (Format Tabular).
 	WKT    *string
 	Values []*string
+	// ETag is the feature's version, when the query asked for it: it
+	// changes whenever the feature does.
+	ETag string
 }
 
 // ImportRequest asks to replace a layer's data with the features of Source.

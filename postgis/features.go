@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
@@ -107,6 +108,9 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 		}
 		b.WriteString(") p)::text")
 	}
+	if q.ETag && q.Format != layers.Tabular {
+		b.WriteString(", " + etagSQL(l, "t"))
+	}
 	fmt.Fprintf(&b, " FROM %s t%s ORDER BY fid", layerTable(l.ID), cond)
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %s", arg(q.Limit))
@@ -119,11 +123,21 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 
 // Features runs q and calls emit with each row, in fid order.
 func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(*layers.FeatureRow) error) error {
+	return scanFeatures(ctx, s.pool, q, emit)
+}
+
+// querier runs queries: the pool, or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// scanFeatures is Features on db.
+func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit func(*layers.FeatureRow) error) error {
 	sql, args, err := featureSQL(q, false)
 	if err != nil {
 		return err
 	}
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
 		return translate("features of "+q.Layer.ID, err)
 	}
@@ -149,7 +163,11 @@ func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(
 			}
 			r.Values = vals
 		} else {
-			if err := rows.Scan(&r.FID, &r.ID, &geom, &props); err != nil {
+			dest := []any{&r.FID, &r.ID, &geom, &props}
+			if q.ETag {
+				dest = append(dest, &r.ETag)
+			}
+			if err := rows.Scan(dest...); err != nil {
 				return translate("features of "+q.Layer.ID, err)
 			}
 			var g orb.Geometry

@@ -1,0 +1,146 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coalmap/coalmap/layers"
+)
+
+// An edit changes one feature: its layer's tile bands (see PrepareTiles)
+// are patched for that feature in the edit's transaction, each band by the
+// rule that built it, so that tiles drawn from the bands show the edit at
+// once and a later full rebuild would give the same tables.
+//
+//   - the full-resolution band: the feature's row again, in EPSG:3857;
+//   - a band of lines or polygons: the feature simplified for the band, or
+//     nothing when it is under a pixel there; and its index pieces;
+//   - a band of points, thinned to one point a pixel: the pixels (grid
+//     cells) of the old and the new point are thinned again from the
+//     full band, so that a cell keeps the point a rebuild would keep.
+
+const (
+	// %[1]s band, %[2]s layer table.
+	sqlPatchFull = `INSERT INTO %[1]s SELECT fid, ST_Transform(geom, 3857) FROM %[2]s
+WHERE fid = $1 AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// %[1]s band, %[2]s full band, %[3]s simplifier; $1 fid, $2 tolerance, $3 minimum size.
+	sqlPatchShapes = `INSERT INTO %[1]s SELECT fid, geom FROM (
+    SELECT fid, %[3]s(geom, $2::float8) AS geom FROM %[2]s
+    WHERE fid = $1 AND greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $3::float8) s
+WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// %[1]s index, %[2]s band, %[3]d vertices a piece.
+	sqlPatchPieces = `INSERT INTO %[1]s SELECT fid, ST_Subdivide(geom, %[3]d) FROM %[2]s WHERE fid = $1`
+	// The grid cells of the old and new points ($1, EWKB in 3857) on a
+	// grid of $2 metres.
+	patchCells = `(SELECT DISTINCT ST_SnapToGrid(x::geometry, $2::float8) AS cell FROM unnest($1::bytea[]) x WHERE x IS NOT NULL)`
+	// %[1]s band.
+	sqlPatchPointsDrop = `DELETE FROM %[1]s g USING ` + patchCells + ` c
+WHERE g.geom && ST_Expand(c.cell, $2::float8) AND ST_SnapToGrid(g.geom, $2::float8) = c.cell`
+	// %[1]s band, %[2]s full band: the thinning of sqlGenPoints, on the cells.
+	sqlPatchPointsAdd = `INSERT INTO %[1]s SELECT DISTINCT ON (ST_SnapToGrid(f.geom, $2::float8)) f.fid, f.geom
+FROM %[2]s f JOIN ` + patchCells + ` c ON f.geom && ST_Expand(c.cell, $2::float8) AND ST_SnapToGrid(f.geom, $2::float8) = c.cell
+ORDER BY ST_SnapToGrid(f.geom, $2::float8), f.fid`
+)
+
+// layerBands says whether a layer has tile bands, and of which kind.
+type layerBands struct {
+	l      *layers.Layer
+	exists bool
+}
+
+// bandsOf finds whether l has its zoom bands.
+func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer) (layerBands, error) {
+	b := layerBands{l: l}
+	full := genTable(l.ID, zoomBands[len(zoomBands)-1])
+	if err := tx.QueryRow(ctx, sqlRegclass, full.Sanitize()).Scan(&b.exists); err != nil {
+		return b, err
+	}
+	return b, nil
+}
+
+// points reports whether the bands are point bands (thinned by pixel), for
+// which an edit needs the old point's position.
+func (b layerBands) points() bool {
+	t := b.l.GeometryType
+	return b.exists && (t == layers.Point || t == layers.MultiPoint)
+}
+
+// patch brings the bands up to date for the feature fid of the layer
+// table, already written; old is the feature's geometry before the edit,
+// in EPSG:3857, for point bands.
+func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte) error {
+	if !b.exists {
+		return nil
+	}
+	id := b.l.ID
+	kind := b.l.GeometryType
+	points := kind == layers.Point || kind == layers.MultiPoint
+	lines := kind == layers.LineString || kind == layers.MultiLineString
+	exec := func(sql string, args ...any) error {
+		if _, err := tx.Exec(ctx, sql, args...); err != nil {
+			return fmt.Errorf("postgis: tiles of %s, feature %d: %w", id, fid, err)
+		}
+		return nil
+	}
+	full := genTable(id, zoomBands[len(zoomBands)-1]).Sanitize()
+	var cur []byte
+	// Finest band first: the others derive from it.
+	for i := len(zoomBands) - 1; i >= 0; i-- {
+		band := zoomBands[i]
+		gen, idx := genTable(id, band).Sanitize(), genIndex(id, band).Sanitize()
+		px := pixelMetres(band.hi)
+		switch {
+		case band.lo >= fullBand:
+			if err := exec("DELETE FROM "+gen+" WHERE fid = $1", fid); err != nil {
+				return err
+			}
+			if err := exec(fmt.Sprintf(sqlPatchFull, gen, layerIdent(id).Sanitize()), fid); err != nil {
+				return err
+			}
+			if points {
+				if err := tx.QueryRow(ctx, "SELECT ST_AsEWKB(geom) FROM "+gen+" WHERE fid = $1", fid).Scan(&cur); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+					return fmt.Errorf("postgis: tiles of %s, feature %d: %w", id, fid, err)
+				}
+			}
+		case points:
+			cells := [][]byte{old, cur}
+			if err := exec(fmt.Sprintf(sqlPatchPointsDrop, gen), cells, px); err != nil {
+				return err
+			}
+			if err := exec(fmt.Sprintf(sqlPatchPointsAdd, gen, full), cells, px); err != nil {
+				return err
+			}
+		default:
+			simplify := "ST_SimplifyPreserveTopology"
+			if lines {
+				simplify = "ST_Simplify"
+			}
+			if err := exec("DELETE FROM "+gen+" WHERE fid = $1", fid); err != nil {
+				return err
+			}
+			if err := exec(fmt.Sprintf(sqlPatchShapes, gen, full, simplify), fid, px/2, px); err != nil {
+				return err
+			}
+		}
+		if points {
+			continue
+		}
+		per := piecesPolygon
+		switch {
+		case lines && band.lo >= fullBand:
+			per = piecesLine
+		case lines:
+			per = piecesLineBand
+		}
+		if err := exec("DELETE FROM "+idx+" WHERE fid = $1", fid); err != nil {
+			return err
+		}
+		if err := exec(fmt.Sprintf(sqlPatchPieces, idx, gen, per), fid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
