@@ -2,28 +2,22 @@ package layers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// NotifyChannel is the PostgreSQL channel on which every change of a layer
-// (metadata or data) is announced, with the payload "<id>:<data_version>".
-const NotifyChannel = "coalmap_layers"
-
-// Lister lists the catalog; Store satisfies it.
+// Lister reads the catalog; Store satisfies it.
 type Lister interface {
+	// Layers returns every layer, ordered by id.
 	Layers(ctx context.Context) ([]Layer, error)
-}
-
-// Listener delivers the payloads of NOTIFYs on a channel until ctx ends.
-// It calls ready each time it is (again) listening, so that a follower can
-// catch up on what it missed while disconnected.
-type Listener interface {
-	Listen(ctx context.Context, channel string, ready func(), fn func(payload string)) error
+	// Layer returns one layer, or an error wrapping ErrNotFound.
+	Layer(ctx context.Context, id string) (Layer, error)
 }
 
 // Snapshot is an immutable view of the catalog. A published snapshot is
@@ -45,6 +39,24 @@ func NewSnapshot(ls []Layer) *Snapshot {
 	return s
 }
 
+// with returns a copy of s in which layer id is l (nil: removed).
+func (s *Snapshot) with(id string, l *Layer) *Snapshot {
+	n := &Snapshot{byID: make(map[string]*Layer, len(s.byID)+1), Built: time.Now()}
+	n.list = make([]*Layer, 0, len(s.list)+1)
+	for _, x := range s.list {
+		if x.ID != id {
+			n.list = append(n.list, x)
+			n.byID[x.ID] = x
+		}
+	}
+	if l != nil {
+		i, _ := slices.BinarySearchFunc(n.list, id, func(x *Layer, id string) int { return strings.Compare(x.ID, id) })
+		n.list = slices.Insert(n.list, i, l)
+		n.byID[id] = l
+	}
+	return n
+}
+
 // Layer returns the layer called id. The caller must not modify it.
 func (s *Snapshot) Layer(id string) (*Layer, bool) {
 	l, ok := s.byID[id]
@@ -63,20 +75,28 @@ func (s *Snapshot) Version(id string) int64 {
 	return -1
 }
 
-// Catalog is the in-memory catalog every request reads: a snapshot of
-// catalog.layers, rebuilt aside and swapped in when a NOTIFY says a layer
-// changed (on any replica), and periodically as a fallback.
+// Catalog is the in-memory catalog every request reads: an immutable
+// snapshot of catalog.layers behind an atomic pointer. Follow keeps it
+// current from the change feed: each change reloads that layer's entry
+// only, publishes a new snapshot, then tells the subscribers; a periodic
+// full reload backs the feed up.
 type Catalog struct {
-	src  Lister
-	log  *slog.Logger
-	snap atomic.Pointer[Snapshot]
-	subs atomic.Pointer[[]chan<- Change]
-}
+	src Lister
+	log *slog.Logger
 
-// Change is a layer changed as announced on NotifyChannel.
-type Change struct {
-	Layer       string
-	DataVersion int64
+	snap atomic.Pointer[Snapshot]
+	// last is the id of the last change the snapshot holds.
+	last atomic.Int64
+
+	// mu serialises the writers of snap (change, Refresh); readers never
+	// take it.
+	mu sync.Mutex
+
+	hooks atomic.Pointer[[]func(context.Context, Change)]
+	subs  atomic.Pointer[[]chan<- Change]
+
+	// Counters, for tests and metrics.
+	reloads, refreshes atomic.Int64
 }
 
 // NewCatalog returns a catalog reading from src, empty until Refresh.
@@ -95,19 +115,72 @@ func (c *Catalog) Snapshot() *Snapshot { return c.snap.Load() }
 // Layer returns the layer called id from the current snapshot.
 func (c *Catalog) Layer(id string) (*Layer, bool) { return c.snap.Load().Layer(id) }
 
-// Refresh rebuilds the snapshot from the store and publishes it.
-func (c *Catalog) Refresh(ctx context.Context) error {
+// LastChange is the id of the newest change the current snapshot holds.
+func (c *Catalog) LastChange() int64 { return c.last.Load() }
+
+// Stats counts the catalog's work: layer entries reloaded for a change, and
+// full reloads (Refresh).
+type CatalogStats struct {
+	LayerReloads, FullReloads int64
+}
+
+// Stats returns the catalog's counters.
+func (c *Catalog) Stats() CatalogStats {
+	return CatalogStats{LayerReloads: c.reloads.Load(), FullReloads: c.refreshes.Load()}
+}
+
+// Refresh rebuilds the whole snapshot from the store and publishes it. When
+// feed is given, the snapshot is marked as holding every change up to the
+// newest in the log at the start of the read.
+func (c *Catalog) Refresh(ctx context.Context) error { return c.refresh(ctx, nil) }
+
+func (c *Catalog) refresh(ctx context.Context, feed ChangeFeed) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var last int64
+	if feed != nil {
+		// Read the position first: a change committed after it is
+		// replayed, and replaying one is harmless (it reloads an entry).
+		var err error
+		if last, err = feed.LastChange(ctx); err != nil {
+			return fmt.Errorf("layers: refresh catalog: %w", err)
+		}
+	}
 	ls, err := c.src.Layers(ctx)
 	if err != nil {
 		return fmt.Errorf("layers: refresh catalog: %w", err)
 	}
 	c.snap.Store(NewSnapshot(ls))
+	c.refreshes.Add(1)
+	if last > c.last.Load() {
+		c.last.Store(last)
+	}
 	return nil
 }
 
-// Subscribe returns a channel that receives each change Follow sees (after
-// the snapshot holding it is published). Slow receivers miss changes rather
-// than block; they can always read versions from Snapshot.
+// OnChange registers fn to be called for each change Follow applies, in
+// order, after the snapshot holding it is published and before the change
+// is acknowledged to the feed: what fn has done when it returns (drop
+// cached tiles, mark an index stale) is done before a writer is told its
+// change is visible. fn must be quick; long work belongs to a Subscribe
+// channel.
+func (c *Catalog) OnChange(fn func(context.Context, Change)) {
+	for {
+		old := c.hooks.Load()
+		var next []func(context.Context, Change)
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, fn)
+		if c.hooks.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// Subscribe returns a channel that receives each change Follow applies
+// (after the snapshot holding it is published). Slow receivers miss changes
+// rather than block; they can always read versions from Snapshot.
 func (c *Catalog) Subscribe() <-chan Change {
 	ch := make(chan Change, 64)
 	for {
@@ -123,84 +196,97 @@ func (c *Catalog) Subscribe() <-chan Change {
 	}
 }
 
-// Follow keeps the snapshot current until ctx ends: it refreshes on every
-// notification from l, each time l (re)connects, and every interval in any
-// case. It returns ctx's error.
-func (c *Catalog) Follow(ctx context.Context, l Listener, every time.Duration) error {
+// Apply brings the snapshot up to date with ch: it reloads ch's layer entry
+// (or removes it, when the layer is gone), publishes the new snapshot and
+// tells the OnChange hooks and the subscribers. A change the snapshot
+// already holds is skipped.
+func (c *Catalog) Apply(ctx context.Context, ch Change) error {
+	c.mu.Lock()
+	if ch.ID != 0 && ch.ID <= c.last.Load() {
+		c.mu.Unlock()
+		return nil
+	}
+	l, err := c.src.Layer(ctx, ch.Layer)
+	var entry *Layer
+	switch {
+	case err == nil:
+		entry = &l
+	case errors.Is(err, ErrNotFound):
+	default:
+		c.mu.Unlock()
+		return fmt.Errorf("layers: reload %s for change %d: %w", ch.Layer, ch.ID, err)
+	}
+	c.snap.Store(c.snap.Load().with(ch.Layer, entry))
+	c.reloads.Add(1)
+	if ch.ID > c.last.Load() {
+		c.last.Store(ch.ID)
+	}
+	c.mu.Unlock()
+	if hooks := c.hooks.Load(); hooks != nil {
+		for _, fn := range *hooks {
+			fn(ctx, ch)
+		}
+	}
+	if subs := c.subs.Load(); subs != nil {
+		for _, s := range *subs {
+			select {
+			case s <- ch:
+			default:
+			}
+		}
+	}
+	return nil
+}
+
+// Follow keeps the snapshot current until ctx ends: it applies every change
+// of feed in order (catching up from the log after each reconnection) and
+// reloads the whole catalog every interval in any case. It returns ctx's
+// error.
+func (c *Catalog) Follow(ctx context.Context, feed ChangeFeed, every time.Duration) error {
 	if every <= 0 {
 		every = time.Minute
 	}
-	changed := make(chan Change, 256)
+	if c.last.Load() == 0 {
+		if err := c.refresh(ctx, feed); err != nil && ctx.Err() == nil {
+			c.log.WarnContext(ctx, "catalog: reload failed", "err", err)
+		}
+	}
 	go func() {
-		for ctx.Err() == nil {
-			err := l.Listen(ctx, NotifyChannel, func() {
-				select {
-				case changed <- Change{}:
-				default:
-				}
-			}, func(payload string) {
-				ch := ParseChange(payload)
-				select {
-				case changed <- ch:
-				default:
-				}
-			})
-			if ctx.Err() != nil {
-				return
-			}
-			c.log.WarnContext(ctx, "catalog: listening for changes failed; retrying", "err", err)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
 			select {
 			case <-ctx.Done():
-			case <-time.After(2 * time.Second):
+				return
+			case <-tick.C:
+				if err := c.refresh(ctx, nil); err != nil && ctx.Err() == nil {
+					c.log.WarnContext(ctx, "catalog: periodic reload failed", "err", err)
+				}
 			}
 		}
 	}()
-	tick := time.NewTicker(every)
-	defer tick.Stop()
 	for {
-		var batch []Change
+		err := feed.FollowChanges(ctx, "catalog", c.last.Load(), func(ch Change) error { return c.Apply(ctx, ch) })
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		c.log.WarnContext(ctx, "catalog: following changes failed; retrying", "err", err)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-tick.C:
-		case ch := <-changed:
-			batch = append(batch, ch)
-		drain:
-			for {
-				select {
-				case ch := <-changed:
-					batch = append(batch, ch)
-				default:
-					break drain
-				}
-			}
-		}
-		if err := c.Refresh(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			c.log.WarnContext(ctx, "catalog: refresh failed", "err", err)
-			continue
-		}
-		if subs := c.subs.Load(); subs != nil {
-			for _, ch := range batch {
-				if ch.Layer == "" {
-					continue
-				}
-				for _, s := range *subs {
-					select {
-					case s <- ch:
-					default:
-					}
-				}
-			}
+		case <-time.After(time.Second):
 		}
 	}
 }
 
-// ParseChange reads a NotifyChannel payload "<id>:<version>".
-func ParseChange(payload string) Change {
-	id, v, _ := strings.Cut(payload, ":")
-	n, _ := strconv.ParseInt(v, 10, 64)
-	return Change{Layer: id, DataVersion: n}
+// WaitFor waits until the catalog holds change id (or ctx ends).
+func (c *Catalog) WaitFor(ctx context.Context, id int64) error {
+	for pause := time.Millisecond; c.last.Load() < id; pause = min(2*pause, 20*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+	return nil
 }

@@ -41,8 +41,11 @@ type Layer struct {
 	MaxZoom         int          `json:"max_zoom"`
 	Style           Style        `json:"style"`
 	DataVersion     int64        `json:"data_version"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
+	// MetadataVersion counts the changes of the descriptive metadata (a
+	// metadata update bumps it, not DataVersion).
+	MetadataVersion int64     `json:"-"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
 }
 
 // Contact is the party responsible for a layer's content.

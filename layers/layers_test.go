@@ -1,9 +1,13 @@
 package layers_test
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
 
 	"github.com/coalmap/coalmap/formats"
 	"github.com/coalmap/coalmap/layers"
@@ -140,8 +144,34 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestParseChange(t *testing.T) {
-	if c := layers.ParseChange("coal_blocks:42"); c.Layer != "coal_blocks" || c.DataVersion != 42 {
-		t.Fatalf("%+v", c)
+func TestChangeJSON(t *testing.T) {
+	for name, ch := range map[string]layers.Change{
+		"data": {ID: 7, Layer: "coal_blocks", Version: 42, Kind: layers.ChangeData,
+			BBox: orb.Bound{Min: orb.Point{82.1, 23.8}, Max: orb.Point{82.5, 24.1}}, LSN: "0/16B3748"},
+		"features": {ID: 8, Layer: "sidings", Version: 3, Kind: layers.ChangeFeatures, FeatureIDs: []string{"a", "b"},
+			BBox: orb.Bound{Min: orb.Point{80, 20}, Max: orb.Point{80, 20}}},
+		"metadata without bbox": {ID: 9, Layer: "sidings", Version: 3, MetadataVersion: 2, Kind: layers.ChangeMetadata},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b, err := json.Marshal(ch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back layers.Change
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back, ch) {
+				t.Fatalf("%s\ngave %+v\nwant %+v", b, back, ch)
+			}
+		})
+	}
+	for _, k := range []layers.ChangeKind{layers.ChangeData, layers.ChangeFeatures, layers.ChangeMetadata, layers.ChangeCreated, layers.ChangeDeleted} {
+		if p, err := layers.ParseChangeKind(k.String()); err != nil || p != k {
+			t.Errorf("%v: %v %v", k, p, err)
+		}
+	}
+	if _, err := layers.ParseChangeKind("bands"); !errors.Is(err, layers.ErrInvalid) {
+		t.Errorf("unknown kind: %v", err)
 	}
 }

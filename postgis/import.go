@@ -253,7 +253,8 @@ func (s *Store) Import(ctx context.Context, req layers.ImportRequest) (res layer
 			"repaired": res.Repaired, "rejected": res.Rejected, "data_version": res.DataVersion})); err != nil {
 			return err
 		}
-		return notify(ctx, tx, req.Layer)
+		_, err := publishLayer(ctx, tx, req.Layer, layers.ChangeData, unionBound(extentBound(cur.Extent), extentBound(res.Extent)))
+		return err
 	})
 	if err != nil {
 		return res, importErr(req.Layer, err)

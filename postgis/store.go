@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
 
 	"github.com/coalmap/coalmap/layers"
 )
@@ -26,7 +27,6 @@ var (
 	_ layers.TokenStore   = (*Store)(nil)
 	_ layers.FeatureStore = (*Store)(nil)
 	_ layers.Importer     = (*Store)(nil)
-	_ layers.Listener     = (*Store)(nil)
 )
 
 // NewStore returns a store over pool.
@@ -38,7 +38,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 const layerColumns = `id, title, title_hi, description, category, keywords, owner, custodian,
     geometry_type, srid, source_crs, scale, accuracy, lineage, feature_count, extent, attributes,
     status, update_frequency, revised_at, license, access, min_zoom, max_zoom, style, data_version,
-    created_at, updated_at`
+    metadata_version, created_at, updated_at`
 
 const (
 	sqlLayers      = `SELECT ` + layerColumns + ` FROM catalog.layers ORDER BY id`
@@ -55,11 +55,11 @@ ON CONFLICT (id) DO NOTHING`
 	// table's columns.
 	sqlUpdateLayer = `UPDATE catalog.layers SET title=$2, title_hi=$3, description=$4, category=$5, keywords=$6, owner=$7,
     custodian=$8, source_crs=$9, scale=$10, accuracy=$11, attributes=$12, status=$13, update_frequency=$14,
-    revised_at=$15, license=$16, access=$17, min_zoom=$18, max_zoom=$19, style=$20, updated_at=now()
+    revised_at=$15, license=$16, access=$17, min_zoom=$18, max_zoom=$19, style=$20, updated_at=now(),
+    metadata_version = metadata_version + 1
 WHERE id=$1 RETURNING data_version`
-	sqlDeleteLayer = `DELETE FROM catalog.layers WHERE id = $1`
+	sqlDeleteLayer = `DELETE FROM catalog.layers WHERE id = $1 RETURNING data_version, metadata_version, extent`
 	sqlAudit       = `INSERT INTO catalog.audit (actor, action, target, detail) VALUES ($1, $2, $3, $4)`
-	sqlNotify      = `SELECT pg_notify('` + layers.NotifyChannel + `', $1)`
 )
 
 func scanLayer(row pgx.Row) (layers.Layer, error) {
@@ -70,7 +70,7 @@ func scanLayer(row pgx.Row) (layers.Layer, error) {
 	err := row.Scan(&l.ID, &l.Title, &l.TitleHi, &l.Description, &category, &l.Keywords, &l.Owner, &custodian,
 		&gtype, &l.SRID, &l.SourceCRS, &l.Scale, &l.Accuracy, &lineage, &l.FeatureCount, &extent, &attrs,
 		&l.Status, &l.UpdateFrequency, &l.RevisedAt, &l.License, &access, &l.MinZoom, &l.MaxZoom, &style,
-		&l.DataVersion, &l.CreatedAt, &l.UpdatedAt)
+		&l.DataVersion, &l.MetadataVersion, &l.CreatedAt, &l.UpdatedAt)
 	if err != nil {
 		return l, err
 	}
@@ -171,7 +171,7 @@ func (s *Store) PutLayer(ctx context.Context, l *layers.Layer, actor string) (bo
 			return err
 		}
 		created = tag.RowsAffected() == 1
-		action := "layer.create"
+		action, kind := "layer.create", layers.ChangeCreated
 		if created {
 			if _, err := tx.Exec(ctx, createTableSQL(l.ID, layers.PromotedType(l.GeometryType), attrs)); err != nil {
 				return err
@@ -180,7 +180,7 @@ func (s *Store) PutLayer(ctx context.Context, l *layers.Layer, actor string) (bo
 				return err
 			}
 		} else {
-			action = "layer.update"
+			action, kind = "layer.update", layers.ChangeMetadata
 			cur, err := scanLayer(tx.QueryRow(ctx, sqlLayer+" FOR UPDATE", l.ID))
 			if err != nil {
 				return err
@@ -197,7 +197,8 @@ func (s *Store) PutLayer(ctx context.Context, l *layers.Layer, actor string) (bo
 		if _, err := tx.Exec(ctx, sqlAudit, actor, action, l.ID, jsonArg(l)); err != nil {
 			return err
 		}
-		return notify(ctx, tx, l.ID)
+		_, err = publishLayer(ctx, tx, l.ID, kind, orb.Bound{})
+		return err
 	})
 	if err != nil {
 		return false, translate("put layer "+l.ID, err)
@@ -225,12 +226,17 @@ func sameColumns(cur, next []layers.Attribute) error {
 // DeleteLayer removes a layer's entry and drops its table.
 func (s *Store) DeleteLayer(ctx context.Context, id, actor string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlDeleteLayer, id)
+		ch := layers.Change{Layer: id, Kind: layers.ChangeDeleted}
+		var extent []float64
+		err := tx.QueryRow(ctx, sqlDeleteLayer, id).Scan(&ch.Version, &ch.MetadataVersion, &extent)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("layer %q: %w", id, layers.ErrNotFound)
+		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("layer %q: %w", id, layers.ErrNotFound)
+		if len(extent) == 4 {
+			ch.BBox = layers.Extent(extent).Bound()
 		}
 		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+layerTable(id)); err != nil {
 			return err
@@ -238,19 +244,9 @@ func (s *Store) DeleteLayer(ctx context.Context, id, actor string) error {
 		if _, err := tx.Exec(ctx, sqlAudit, actor, "layer.delete", id, []byte(`{}`)); err != nil {
 			return err
 		}
-		return notify(ctx, tx, id)
+		return publishChange(ctx, tx, &ch)
 	})
 	return translate("delete layer "+id, err)
-}
-
-// notify announces a change of layer id inside tx, with its data version.
-func notify(ctx context.Context, tx pgx.Tx, id string) error {
-	var v int64
-	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT data_version FROM catalog.layers WHERE id = $1), -1)`, id).Scan(&v); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, sqlNotify, fmt.Sprintf("%s:%d", id, v))
-	return err
 }
 
 // translate maps database errors to the domain's sentinels.

@@ -80,8 +80,13 @@ func layerIdent(id string) pgx.Identifier { return pgx.Identifier{layers.Schema,
 // long self-crossing lines) — features smaller than a pixel at hi are dropped,
 // and points falling on one pixel are thinned to one.
 const (
-	sqlLayerGeomTyp = `SELECT geometry_type FROM catalog.layers WHERE id = $1`
-	sqlDropGen      = `DROP TABLE IF EXISTS %s`
+	sqlLayerGeomTyp = `SELECT geometry_type, data_version FROM catalog.layers WHERE id = $1`
+	sqlBandsBuilt   = `INSERT INTO tilegen.bands (layer_id, data_version) VALUES ($1, $2)
+ON CONFLICT (layer_id) DO UPDATE SET data_version = excluded.data_version, built_at = now()`
+	sqlBandsVersion = `SELECT coalesce((SELECT data_version FROM tilegen.bands WHERE layer_id = $1), -1)`
+	sqlBandsCurrent = `SELECT EXISTS (SELECT 1 FROM tilegen.bands b JOIN catalog.layers l ON l.id = b.layer_id
+    WHERE b.layer_id = $1 AND b.data_version = l.data_version)`
+	sqlDropGen = `DROP TABLE IF EXISTS %s`
 	// %[1]s full band, %[2]s layer table.
 	sqlGenFull = `CREATE TABLE %[1]s AS
 SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
@@ -128,30 +133,25 @@ func DropTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 	return nil
 }
 
-// TilesPrepared reports whether the zoom-band tables of a layer exist.
+// TilesPrepared reports whether a layer's zoom bands were built from its
+// current data version.
 func TilesPrepared(ctx context.Context, pool *pgxpool.Pool, layerID string) (bool, error) {
 	var ok bool
-	if err := pool.QueryRow(ctx, sqlRegclass, genTable(layerID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&ok); err != nil {
-		return false, fmt.Errorf("postgis: tile tables of %s: %w", layerID, err)
+	if err := pool.QueryRow(ctx, sqlBandsCurrent, layerID).Scan(&ok); err != nil {
+		return false, fmt.Errorf("postgis: tile bands of %s: %w", layerID, err)
 	}
 	return ok, nil
 }
 
-// PrepareLayerTiles builds a layer's zoom bands in their own transaction and
-// bumps the layer's data version, announced by NOTIFY, since its tiles
-// change: caches keyed by the version follow on every replica.
+// PrepareLayerTiles builds a layer's zoom bands in their own transaction
+// and records the data version they were built from (tilegen.bands). It is
+// not a change of the layer's data: it bumps no version and announces
+// nothing. Renderers use the bands only while that version is the layer's.
 func PrepareLayerTiles(ctx context.Context, pool *pgxpool.Pool, layerID string) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if err := PrepareTiles(ctx, tx, layerID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, sqlBumpForTiles, layerID)
-		return err
+		return PrepareTiles(ctx, tx, layerID)
 	})
 }
-
-const sqlBumpForTiles = `WITH u AS (UPDATE catalog.layers SET data_version = data_version + 1 WHERE id = $1 RETURNING data_version)
-SELECT pg_notify('coalmap_layers', $1 || ':' || data_version) FROM u`
 
 // PrepareTiles builds the generalised zoom-band tables of layer layerID
 // from its current table layers."<id>", replacing earlier ones. The import
@@ -162,8 +162,19 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 	if !layers.ValidID(layerID) {
 		return fmt.Errorf("postgis: prepare tiles: %q: %w", layerID, layers.ErrInvalid)
 	}
+	// The layer table first, then the band tables: the swap's order (see
+	// the lock order in the package documentation). After the lock, the
+	// catalog row read below is that of the table locked.
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+layerIdent(layerID).Sanitize()+" IN ACCESS SHARE MODE"); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+			return fmt.Errorf("postgis: prepare tiles: layer %q: %w", layerID, layers.ErrNotFound)
+		}
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
+	}
 	var gt string
-	if err := tx.QueryRow(ctx, sqlLayerGeomTyp, layerID).Scan(&gt); err != nil {
+	var version int64
+	if err := tx.QueryRow(ctx, sqlLayerGeomTyp, layerID).Scan(&gt, &version); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgis: prepare tiles: layer %q: %w", layerID, layers.ErrNotFound)
 		}
@@ -230,7 +241,7 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 			return err
 		}
 	}
-	return nil
+	return exec(sqlBandsBuilt, layerID, version)
 }
 
 // The tile query, martin's shape: ST_AsMVTGeom over ST_TileEnvelope, && on a
@@ -286,8 +297,8 @@ type RendererOptions struct {
 // an index scan whatever the tile; bench/ measures auto against custom plans.
 type TileRenderer struct {
 	pool *pgxpool.Pool
-	// gen memoises, per layer id and data version, whether PrepareTiles tables
-	// exist.
+	// gen holds, per layer id, the data version its zoom bands were built
+	// from, once seen.
 	gen sync.Map
 }
 
@@ -346,7 +357,7 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
 		// The generalised tables went away (a re-import without them): use
 		// the layer table.
-		r.gen.Delete(genKey(l))
+		r.gen.Delete(l.ID)
 		blob, err = r.query(ctx, tileSQL(l, b, false, opt), t, l.ID, opt)
 	}
 	return blob, err
@@ -376,35 +387,23 @@ func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, na
 	return blob, nil
 }
 
-// genMemo is what hasGen found for a layer version, and when.
-type genMemo struct {
-	ok bool
-	at time.Time
-}
-
-// genRecheck is how long hasGen trusts a "no bands".
-const genRecheck = 10 * time.Second
-
-func genKey(l layers.Layer) string { return fmt.Sprintf("%s@%d", l.ID, l.DataVersion) }
-
-// hasGen reports whether PrepareTiles tables exist for l, asking once per data
-// version.
+// hasGen reports whether l's zoom bands were built from l's data version.
+// A yes is remembered (per layer, for that version); a no is asked again
+// on the next render, as bands appear some time after an import (built in
+// the background): one lookup of a primary key.
 func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (bool, error) {
-	k := genKey(l)
-	if v, ok := r.gen.Load(k); ok {
-		m := v.(genMemo)
-		// Bands appear some time after an import (built in the
-		// background): a "no" is asked again after a while.
-		if m.ok || time.Since(m.at) < genRecheck {
-			return m.ok, nil
-		}
+	if v, ok := r.gen.Load(l.ID); ok && v.(int64) == l.DataVersion {
+		return true, nil
 	}
-	var ok bool
-	if err := r.pool.QueryRow(ctx, sqlRegclass, genTable(l.ID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&ok); err != nil {
-		return false, fmt.Errorf("postgis: tile tables of %s: %w", l.ID, err)
+	var built int64
+	if err := r.pool.QueryRow(ctx, sqlBandsVersion, l.ID).Scan(&built); err != nil {
+		return false, fmt.Errorf("postgis: tile bands of %s: %w", l.ID, err)
 	}
-	r.gen.Store(k, genMemo{ok: ok, at: time.Now()})
-	return ok, nil
+	if built != l.DataVersion {
+		return false, nil
+	}
+	r.gen.Store(l.ID, built)
+	return true, nil
 }
 
 // tileSQL is the tile query for layer l at band b, from its generalised

@@ -528,7 +528,6 @@ func TestRenderOptions(t *testing.T) {
 			t.Fatal(err)
 		}
 		prepare(t, pool, "transmission_lines")
-		lines.DataVersion = pgtest.BumpVersion(t, pool, "transmission_lines")
 		gen, err := r.Render(ctx, lines, z5, tiles.Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -78,16 +78,29 @@ func CreateLayer(t testing.TB, pool *pgxpool.Pool, l layers.Layer, rows string) 
 }
 
 // BumpVersion does what an import does to the catalog after changing a
-// layer's data: data_version + 1 and NOTIFY coalmap_layers '<id>:<version>'.
-// It returns the new version.
+// layer's data: data_version + 1 and one change event (a row of
+// catalog.changes and NOTIFY coalmap_changes), in one transaction. It
+// returns the new version.
 func BumpVersion(t testing.TB, pool *pgxpool.Pool, id string) int64 {
 	t.Helper()
 	var v int64
-	err := pool.QueryRow(context.Background(), `WITH u AS (
-	    UPDATE catalog.layers SET data_version = data_version + 1, updated_at = now() WHERE id = $1 RETURNING data_version)
-	  SELECT data_version, pg_notify('coalmap_layers', $1 || ':' || data_version) IS NULL FROM u`, id).Scan(&v, new(bool))
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `UPDATE catalog.layers SET data_version = data_version + 1, updated_at = now()
+		    WHERE id = $1 RETURNING data_version`, id).Scan(&v); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `WITH lock AS (SELECT pg_advisory_xact_lock(`+fmt.Sprint(changeLockClass)+`, 0)),
+		    c AS (INSERT INTO catalog.changes (layer_id, kind, data_version, lsn)
+		          SELECT $1, 'data', $2, pg_current_wal_insert_lsn() FROM lock RETURNING id)
+		  SELECT pg_notify('coalmap_changes', json_build_object('id', id, 'layer', $1::text, 'version', $2::bigint, 'kind', 'data')::text) FROM c`, id, v)
+		return err
+	})
 	if err != nil {
 		t.Fatalf("pgtest: bump version of %s: %v", id, err)
 	}
 	return v
 }
+
+// changeLockClass is postgis's lock that orders the change log.
+const changeLockClass = 0x636367

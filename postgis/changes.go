@@ -1,0 +1,249 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"github.com/coalmap/coalmap/layers"
+)
+
+// The change log: every transaction that changes a layer calls
+// publishChange once, as its last statement before commit.
+
+var (
+	_ layers.ChangeFeed = (*Store)(nil)
+	_ layers.ChangeAcks = (*Store)(nil)
+)
+
+// changeLockClass is the advisory lock that orders the change log: a
+// publisher holds it (transaction-scoped) from before its change's id is
+// drawn until its commit, so that ids are committed in increasing order and
+// a listener that has seen id n has seen every change before it.
+const changeLockClass = 0x636367 // "ccg"
+
+// maxPayload bounds a NOTIFY payload (PostgreSQL refuses 8000 bytes and
+// more); a larger change is announced by its id alone.
+const maxPayload = 7000
+
+const (
+	sqlChangeLock   = `SELECT pg_advisory_xact_lock($1, 0)`
+	sqlChangeInsert = `INSERT INTO catalog.changes (layer_id, kind, data_version, metadata_version, bbox, feature_ids, lsn)
+VALUES ($1, $2, $3, $4, $5, $6, pg_current_wal_insert_lsn()) RETURNING id, at, lsn::text`
+	sqlChangeNotify = `SELECT pg_notify('` + layers.ChangesChannel + `', $1)`
+	changeColumns   = `id, layer_id, kind, data_version, metadata_version, bbox, feature_ids, lsn::text, at`
+	sqlChangesAfter = `SELECT ` + changeColumns + ` FROM catalog.changes WHERE id > $1 ORDER BY id LIMIT 10000`
+	sqlLastChange   = `SELECT coalesce(max(id), 0) FROM catalog.changes`
+	// Rows of listeners whose connection has gone, then this one's.
+	sqlListenerGone = `DELETE FROM catalog.listeners l WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid)`
+	sqlListenerJoin = `INSERT INTO catalog.listeners (pid, backend_start, name, last_change)
+SELECT pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()), $1, $2
+ON CONFLICT (pid) DO UPDATE SET backend_start = excluded.backend_start, name = excluded.name,
+    last_change = excluded.last_change, acked_at = now()`
+	sqlListenerAck = `UPDATE catalog.listeners SET last_change = $1, acked_at = now() WHERE pid = pg_backend_pid()`
+	// The live listeners (their connection still open) and those behind id.
+	sqlListenersBehind = `SELECT count(*), count(*) FILTER (WHERE l.last_change < $1)
+FROM catalog.listeners l JOIN pg_stat_activity a ON a.pid = l.pid
+    AND (l.backend_start IS NULL OR a.backend_start IS NULL OR a.backend_start = l.backend_start)`
+)
+
+// publishChange writes ch to the change log and announces it, inside tx:
+// the one change event of the commit. It fills in ch's ID, LSN and At. Call
+// it last in the transaction: it takes the change-log lock, which is held
+// until commit (see the lock order in the package documentation).
+func publishChange(ctx context.Context, tx pgx.Tx, ch *layers.Change) error {
+	if _, err := tx.Exec(ctx, sqlChangeLock, changeLockClass); err != nil {
+		return err
+	}
+	var bbox []float64
+	if ch.BBox != (orb.Bound{}) {
+		bbox = []float64{ch.BBox.Min[0], ch.BBox.Min[1], ch.BBox.Max[0], ch.BBox.Max[1]}
+	}
+	ids := ch.FeatureIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	if err := tx.QueryRow(ctx, sqlChangeInsert, ch.Layer, ch.Kind.String(), ch.Version, ch.MetadataVersion, bbox, ids).
+		Scan(&ch.ID, &ch.At, &ch.LSN); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(ch)
+	if err != nil {
+		return err
+	}
+	if len(payload) > maxPayload {
+		payload = []byte(`{"id":` + strconv.FormatInt(ch.ID, 10) + `}`)
+	}
+	_, err = tx.Exec(ctx, sqlChangeNotify, string(payload))
+	return err
+}
+
+// publishLayer publishes a change of kind to layer id, with the data and
+// metadata versions catalog.layers holds for it in tx.
+func publishLayer(ctx context.Context, tx pgx.Tx, id string, kind layers.ChangeKind, bbox orb.Bound) (layers.Change, error) {
+	ch := layers.Change{Layer: id, Kind: kind, BBox: bbox}
+	if err := tx.QueryRow(ctx, `SELECT data_version, metadata_version FROM catalog.layers WHERE id = $1`, id).
+		Scan(&ch.Version, &ch.MetadataVersion); err != nil {
+		return ch, err
+	}
+	return ch, publishChange(ctx, tx, &ch)
+}
+
+// extentBound is an extent as a bound, the zero bound for none.
+func extentBound(e *layers.Extent) orb.Bound {
+	if e == nil {
+		return orb.Bound{}
+	}
+	return e.Bound()
+}
+
+// unionBound is the bound of a and b, either of which may be the zero bound
+// (none).
+func unionBound(a, b orb.Bound) orb.Bound {
+	switch {
+	case a == orb.Bound{}:
+		return b
+	case b == orb.Bound{}:
+		return a
+	}
+	return a.Union(b)
+}
+
+// LastChange returns the id of the newest change in the log.
+func (s *Store) LastChange(ctx context.Context) (int64, error) {
+	var id int64
+	if err := s.pool.QueryRow(ctx, sqlLastChange).Scan(&id); err != nil {
+		return 0, fmt.Errorf("postgis: last change: %w", err)
+	}
+	return id, nil
+}
+
+func scanChange(row pgx.Row) (layers.Change, error) {
+	var ch layers.Change
+	var kind string
+	var bbox []float64
+	if err := row.Scan(&ch.ID, &ch.Layer, &kind, &ch.Version, &ch.MetadataVersion, &bbox, &ch.FeatureIDs, &ch.LSN, &ch.At); err != nil {
+		return ch, err
+	}
+	k, err := layers.ParseChangeKind(kind)
+	if err != nil {
+		return ch, err
+	}
+	ch.Kind = k
+	if len(bbox) == 4 {
+		ch.BBox = orb.Bound{Min: orb.Point{bbox[0], bbox[1]}, Max: orb.Point{bbox[2], bbox[3]}}
+	}
+	if len(ch.FeatureIDs) == 0 {
+		ch.FeatureIDs = nil
+	}
+	return ch, nil
+}
+
+// FollowChanges implements layers.ChangeFeed: on a connection of its own
+// (held for the call), it LISTENs on the changes channel, registers as a
+// listener, catches up from the log and then follows each NOTIFY, reading
+// the log whenever a payload does not follow on from the last change seen
+// (a gap, or a change announced by its id alone). After fn returns nil for
+// a change, the change is acknowledged in catalog.listeners.
+func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn func(layers.Change) error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgis: follow changes: %w", err)
+	}
+	// The connection has LISTEN state: never hand it back to the pool.
+	pc := conn.Hijack()
+	defer pc.Close(context.WithoutCancel(ctx)) //nolint:errcheck
+	for _, q := range []string{"LISTEN " + quote(layers.ChangesChannel), sqlListenerGone} {
+		if _, err := pc.Exec(ctx, q); err != nil {
+			return fmt.Errorf("postgis: follow changes: %w", err)
+		}
+	}
+	if _, err := pc.Exec(ctx, sqlListenerJoin, name, after); err != nil {
+		return fmt.Errorf("postgis: follow changes: %w", err)
+	}
+	last := after
+	deliver := func(ch layers.Change) error {
+		if ch.ID <= last {
+			return nil
+		}
+		if err := fn(ch); err != nil {
+			return err
+		}
+		last = ch.ID
+		if _, err := pc.Exec(ctx, sqlListenerAck, last); err != nil {
+			return fmt.Errorf("postgis: acknowledge change %d: %w", last, err)
+		}
+		return nil
+	}
+	catchUp := func() error {
+		for {
+			rows, err := pc.Query(ctx, sqlChangesAfter, last)
+			if err != nil {
+				return fmt.Errorf("postgis: read changes: %w", err)
+			}
+			chs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (layers.Change, error) { return scanChange(r) })
+			if err != nil {
+				return fmt.Errorf("postgis: read changes: %w", err)
+			}
+			for _, ch := range chs {
+				if err := deliver(ch); err != nil {
+					return err
+				}
+			}
+			if len(chs) < 10000 {
+				return nil
+			}
+		}
+	}
+	if err := catchUp(); err != nil {
+		return err
+	}
+	for {
+		n, err := pc.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("postgis: follow changes: %w", err)
+		}
+		var ch layers.Change
+		if json.Unmarshal([]byte(n.Payload), &ch) != nil || ch.ID <= last {
+			continue
+		}
+		if ch.ID == last+1 && ch.Layer != "" {
+			err = deliver(ch)
+		} else {
+			err = catchUp()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// WaitAcked implements layers.ChangeAcks: it polls catalog.listeners (the
+// live ones: their connection is still open) until none is behind id, or
+// until timeout.
+func (s *Store) WaitAcked(ctx context.Context, id int64, timeout time.Duration) (layers.Visibility, error) {
+	start := time.Now()
+	v := layers.Visibility{Change: id}
+	pause := 2 * time.Millisecond
+	for {
+		if err := s.pool.QueryRow(ctx, sqlListenersBehind, id).Scan(&v.Listeners, &v.Lagging); err != nil {
+			v.Waited = time.Since(start)
+			return v, fmt.Errorf("postgis: wait for listeners: %w", err)
+		}
+		v.Waited = time.Since(start)
+		if v.Lagging == 0 || v.Waited >= timeout {
+			return v, nil
+		}
+		select {
+		case <-ctx.Done():
+			return v, ctx.Err()
+		case <-time.After(min(pause, timeout-v.Waited)):
+		}
+		pause = min(2*pause, 50*time.Millisecond)
+	}
+}
