@@ -43,6 +43,7 @@ type errorBody struct {
 func statusOf(err error) (int, string, any) {
 	var apiErr *Error
 	var verr *layers.ValidationError
+	var geomErr *layers.GeometryError
 	var optErr *overlaps.OptionError
 	var alignErr *overlaps.AlignmentError
 	var inErr *overlaps.InputError
@@ -87,6 +88,14 @@ func statusOf(err error) (int, string, any) {
 		return http.StatusBadRequest, err.Error(), nil
 	case errors.Is(err, overlaps.ErrTooManyAlignments):
 		return http.StatusRequestEntityTooLarge, err.Error(), nil
+	case errors.As(err, &geomErr):
+		d := map[string]any{"field": geomErr.Field}
+		if geomErr.Location != nil {
+			d["location"] = []float64{geomErr.Location[0], geomErr.Location[1]}
+		}
+		return http.StatusUnprocessableEntity, geomErr.Error(), d
+	case errors.Is(err, layers.ErrStale):
+		return http.StatusPreconditionFailed, "the feature has changed since your ETag was read: GET it again, redo the edit, and send the new ETag", nil
 	case errors.As(err, &verr):
 		d := map[string]any{}
 		if verr.Feature >= 0 {

@@ -368,7 +368,7 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fid := chi.URLParam(r, "feature")
-	q := layers.FeatureQuery{Layer: l, FeatureID: fid, Limit: 1}
+	q := layers.FeatureQuery{Layer: l, FeatureID: fid, Limit: 1, ETag: true}
 	c := outputCRS{URI: crs84URI, SRID: layers.StorageSRID}
 	qs, err := parseQuery(r)
 	if err != nil {
@@ -394,8 +394,10 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var feature []byte
+	var version string
 	err = s.deps.Features.Features(r.Context(), &q, func(row *layers.FeatureRow) error {
 		feature = append([]byte(nil), row.Feature...)
+		version = row.ETag
 		return nil
 	})
 	if err != nil {
@@ -414,6 +416,9 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
 	})
 	w.Header().Set("Content-Type", mediaGeoJSON)
 	w.Header().Set("Content-Crs", c.String())
+	if version != "" {
+		w.Header().Set("ETag", featureETag(version, c)) // what an edit sends back in If-Match
+	}
 	w.WriteHeader(http.StatusOK)
 	// The feature is a JSON object built by the database: add its links.
 	w.Write(feature[:len(feature)-1])

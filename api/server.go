@@ -73,6 +73,9 @@ type Deps struct {
 	Tokens layers.TokenStore
 	// Tiles serves vector tiles; nil leaves the tile routes out.
 	Tiles *tiles.Service
+	// Edits runs single-feature edits (OGC API – Features Part 4); nil
+	// means one over Store, when it can edit.
+	Edits *layers.Edits
 	// Imports runs and records imports; nil means Store, when it can.
 	Imports interface {
 		layers.ImportBackend
@@ -139,6 +142,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesLanding(r)
 		s.routesCollections(r)
 		s.routesItems(r)
+		s.routesEdits(r)
 		s.routesImports(r)
 	}
 	s.routesTiles(r)

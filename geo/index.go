@@ -19,9 +19,10 @@ const maxSubdivisionDepth = 8
 // hole or concavity does not return it. An Index is built once and never
 // changed, so it is safe for concurrent queries.
 type Index struct {
-	polys []*PreparedPolygon
-	tree  rtree.RTreeG[int32]
-	cells int
+	polys    []*PreparedPolygon
+	tree     rtree.RTreeG[int32]
+	cells    int
+	maxEdges int
 }
 
 // NewIndex builds an index over polys; a polygon's position in polys is its
@@ -30,22 +31,60 @@ func NewIndex(polys []*PreparedPolygon, maxCellEdges int) *Index {
 	if maxCellEdges <= 0 {
 		maxCellEdges = DefaultMaxCellEdges
 	}
-	ix := &Index{polys: polys}
+	ix := &Index{polys: polys, maxEdges: maxCellEdges}
 	for i, p := range polys {
-		if p == nil || len(p.deg.edges) == 0 {
-			continue
-		}
-		if len(p.deg.edges) <= maxCellEdges {
-			ix.insert(p.Bound(), i)
-			continue
-		}
-		all := make([]int32, len(p.deg.edges))
-		for k := range all {
-			all[k] = int32(k)
-		}
-		ix.subdivide(p, i, p.Bound(), all, maxCellEdges, 0)
+		ix.cellsOf(p, func(b orb.Bound) { ix.insert(b, i) })
 	}
 	return ix
+}
+
+// With returns a copy of the index in which the polygon of each id of
+// changed is replaced (by nil: removed; its id is then never returned),
+// and the polygons of added are entered with the next ids; the other ids
+// are kept. ix itself is not changed and stays safe for the queries running
+// on it: the copy shares the untouched part of the R-tree (copy on write),
+// so that a few polygons cost a few updates, not a rebuild. Copies of one
+// index must not be made concurrently.
+func (ix *Index) With(changed map[int]*PreparedPolygon, added []*PreparedPolygon) *Index {
+	n := &Index{polys: make([]*PreparedPolygon, len(ix.polys), len(ix.polys)+len(added)), cells: ix.cells, maxEdges: ix.maxEdges}
+	copy(n.polys, ix.polys)
+	n.tree = *ix.tree.Copy()
+	for id, p := range changed {
+		if id < 0 || id >= len(n.polys) {
+			continue
+		}
+		n.cellsOf(n.polys[id], func(b orb.Bound) {
+			n.tree.Delete(b.Min, b.Max, int32(id))
+			n.cells--
+		})
+		n.polys[id] = p
+		n.cellsOf(p, func(b orb.Bound) { n.insert(b, id) })
+	}
+	for _, p := range added {
+		id := len(n.polys)
+		n.polys = append(n.polys, p)
+		n.cellsOf(p, func(b orb.Bound) { n.insert(b, id) })
+	}
+	return n
+}
+
+// cellsOf calls fn with each cell polygon p is entered as: its bound, or,
+// for a polygon of many edges, the cells of a quadtree subdivision of it
+// that hold an edge or lie inside it. The same polygon always gives the
+// same cells.
+func (ix *Index) cellsOf(p *PreparedPolygon, fn func(orb.Bound)) {
+	if p == nil || len(p.deg.edges) == 0 {
+		return
+	}
+	if len(p.deg.edges) <= ix.maxEdges {
+		fn(p.Bound())
+		return
+	}
+	all := make([]int32, len(p.deg.edges))
+	for k := range all {
+		all[k] = int32(k)
+	}
+	subdivide(p, p.Bound(), all, ix.maxEdges, 0, fn)
 }
 
 func (ix *Index) insert(b orb.Bound, id int) {
@@ -53,15 +92,15 @@ func (ix *Index) insert(b orb.Bound, id int) {
 	ix.cells++
 }
 
-func (ix *Index) subdivide(p *PreparedPolygon, id int, cell orb.Bound, edges []int32, maxEdges, depth int) {
+func subdivide(p *PreparedPolygon, cell orb.Bound, edges []int32, maxEdges, depth int, fn func(orb.Bound)) {
 	if len(edges) == 0 {
 		if p.deg.locate(cell.Center()) == Inside {
-			ix.insert(cell, id)
+			fn(cell)
 		}
 		return
 	}
 	if len(edges) <= maxEdges || depth >= maxSubdivisionDepth {
-		ix.insert(cell, id)
+		fn(cell)
 		return
 	}
 	c := cell.Center()
@@ -79,7 +118,7 @@ func (ix *Index) subdivide(p *PreparedPolygon, id int, cell orb.Bound, edges []i
 				sub = append(sub, k)
 			}
 		}
-		ix.subdivide(p, id, q, sub, maxEdges, depth+1)
+		subdivide(p, q, sub, maxEdges, depth+1, fn)
 	}
 }
 

@@ -89,9 +89,11 @@ type EditRequest struct {
 	// LatLon says the coordinates come latitude first (EPSG:4326 named by
 	// its URI, as OGC API – Features Part 2 reads it).
 	LatLon bool
-	// IfMatch is the version (ETag) of the feature the edit was made
-	// against; required for replace, update and delete.
-	IfMatch string
+	// IfMatch are the versions (ETags) of the feature the edit was made
+	// against (If-Match may list several): the edit goes ahead only if the
+	// feature's current version is one of them. Required for replace,
+	// update and delete.
+	IfMatch []string
 	// Invalid and AllowOutside are the import's options of the same names.
 	Invalid      InvalidMode
 	AllowOutside bool
@@ -105,8 +107,8 @@ type FeatureEdit struct {
 	Op    EditOp
 	// ID is the feature's id; on create, "" lets the store choose one.
 	ID string
-	// IfMatch is the feature version the edit is conditional on.
-	IfMatch string
+	// IfMatch are the feature versions the edit is conditional on.
+	IfMatch []string
 	// SetGeometry says the edit sets the geometry (always, but for an
 	// update whose patch has no "geometry"); Geometry is then its WKB, of
 	// exactly the layer's type, in SRID — nil for no geometry.
@@ -144,6 +146,11 @@ type EditResult struct {
 	// Repaired says why the geometry was repaired ("" when it was not), in
 	// the words of an import's report.
 	Repaired string
+	// Change is the id of the change event the edit committed (a
+	// ChangeFeatures of this feature, bounded by BBox); Visibility says
+	// how it reached the servers that follow the change feed.
+	Change     int64
+	Visibility Visibility
 }
 
 // EditRecord is one entry of a layer's edit history: who changed which
@@ -337,4 +344,57 @@ func jsonReason(err error) string {
 		return fmt.Sprintf("%v (at byte %d)", se, se.Offset)
 	}
 	return err.Error()
+}
+
+// DefaultEditWait bounds how long an edit waits, after its commit, for the
+// servers following the change feed to have it.
+const DefaultEditWait = 2 * time.Second
+
+// Edits runs single-feature edits: it checks an edit against the layer
+// (PrepareEdit), has the store apply it (with its change event, in one
+// transaction), then waits until the servers that follow the change feed —
+// this one's catalog, tile cache and overlap engine among them — have the
+// change, so that the editor's next read anywhere sees it. A server that
+// has not caught up within the wait is reported in the result, not waited
+// for longer: the edit is committed either way.
+type Edits struct {
+	store FeatureEditor
+	acks  ChangeAcks
+	wait  time.Duration
+}
+
+// NewEdits returns the edit service over store; acks may be nil (nothing to
+// wait for), wait <= 0 means DefaultEditWait.
+func NewEdits(store FeatureEditor, acks ChangeAcks, wait time.Duration) *Edits {
+	if wait <= 0 {
+		wait = DefaultEditWait
+	}
+	return &Edits{store: store, acks: acks, wait: wait}
+}
+
+// Edit applies req to layer l.
+func (ed *Edits) Edit(ctx context.Context, l *Layer, req EditRequest) (EditResult, error) {
+	e, err := PrepareEdit(l, req)
+	if err != nil {
+		return EditResult{}, err
+	}
+	res, err := ed.store.EditFeature(ctx, e)
+	if err != nil {
+		return res, err
+	}
+	res.Visibility = Visibility{Change: res.Change}
+	if ed.acks != nil && res.Change != 0 {
+		v, err := ed.acks.WaitAcked(ctx, res.Change, ed.wait)
+		if err != nil {
+			// Committed: the answer stands; only the wait failed.
+			v.Lagging = max(v.Lagging, 1)
+		}
+		res.Visibility = v
+	}
+	return res, nil
+}
+
+// History returns edit records, newest first.
+func (ed *Edits) History(ctx context.Context, q EditQuery) ([]EditRecord, error) {
+	return ed.store.FeatureEdits(ctx, q)
 }

@@ -2,11 +2,13 @@ package overlaps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/coalmap/coalmap/geo"
+	"github.com/coalmap/coalmap/layers"
 )
 
 // Engine answers overlap checks from in-memory R-trees of polygon layers.
@@ -22,6 +24,11 @@ type Engine struct {
 	mu     sync.Mutex
 	layers map[string]*layerEntry
 	tick   atomic.Int64
+
+	// update serialises ApplyChange's copy-on-write updates.
+	update sync.Mutex
+	// Counters: whole layers loaded, and feature edits applied in place.
+	loads, featureUpdates atomic.Int64
 }
 
 // layerEntry is the engine's slot for one layer. Fields other than cur and
@@ -38,7 +45,8 @@ type layerEntry struct {
 type layerIndex struct {
 	name    string
 	version int64
-	feats   []feature
+	feats   []feature // by index id; a removed feature leaves an empty slot
+	byID    map[string]int
 	index   *geo.Index
 	bytes   int64
 }
@@ -165,7 +173,8 @@ func (e *Engine) build(ctx context.Context, name string) (*layerIndex, error) {
 	if err != nil {
 		return nil, &layerError{layer: name, err: err}
 	}
-	li := &layerIndex{name: name, version: version, feats: make([]feature, 0, len(feats))}
+	e.loads.Add(1)
+	li := &layerIndex{name: name, version: version, feats: make([]feature, 0, len(feats)), byID: make(map[string]int, len(feats))}
 	polys := make([]*geo.PreparedPolygon, 0, len(feats))
 	for i, f := range feats {
 		if i%256 == 0 {
@@ -176,20 +185,145 @@ func (e *Engine) build(ctx context.Context, name string) (*layerIndex, error) {
 		if len(f.Geom) == 0 {
 			continue
 		}
-		p := geo.PreparePolygon(f.Geom)
-		li.feats = append(li.feats, feature{
-			id:        f.ID,
-			name:      prop(f.Props, e.cfg.NameProps),
-			allocatee: prop(f.Props, e.cfg.AllocateeProps),
-			status:    prop(f.Props, e.cfg.StatusProps),
-			poly:      p,
-		})
-		polys = append(polys, p)
-		li.bytes += p.ApproxBytes() + int64(len(f.ID)) + 128
+		ft := e.feature(f)
+		li.byID[f.ID] = len(li.feats)
+		li.feats = append(li.feats, ft)
+		polys = append(polys, ft.poly)
+		li.bytes += ft.poly.ApproxBytes() + int64(len(f.ID)) + 128
 	}
 	li.index = geo.NewIndex(polys, e.cfg.MaxCellEdges)
 	li.bytes += int64(li.index.Cells()) * 64
 	return li, nil
+}
+
+func (e *Engine) feature(f Polygon) feature {
+	return feature{
+		id:        f.ID,
+		name:      prop(f.Props, e.cfg.NameProps),
+		allocatee: prop(f.Props, e.cfg.AllocateeProps),
+		status:    prop(f.Props, e.cfg.StatusProps),
+		poly:      geo.PreparePolygon(f.Geom),
+	}
+}
+
+// FeatureSource gives the engine some features of a polygon layer by id,
+// so that it can follow an edit of a few features without reloading the
+// layer. Package postgis implements it beside PolygonSource.
+type FeatureSource interface {
+	// PolygonsByID returns the layer's data version and those of the
+	// features named by ids that exist and have a polygon geometry; the
+	// others (deleted, or without a geometry) are left out.
+	PolygonsByID(ctx context.Context, layer string, ids []string) (version int64, feats []Polygon, err error)
+}
+
+// EngineStats counts the engine's work.
+type EngineStats struct {
+	// Loads counts the layers loaded whole from the source; FeatureUpdates
+	// the edits of a few features applied to a loaded layer in place.
+	Loads, FeatureUpdates int64
+}
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() EngineStats {
+	return EngineStats{Loads: e.loads.Load(), FeatureUpdates: e.featureUpdates.Load()}
+}
+
+// ApplyChange brings the engine up to date with a committed change (register
+// it with layers.Catalog.OnChange, which calls it before the change is
+// acknowledged, so that a writer that waits for the acknowledgement knows
+// the next check sees its change). An edit of some features of a loaded
+// layer (ChangeFeatures) is applied in place: those features are read from
+// the source and a copy of the layer's index with them swapped in is
+// published, the checks running on the old one undisturbed. A new version
+// of the whole layer, its creation or deletion makes the next check reload
+// it; a metadata change does nothing.
+func (e *Engine) ApplyChange(ctx context.Context, ch layers.Change) {
+	switch ch.Kind {
+	case layers.ChangeMetadata:
+		return
+	case layers.ChangeFeatures:
+		if err := e.applyFeatures(ctx, ch); err == nil {
+			return
+		}
+	}
+	e.Invalidate(ch.Layer)
+}
+
+// errOutOfStep says an in-place update cannot be applied: the engine must
+// reload the layer.
+var errOutOfStep = errors.New("overlaps: loaded layer out of step with the change")
+
+func (e *Engine) applyFeatures(ctx context.Context, ch layers.Change) error {
+	e.update.Lock()
+	defer e.update.Unlock()
+	e.mu.Lock()
+	ent, ok := e.layers[ch.Layer]
+	var li *layerIndex
+	var gen int64
+	if ok {
+		li, gen = ent.cur.Load(), ent.gen
+	}
+	e.mu.Unlock()
+	if li == nil {
+		return nil // not loaded: it will be loaded current when used
+	}
+	if li.version >= ch.Version {
+		return nil // loaded since the change: current already
+	}
+	fs, ok := e.src.(FeatureSource)
+	if !ok || li.version != ch.Version-1 {
+		return errOutOfStep
+	}
+	version, feats, err := fs.PolygonsByID(ctx, ch.Layer, ch.FeatureIDs)
+	if err != nil || version < ch.Version {
+		return errOutOfStep
+	}
+	got := make(map[string]Polygon, len(feats))
+	for _, f := range feats {
+		if len(f.Geom) > 0 {
+			got[f.ID] = f
+		}
+	}
+	n := &layerIndex{name: li.name, version: ch.Version, bytes: li.bytes,
+		feats: make([]feature, len(li.feats), len(li.feats)+len(ch.FeatureIDs)), byID: make(map[string]int, len(li.byID)+len(got))}
+	copy(n.feats, li.feats)
+	for id, i := range li.byID {
+		n.byID[id] = i
+	}
+	changed := map[int]*geo.PreparedPolygon{}
+	var added []*geo.PreparedPolygon
+	for _, id := range ch.FeatureIDs {
+		f, exists := got[id]
+		i, had := n.byID[id]
+		switch {
+		case had && exists:
+			ft := e.feature(f)
+			n.bytes += ft.poly.ApproxBytes() - n.feats[i].poly.ApproxBytes()
+			n.feats[i] = ft
+			changed[i] = ft.poly
+		case had:
+			n.bytes -= n.feats[i].poly.ApproxBytes()
+			n.feats[i] = feature{}
+			delete(n.byID, id)
+			changed[i] = nil
+		case exists:
+			ft := e.feature(f)
+			n.bytes += ft.poly.ApproxBytes() + int64(len(id)) + 128
+			n.byID[id] = len(n.feats)
+			n.feats = append(n.feats, ft)
+			added = append(added, ft.poly)
+		}
+	}
+	n.index = li.index.With(changed, added)
+	n.bytes += int64(n.index.Cells()-li.index.Cells()) * 64
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ent.cur.Load() != li || ent.gen != gen {
+		return errOutOfStep // reloaded or invalidated meanwhile
+	}
+	ent.cur.Store(n)
+	e.featureUpdates.Add(1)
+	return nil
 }
 
 func prop(props map[string]any, keys []string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,10 @@ const (
                   WHEN extent IS NULL THEN $3::float8[]
                   ELSE ARRAY[least(extent[1], $3[1]), least(extent[2], $3[2]), greatest(extent[3], $3[3]), greatest(extent[4], $3[4])] END,
     updated_at = now()
-WHERE id = $1 RETURNING data_version`
+WHERE id = $1 RETURNING data_version, metadata_version`
+	// The bands patched by an edit stay current: they move to the new
+	// data version with the layer, if they were built from the old one.
+	sqlEditBands = `UPDATE tilegen.bands SET data_version = $3 WHERE layer_id = $1 AND data_version = $2`
 	sqlEditAudit = `INSERT INTO catalog.feature_edits (layer_id, feature_id, operation, actor, token_id, data_version, repaired, before, after)
 VALUES ($1, $2, $3, $4, nullif($5, 0), $6, $7, $8, $9)`
 	sqlFeatureEdits = `SELECT id, layer_id, feature_id, operation, actor, coalesce(token_id, 0), at, data_version, repaired, before, after
@@ -175,7 +179,7 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 		if !sameShape(l, layers.GeometryType(gt), attrs) {
 			return fmt.Errorf("the layer %s was re-imported with another shape while the edit was made; read the feature again: %w", l.ID, layers.ErrConflict)
 		}
-		tiles, err := bandsOf(ctx, tx, l)
+		tiles, err := bandsOf(ctx, tx, l, version)
 		if err != nil {
 			return err
 		}
@@ -191,7 +195,7 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 			if before, err = lockFeature(ctx, tx, l, e.ID, tiles.points()); err != nil {
 				return err
 			}
-			if before.etag != e.IfMatch {
+			if !slices.Contains(e.IfMatch, before.etag) {
 				return fmt.Errorf("feature %q of %s: %w", e.ID, l.ID, layers.ErrStale)
 			}
 			fid = before.fid
@@ -289,8 +293,14 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 		if after != nil && after.hasBBox {
 			extent = []float64{after.bbox.Min[0], after.bbox.Min[1], after.bbox.Max[0], after.bbox.Max[1]}
 		}
-		if err := tx.QueryRow(ctx, sqlEditCatalog, l.ID, delta, extent).Scan(&res.DataVersion); err != nil {
+		var metaVersion int64
+		if err := tx.QueryRow(ctx, sqlEditCatalog, l.ID, delta, extent).Scan(&res.DataVersion, &metaVersion); err != nil {
 			return err
+		}
+		if tiles.current {
+			if _, err := tx.Exec(ctx, sqlEditBands, l.ID, version, res.DataVersion); err != nil {
+				return err
+			}
 		}
 		var beforeJSON, afterJSON []byte
 		if before != nil {
@@ -303,7 +313,17 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 			res.DataVersion, res.Repaired, beforeJSON, afterJSON); err != nil {
 			return err
 		}
-		return notify(ctx, tx, l.ID)
+		// The one change event of the commit: these features, this box.
+		ch := layers.Change{Layer: l.ID, Version: res.DataVersion, MetadataVersion: metaVersion,
+			Kind: layers.ChangeFeatures, FeatureIDs: []string{res.ID}}
+		if res.HasBBox {
+			ch.BBox = res.BBox
+		}
+		if err := publishChange(ctx, tx, &ch); err != nil {
+			return err
+		}
+		res.Change = ch.ID
+		return nil
 	})
 	return res, err
 }

@@ -45,19 +45,26 @@ FROM %[2]s f JOIN ` + patchCells + ` c ON f.geom && ST_Expand(c.cell, $2::float8
 ORDER BY ST_SnapToGrid(f.geom, $2::float8), f.fid`
 )
 
-// layerBands says whether a layer has tile bands, and of which kind.
+// layerBands says whether a layer's tile bands are current (built from the
+// data version the edit starts from, see tilegen.bands): only current bands
+// are patched. Stale or missing ones are not used by the renderer and are
+// rebuilt whole in the background.
 type layerBands struct {
-	l      *layers.Layer
-	exists bool
+	l       *layers.Layer
+	current bool
 }
 
-// bandsOf finds whether l has its zoom bands.
-func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer) (layerBands, error) {
+// bandsOf finds whether l's zoom bands were built from data version v. The
+// bands' row is read, not locked: a band build locks the band tables
+// first and that row last, as an edit does (see the lock order in
+// edits.go).
+func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer, v int64) (layerBands, error) {
 	b := layerBands{l: l}
-	full := genTable(l.ID, zoomBands[len(zoomBands)-1])
-	if err := tx.QueryRow(ctx, sqlRegclass, full.Sanitize()).Scan(&b.exists); err != nil {
+	var built int64
+	if err := tx.QueryRow(ctx, sqlBandsVersion, l.ID).Scan(&built); err != nil {
 		return b, err
 	}
+	b.current = built == v
 	return b, nil
 }
 
@@ -65,14 +72,14 @@ func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer) (layerBands, error
 // which an edit needs the old point's position.
 func (b layerBands) points() bool {
 	t := b.l.GeometryType
-	return b.exists && (t == layers.Point || t == layers.MultiPoint)
+	return b.current && (t == layers.Point || t == layers.MultiPoint)
 }
 
 // patch brings the bands up to date for the feature fid of the layer
 // table, already written; old is the feature's geometry before the edit,
 // in EPSG:3857, for point bands.
 func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte) error {
-	if !b.exists {
+	if !b.current {
 		return nil
 	}
 	id := b.l.ID

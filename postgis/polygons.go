@@ -21,7 +21,10 @@ type Polygons struct {
 	pool *pgxpool.Pool
 }
 
-var _ overlaps.PolygonSource = (*Polygons)(nil)
+var (
+	_ overlaps.PolygonSource = (*Polygons)(nil)
+	_ overlaps.FeatureSource = (*Polygons)(nil)
+)
 
 // NewPolygons returns a PolygonSource over pool.
 func NewPolygons(pool *pgxpool.Pool) *Polygons { return &Polygons{pool: pool} }
@@ -36,6 +39,22 @@ ORDER BY attnum`
 // Polygons returns every feature of a polygon layer with the layer's data
 // version, read in one snapshot so that the two agree.
 func (p *Polygons) Polygons(ctx context.Context, layer string) (int64, []overlaps.Polygon, error) {
+	return p.read(ctx, layer, nil)
+}
+
+// PolygonsByID returns the features of a polygon layer named by ids (those
+// that exist and have a geometry) with the layer's data version, read in
+// one snapshot.
+func (p *Polygons) PolygonsByID(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
+	if ids == nil {
+		ids = []string{}
+	}
+	return p.read(ctx, layer, ids)
+}
+
+// read reads the features of layer: all, or those named by ids when ids is
+// not nil.
+func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 	}
@@ -73,8 +92,13 @@ func (p *Polygons) Polygons(ctx context.Context, layer string) (int64, []overlap
 		if len(props) > 0 {
 			propsExpr = "jsonb_build_object(" + strings.Join(props, ", ") + ")"
 		}
-		q := fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY fid`, propsExpr, table)
-		rows, err = tx.Query(ctx, q)
+		q := fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, propsExpr, table)
+		var args []any
+		if ids != nil {
+			q += " AND feature_id = ANY($1)"
+			args = append(args, ids)
+		}
+		rows, err = tx.Query(ctx, q+" ORDER BY fid", args...)
 		if err != nil {
 			return fmt.Errorf("postgis: layer %q: %w", layer, err)
 		}

@@ -5,8 +5,16 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/coalmap/coalmap/layers"
 )
 
 // Entry is a composed tile: the concatenated MVT layers, its strong validator,
@@ -53,13 +61,20 @@ func (e *Entry) bytes() int64 { return int64(len(e.MVT)) + e.size.Load() + entry
 // CacheStats are a cache's counters.
 type CacheStats struct {
 	Hits, Misses, Evictions int64
-	Entries                 int
-	Bytes, MaxBytes         int64
+	// Invalidated counts entries dropped because their layer changed
+	// where they are; Kept those a change of features elsewhere carried
+	// over to the new data version.
+	Invalidated, Kept int64
+	Entries           int
+	Bytes, MaxBytes   int64
 }
 
 // Cache is an in-process LRU of composed tiles bounded in bytes. Keys name the
-// data version of each layer (see Key), so an entry never needs invalidating:
-// after an import, requests use a new key and the old entry ages out.
+// data version of each layer (see Key), so an entry is never served for
+// another version: after an import, requests use a new key and the old
+// entry ages out (or is dropped at once, DropLayer). After an edit of some
+// features, Rekey carries the entries the edit cannot have changed over
+// to the new version, so that they stay hits.
 // A Cache with MaxBytes 0 stores nothing.
 type Cache struct {
 	max int64
@@ -67,20 +82,67 @@ type Cache struct {
 	mu    sync.Mutex
 	ll    *list.List // front = most recent; values are *cacheItem
 	items map[string]*list.Element
-	used  int64
+	// byLayer indexes the entries added with their tile's description
+	// (AddTile) by layer id.
+	byLayer map[string]map[*list.Element]struct{}
+	used    int64
 
-	hits, misses, evictions atomic.Int64
+	hits, misses, evictions, invalidated, kept atomic.Int64
 }
 
 type cacheItem struct {
 	key   string
 	entry *Entry
 	size  int64
+	desc  *TileDesc
 }
 
 // NewCache returns a cache holding at most maxBytes of tiles.
 func NewCache(maxBytes int64) *Cache {
-	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
+	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{},
+		byLayer: map[string]map[*list.Element]struct{}{}}
+}
+
+// TileDesc describes what a cached tile was drawn from: the tile, and each
+// layer's id, data version and options, in tile order. Its Key is the
+// cache key.
+type TileDesc struct {
+	Tile     maptile.Tile
+	Layers   []string
+	Versions []int64
+	Opts     []Options
+}
+
+// Describe returns the description of tile t of layers ls with opts.
+func Describe(ls []layers.Layer, t maptile.Tile, opts []Options) *TileDesc {
+	d := &TileDesc{Tile: t, Layers: make([]string, len(ls)), Versions: make([]int64, len(ls)), Opts: opts}
+	for i, l := range ls {
+		d.Layers[i], d.Versions[i] = l.ID, l.DataVersion
+	}
+	return d
+}
+
+// Key is the cache key of the description.
+func (d *TileDesc) Key() string {
+	var b strings.Builder
+	b.Grow(32 + 32*len(d.Layers))
+	fmt.Fprintf(&b, "%d/%d/%d", d.Tile.Z, d.Tile.X, d.Tile.Y)
+	for i, id := range d.Layers {
+		b.WriteByte('|')
+		b.WriteString(id)
+		b.WriteByte('@')
+		b.WriteString(strconv.FormatInt(d.Versions[i], 10))
+		o := d.Opts[i]
+		if o.Properties != nil {
+			b.WriteString("?p=")
+			b.WriteString(strings.Join(o.Properties, ","))
+		}
+		if o.MaxFeatures > 0 {
+			b.WriteString("&cap=")
+			b.WriteString(strconv.Itoa(o.MaxFeatures))
+		}
+	}
+	return b.String()
 }
 
 // Get returns the entry under key and marks it recently used.
@@ -110,8 +172,14 @@ func (c *Cache) Get(key string) (*Entry, bool) {
 }
 
 // Add stores e under key, evicting the least recently used entries beyond the
-// byte bound. An entry larger than the whole bound is not stored.
-func (c *Cache) Add(key string, e *Entry) {
+// byte bound. An entry larger than the whole bound is not stored. An entry
+// added by Add is not known to Rekey or DropLayer: it ages out.
+func (c *Cache) Add(key string, e *Entry) { c.add(key, e, nil) }
+
+// AddTile stores e, drawn as d says, under d's key (see Add).
+func (c *Cache) AddTile(d *TileDesc, e *Entry) { c.add(d.Key(), e, d) }
+
+func (c *Cache) add(key string, e *Entry, d *TileDesc) {
 	size := e.bytes()
 	if c.max <= 0 || size > c.max {
 		return
@@ -124,10 +192,47 @@ func (c *Cache) Add(key string, e *Entry) {
 		it.entry, it.size = e, size
 		c.ll.MoveToFront(el)
 	} else {
-		c.items[key] = c.ll.PushFront(&cacheItem{key: key, entry: e, size: size})
+		el := c.ll.PushFront(&cacheItem{key: key, entry: e, size: size, desc: d})
+		c.items[key] = el
 		c.used += size
+		c.indexLocked(el)
 	}
 	c.evictLocked()
+}
+
+func (c *Cache) indexLocked(el *list.Element) {
+	it := el.Value.(*cacheItem)
+	if it.desc == nil {
+		return
+	}
+	for _, id := range it.desc.Layers {
+		m := c.byLayer[id]
+		if m == nil {
+			m = map[*list.Element]struct{}{}
+			c.byLayer[id] = m
+		}
+		m[el] = struct{}{}
+	}
+}
+
+// removeLocked takes el out of the list, the map and the layer index.
+func (c *Cache) removeLocked(el *list.Element) {
+	it := el.Value.(*cacheItem)
+	c.ll.Remove(el)
+	if c.items[it.key] == el {
+		delete(c.items, it.key)
+	}
+	c.used -= it.size
+	if it.desc != nil {
+		for _, id := range it.desc.Layers {
+			if m := c.byLayer[id]; m != nil {
+				delete(m, el)
+				if len(m) == 0 {
+					delete(c.byLayer, id)
+				}
+			}
+		}
+	}
 }
 
 func (c *Cache) evictLocked() {
@@ -136,12 +241,68 @@ func (c *Cache) evictLocked() {
 		if el == nil {
 			return
 		}
-		it := el.Value.(*cacheItem)
-		c.ll.Remove(el)
-		delete(c.items, it.key)
-		c.used -= it.size
+		c.removeLocked(el)
 		c.evictions.Add(1)
 	}
+}
+
+// Rekey carries over, after a change of some features of layer, the
+// entries drawn from its data version from to version to: those whose tile
+// the change does not touch (touches reports false) get the key of version
+// to and stay hits; the others are dropped, and the next request draws
+// them afresh. It returns how many entries were kept and dropped. An entry
+// of version to already there (drawn since) wins over a carried one.
+func (c *Cache) Rekey(layer string, from, to int64, touches func(maptile.Tile) bool) (kept, dropped int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := range c.byLayer[layer] {
+		it := el.Value.(*cacheItem)
+		d := it.desc
+		i := slices.Index(d.Layers, layer)
+		if d.Versions[i] != from {
+			continue
+		}
+		if touches(d.Tile) {
+			c.removeLocked(el)
+			dropped++
+			continue
+		}
+		nd := *d
+		nd.Versions = slices.Clone(d.Versions)
+		// A tile of several layers may hold this one more than once.
+		for j, id := range nd.Layers {
+			if id == layer && nd.Versions[j] == from {
+				nd.Versions[j] = to
+			}
+		}
+		key := nd.Key()
+		if _, taken := c.items[key]; taken {
+			c.removeLocked(el)
+			dropped++
+			continue
+		}
+		delete(c.items, it.key)
+		it.key, it.desc = key, &nd
+		c.items[key] = el
+		kept++
+	}
+	c.kept.Add(int64(kept))
+	c.invalidated.Add(int64(dropped))
+	return kept, dropped
+}
+
+// DropLayer drops every entry (added with AddTile) that holds layer: its
+// data was replaced, its entries can never be asked for again.
+func (c *Cache) DropLayer(layer string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for el := range c.byLayer[layer] {
+		c.removeLocked(el)
+		n++
+	}
+	c.invalidated.Add(int64(n))
+	return n
 }
 
 // Stats returns the cache's counters.
@@ -150,7 +311,7 @@ func (c *Cache) Stats() CacheStats {
 	n, used := len(c.items), c.used
 	c.mu.Unlock()
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions.Load(),
-		Entries: n, Bytes: used, MaxBytes: c.max}
+		Invalidated: c.invalidated.Load(), Kept: c.kept.Load(), Entries: n, Bytes: used, MaxBytes: c.max}
 }
 
 // flight runs one computation per key at a time and shares its result with

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/coalmap/coalmap/layers"
@@ -112,7 +113,8 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := Key(ls, req.Tile, opts)
+	desc := Describe(ls, req.Tile, opts)
+	key := desc.Key()
 	if e, ok := s.cache.Get(key); ok {
 		return &Result{Entry: e, Layers: ls, Hit: true}, nil
 	}
@@ -124,7 +126,7 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cache.Add(key, e)
+		s.cache.AddTile(desc, e)
 		return e, nil
 	})
 	if err != nil {
@@ -253,25 +255,43 @@ func (s *Service) acquire(ctx context.Context) error {
 // Key is the cache key of a tile: z/x/y, then each layer's id, data version
 // and options, in tile order. A new data version is a new key.
 func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string {
-	var b strings.Builder
-	b.Grow(32 + 32*len(ls))
-	fmt.Fprintf(&b, "%d/%d/%d", t.Z, t.X, t.Y)
-	for i, l := range ls {
-		b.WriteByte('|')
-		b.WriteString(l.ID)
-		b.WriteByte('@')
-		b.WriteString(strconv.FormatInt(l.DataVersion, 10))
-		o := opts[i]
-		if o.Properties != nil {
-			b.WriteString("?p=")
-			b.WriteString(strings.Join(o.Properties, ","))
-		}
-		if o.MaxFeatures > 0 {
-			b.WriteString("&cap=")
-			b.WriteString(strconv.Itoa(o.MaxFeatures))
-		}
+	return Describe(ls, t, opts).Key()
+}
+
+// ApplyChange brings the cache up to date with a committed change (register
+// it with layers.Catalog.OnChange). An edit of some features (ChangeFeatures)
+// drops only the cached tiles, at every zoom, that its bounding box touches
+// — with the margin a tile is drawn with — and keeps the others, carried
+// over to the new data version, as hits. A new version of the whole layer
+// (an import), its creation or deletion drops all its tiles. A metadata
+// change leaves tiles as they are: keys carry the data version, and access
+// is checked before the cache.
+func (s *Service) ApplyChange(_ context.Context, ch layers.Change) {
+	switch ch.Kind {
+	case layers.ChangeFeatures:
+		// Each edit bumps the data version by one: the cached tiles of the
+		// version before are those to carry over.
+		box := ch.BBox
+		s.cache.Rekey(ch.Layer, ch.Version-1, ch.Version, func(t maptile.Tile) bool { return Touches(t, box) })
+	case layers.ChangeData, layers.ChangeCreated, layers.ChangeDeleted:
+		s.cache.DropLayer(ch.Layer)
 	}
-	return b.String()
+}
+
+// Touches reports whether a change within box (EPSG:4326) can alter tile
+// t: whether box meets the tile grown by the margin it is drawn with
+// (Buffer), doubled to cover the curvature of latitudes and the pixel a
+// point band thins to. The zero box (a change without geometry) touches
+// nothing.
+func Touches(t maptile.Tile, box orb.Bound) bool {
+	if box == (orb.Bound{}) {
+		return false
+	}
+	tb := t.Bound()
+	padX := (tb.Max[0] - tb.Min[0]) * 2 * Buffer / Extent
+	padY := (tb.Max[1] - tb.Min[1]) * 2 * Buffer / Extent
+	tb = orb.Bound{Min: orb.Point{tb.Min[0] - padX, tb.Min[1] - padY}, Max: orb.Point{tb.Max[0] + padX, tb.Max[1] + padY}}
+	return tb.Intersects(box)
 }
 
 // Versions is the version token of a set of layers that tile URLs carry
