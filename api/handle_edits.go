@@ -162,7 +162,9 @@ func editBody(w http.ResponseWriter, r *http.Request, req *layers.EditRequest, a
 		}
 	}
 	if v := r.Header.Get("Content-Crs"); v != "" {
-		c, err := parseCRS("Content-Crs", v)
+		// OGC API – Features Part 2 writes the URI in angle brackets;
+		// QGIS sends it bare.
+		c, err := parseCRS("Content-Crs", strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(v), "<"), ">"))
 		if err != nil {
 			return &layers.GeometryError{Field: "crs", Reason: fmt.Sprintf("Content-Crs %q is not a CRS this service reads; use one of %s", v, strings.Join(crsList(), ", "))}
 		}

@@ -226,7 +226,7 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 			for i := range args {
 				ph[i] = "$" + strconv.Itoa(i+1)
 			}
-			ph[2] += "::geometry"
+			ph[2] = "ST_GeomFromEWKB($3::bytea)"
 			if _, err := tx.Exec(ctx, fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.Join(ph, ", ")), args...); err != nil {
 				return err
 			}
@@ -235,7 +235,7 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 			var set []string
 			if e.SetGeometry {
 				args = append(args, geom)
-				set = append(set, fmt.Sprintf("geom = $%d::geometry", len(args)))
+				set = append(set, fmt.Sprintf("geom = ST_GeomFromEWKB($%d::bytea)", len(args)))
 			}
 			for i, a := range e.Columns {
 				args = append(args, e.Values[i])
