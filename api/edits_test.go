@@ -32,6 +32,7 @@ type editEnv struct {
 	ts     *httptest.Server
 	pool   *pgxpool.Pool
 	cat    *layers.Catalog
+	render tiles.Renderer
 	tiles  *tiles.Service
 	engine *overlaps.Engine
 	tokens map[layers.Role]string
@@ -89,7 +90,7 @@ func newEditEnv(t *testing.T) *editEnv {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	e := &editEnv{pool: pool, cat: cat, tiles: svc, engine: engine, tokens: map[layers.Role]string{}}
+	e := &editEnv{pool: pool, cat: cat, render: r, tiles: svc, engine: engine, tokens: map[layers.Role]string{}}
 	for _, role := range []layers.Role{layers.Viewer, layers.Planner, layers.Editor, layers.Admin} {
 		tok, hash := layers.NewToken()
 		if _, err := store.CreateToken(ctx, role.String()+"-token", role, hash, "test"); err != nil {
