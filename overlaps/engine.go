@@ -7,7 +7,16 @@ import (
 	"sync/atomic"
 
 	"github.com/coalmap/coalmap/geo"
+	"github.com/coalmap/coalmap/layers"
 )
+
+// PolygonUpdater is what a PolygonSource may offer besides: some features
+// of a layer by id (those that still exist) with the layer's version, so
+// that an edit of a few features updates the engine's copy of a layer
+// rather than reloading it.
+type PolygonUpdater interface {
+	PolygonsByID(ctx context.Context, layer string, ids []string) (version int64, feats []Polygon, err error)
+}
 
 // Engine answers overlap checks from in-memory R-trees of polygon layers.
 // A layer is loaded from the PolygonSource on first use, built aside and
@@ -22,6 +31,9 @@ type Engine struct {
 	mu     sync.Mutex
 	layers map[string]*layerEntry
 	tick   atomic.Int64
+	// builds counts the layers loaded and indexed (whole layers, not
+	// feature updates), for tests and metrics.
+	builds atomic.Int64
 }
 
 // layerEntry is the engine's slot for one layer. Fields other than cur and
@@ -159,37 +171,125 @@ func (e *Engine) evictLocked(keep *layerEntry) {
 	}
 }
 
+// Builds returns how many times the engine has loaded and indexed a whole
+// layer.
+func (e *Engine) Builds() int64 { return e.builds.Load() }
+
 // build loads a layer from the source and indexes it.
 func (e *Engine) build(ctx context.Context, name string) (*layerIndex, error) {
 	version, feats, err := e.src.Polygons(ctx, name)
 	if err != nil {
 		return nil, &layerError{layer: name, err: err}
 	}
+	e.builds.Add(1)
 	li := &layerIndex{name: name, version: version, feats: make([]feature, 0, len(feats))}
-	polys := make([]*geo.PreparedPolygon, 0, len(feats))
 	for i, f := range feats {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		if len(f.Geom) == 0 {
-			continue
-		}
-		p := geo.PreparePolygon(f.Geom)
-		li.feats = append(li.feats, feature{
-			id:        f.ID,
-			name:      prop(f.Props, e.cfg.NameProps),
-			allocatee: prop(f.Props, e.cfg.AllocateeProps),
-			status:    prop(f.Props, e.cfg.StatusProps),
-			poly:      p,
-		})
-		polys = append(polys, p)
-		li.bytes += p.ApproxBytes() + int64(len(f.ID)) + 128
+		e.addFeature(li, f)
+	}
+	e.index(li)
+	return li, nil
+}
+
+// addFeature prepares f and adds it to li (not yet indexed).
+func (e *Engine) addFeature(li *layerIndex, f Polygon) {
+	if len(f.Geom) == 0 {
+		return
+	}
+	p := geo.PreparePolygon(f.Geom)
+	li.feats = append(li.feats, feature{
+		id:        f.ID,
+		name:      prop(f.Props, e.cfg.NameProps),
+		allocatee: prop(f.Props, e.cfg.AllocateeProps),
+		status:    prop(f.Props, e.cfg.StatusProps),
+		poly:      p,
+	})
+	li.bytes += p.ApproxBytes() + int64(len(f.ID)) + 128
+}
+
+// index builds li's spatial index over its features.
+func (e *Engine) index(li *layerIndex) {
+	polys := make([]*geo.PreparedPolygon, len(li.feats))
+	for i, f := range li.feats {
+		polys[i] = f.poly
 	}
 	li.index = geo.NewIndex(polys, e.cfg.MaxCellEdges)
 	li.bytes += int64(li.index.Cells()) * 64
-	return li, nil
+}
+
+// Apply follows a change event (register it with layers.Catalog.OnChange).
+// A new version of a layer's data (an import, a new or deleted layer)
+// makes the next check reload the layer. An edit of some features updates
+// a loaded layer in place of a reload: those features are read again (a
+// deleted one is gone) and the index is rebuilt over the prepared
+// polygons, published as a new version; if that cannot be done (the layer
+// is not loaded at the version before the edit, the source cannot read by
+// id), the layer is reloaded on next use. A metadata change does nothing:
+// geometry and attributes are unchanged.
+func (e *Engine) Apply(ctx context.Context, ch layers.Change) {
+	switch ch.Kind {
+	case layers.ChangeData, layers.ChangeCreated, layers.ChangeDeleted:
+		e.Invalidate(ch.Layer)
+	case layers.ChangeFeatures:
+		if !e.update(ctx, ch) {
+			e.Invalidate(ch.Layer)
+		}
+	}
+}
+
+// update applies an edit of some features to a loaded layer.
+func (e *Engine) update(ctx context.Context, ch layers.Change) bool {
+	up, ok := e.src.(PolygonUpdater)
+	if !ok {
+		return false
+	}
+	e.mu.Lock()
+	ent := e.layers[ch.Layer]
+	var li *layerIndex
+	if ent != nil {
+		li = ent.cur.Load()
+	}
+	gen := int64(0)
+	if ent != nil {
+		gen = ent.gen
+	}
+	e.mu.Unlock()
+	if li == nil {
+		return true // not loaded: the next check loads the current version
+	}
+	if li.version != ch.Version-1 {
+		return false
+	}
+	version, feats, err := up.PolygonsByID(ctx, ch.Layer, ch.FeatureIDs)
+	if err != nil || version != ch.Version {
+		return false
+	}
+	touched := make(map[string]bool, len(ch.FeatureIDs))
+	for _, id := range ch.FeatureIDs {
+		touched[id] = true
+	}
+	next := &layerIndex{name: li.name, version: version, feats: make([]feature, 0, len(li.feats)+len(feats))}
+	for _, f := range li.feats {
+		if !touched[f.id] {
+			next.feats = append(next.feats, f)
+			next.bytes += f.poly.ApproxBytes() + int64(len(f.id)) + 128
+		}
+	}
+	for _, f := range feats {
+		e.addFeature(next, f)
+	}
+	e.index(next)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ent.cur.Load() != li || ent.gen != gen {
+		return false // reloaded or invalidated meanwhile
+	}
+	ent.cur.Store(next)
+	return true
 }
 
 func prop(props map[string]any, keys []string) string {

@@ -82,7 +82,7 @@ func TestOneChangePerImport(t *testing.T) {
 	if _, err := s.PutLayer(ctx, layerstest.Layer("sidings", layers.Public, true), "test"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Import(ctx, layers.ImportRequest{Layer: "sidings", Source: layerstest.Grid(20, true), SourceName: "grid", Actor: "test"})
+	res, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "sidings", Source: layerstest.Grid(20, true), SourceName: "grid", Actor: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestOneChangePerImport(t *testing.T) {
 	if l.DataVersion != res.DataVersion {
 		t.Fatalf("data version %d after building tile bands, import made %d", l.DataVersion, res.DataVersion)
 	}
-	if ok, err := postgis.TilesPrepared(ctx, s.Pool(), "sidings"); err != nil || !ok {
+	if ok, err := s.BandsCurrent(ctx, "sidings"); err != nil || !ok {
 		t.Fatalf("bands built for the current version: %v %v", ok, err)
 	}
 

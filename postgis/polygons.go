@@ -36,6 +36,24 @@ ORDER BY attnum`
 // Polygons returns every feature of a polygon layer with the layer's data
 // version, read in one snapshot so that the two agree.
 func (p *Polygons) Polygons(ctx context.Context, layer string) (int64, []overlaps.Polygon, error) {
+	return p.read(ctx, layer, nil)
+}
+
+var _ overlaps.PolygonUpdater = (*Polygons)(nil)
+
+// PolygonsByID returns the features of a polygon layer whose ids are ids
+// (those that exist: a deleted feature is absent) with the layer's data
+// version, read in one snapshot.
+func (p *Polygons) PolygonsByID(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
+	if ids == nil {
+		ids = []string{}
+	}
+	return p.read(ctx, layer, ids)
+}
+
+// read reads a polygon layer's features, all of them (ids nil) or those of
+// ids.
+func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 	}
@@ -73,8 +91,9 @@ func (p *Polygons) Polygons(ctx context.Context, layer string) (int64, []overlap
 		if len(props) > 0 {
 			propsExpr = "jsonb_build_object(" + strings.Join(props, ", ") + ")"
 		}
-		q := fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY fid`, propsExpr, table)
-		rows, err = tx.Query(ctx, q)
+		q := fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s
+WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND ($1::text[] IS NULL OR feature_id = ANY($1)) ORDER BY fid`, propsExpr, table)
+		rows, err = tx.Query(ctx, q, ids)
 		if err != nil {
 			return fmt.Errorf("postgis: layer %q: %w", layer, err)
 		}

@@ -7,6 +7,11 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/coalmap/coalmap/layers"
 )
 
 // Entry is a composed tile: the concatenated MVT layers, its strong validator,
@@ -76,6 +81,39 @@ type cacheItem struct {
 	key   string
 	entry *Entry
 	size  int64
+	tag   *tileTag // what the key names, to follow changes; nil for a bare Add
+}
+
+// tileTag is what a cached tile's key names: the tile and, per layer, its
+// data version and options.
+type tileTag struct {
+	tile     maptile.Tile
+	layers   []layers.Layer // ID and DataVersion only
+	opts     []Options
+	kb       orb.Bound // the tile's bounds with its buffer, EPSG:4326
+	boundSet bool
+}
+
+func (t *tileTag) key() string { return Key(t.layers, t.tile, t.opts) }
+
+func (t *tileTag) has(id string) int {
+	for i, l := range t.layers {
+		if l.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// bound is the area whose features can show in the tile: its bounds and
+// its buffer.
+func (t *tileTag) bound() orb.Bound {
+	if !t.boundSet {
+		b := t.tile.Bound()
+		pad := max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) * float64(Buffer) / float64(Extent) * 1.01
+		t.kb, t.boundSet = b.Pad(pad), true
+	}
+	return t.kb
 }
 
 // NewCache returns a cache holding at most maxBytes of tiles.
@@ -111,7 +149,9 @@ func (c *Cache) Get(key string) (*Entry, bool) {
 
 // Add stores e under key, evicting the least recently used entries beyond the
 // byte bound. An entry larger than the whole bound is not stored.
-func (c *Cache) Add(key string, e *Entry) {
+func (c *Cache) Add(key string, e *Entry) { c.add(key, e, nil) }
+
+func (c *Cache) add(key string, e *Entry, tag *tileTag) {
 	size := e.bytes()
 	if c.max <= 0 || size > c.max {
 		return
@@ -121,13 +161,71 @@ func (c *Cache) Add(key string, e *Entry) {
 	if el, ok := c.items[key]; ok {
 		it := el.Value.(*cacheItem)
 		c.used += size - it.size
-		it.entry, it.size = e, size
+		it.entry, it.size, it.tag = e, size, tag
 		c.ll.MoveToFront(el)
 	} else {
-		c.items[key] = c.ll.PushFront(&cacheItem{key: key, entry: e, size: size})
+		c.items[key] = c.ll.PushFront(&cacheItem{key: key, entry: e, size: size, tag: tag})
 		c.used += size
 	}
 	c.evictLocked()
+}
+
+// DropLayer removes every tile that holds layer id, and returns how many.
+func (c *Cache) DropLayer(id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for el := c.ll.Front(); el != nil; {
+		next := el.Next()
+		if it := el.Value.(*cacheItem); it.tag != nil && it.tag.has(id) >= 0 {
+			c.removeLocked(el)
+			n++
+		}
+		el = next
+	}
+	return n
+}
+
+// Advance follows a change of some of layer id's features from data
+// version from to version to, within bbox: a cached tile of version from
+// whose area (bounds and buffer) meets bbox is dropped; one whose area does
+// not keeps its bytes, now under version to, since none of its features
+// changed. Tiles of other versions are left to age out. It returns how many
+// tiles it kept and dropped.
+func (c *Cache) Advance(id string, from, to int64, bbox orb.Bound) (kept, dropped int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.ll.Front(); el != nil; {
+		next := el.Next()
+		it := el.Value.(*cacheItem)
+		if it.tag != nil {
+			if i := it.tag.has(id); i >= 0 && it.tag.layers[i].DataVersion == from {
+				tag := *it.tag
+				tag.layers = append([]layers.Layer(nil), it.tag.layers...)
+				tag.layers[i].DataVersion = to
+				nk := tag.key()
+				if _, taken := c.items[nk]; taken || it.tag.bound().Intersects(bbox) {
+					// Changed, or rendered at the new version meanwhile.
+					c.removeLocked(el)
+					dropped++
+				} else {
+					delete(c.items, it.key)
+					it.key, it.tag = nk, &tag
+					c.items[nk] = el
+					kept++
+				}
+			}
+		}
+		el = next
+	}
+	return kept, dropped
+}
+
+func (c *Cache) removeLocked(el *list.Element) {
+	it := el.Value.(*cacheItem)
+	c.ll.Remove(el)
+	delete(c.items, it.key)
+	c.used -= it.size
 }
 
 func (c *Cache) evictLocked() {

@@ -124,7 +124,7 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cache.Add(key, e)
+		s.cache.add(key, e, newTag(ls, req.Tile, opts))
 		return e, nil
 	})
 	if err != nil {
@@ -223,6 +223,39 @@ func (s *Service) renderTile(ctx context.Context, ls []layers.Layer, t maptile.T
 	e.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
 	return e, nil
 }
+
+// newTag is the tag of a tile of layers ls.
+func newTag(ls []layers.Layer, t maptile.Tile, opts []Options) *tileTag {
+	tag := &tileTag{tile: t, layers: make([]layers.Layer, len(ls)), opts: opts}
+	for i, l := range ls {
+		tag.layers[i] = layers.Layer{ID: l.ID, DataVersion: l.DataVersion}
+	}
+	return tag
+}
+
+// Apply follows a change event (register it with layers.Catalog.OnChange):
+// after a new version of a layer's data (an import, a new or deleted
+// layer), its cached tiles go; after an edit of some features, only the
+// tiles whose area meets the change's bbox go, at every zoom, and the
+// others stay cached under the new version. A metadata change leaves the
+// cache alone: tiles carry no metadata, and who may see a layer is decided
+// on each request from the catalog.
+//
+// The cache is keyed by data version, so no request can be served a tile
+// of an older version than the catalog's either way: Apply frees the memory
+// of the old tiles and keeps the still-valid ones valid.
+func (s *Service) Apply(_ context.Context, ch layers.Change) {
+	switch ch.Kind {
+	case layers.ChangeData, layers.ChangeCreated, layers.ChangeDeleted:
+		s.cache.DropLayer(ch.Layer)
+	case layers.ChangeFeatures:
+		s.cache.Advance(ch.Layer, ch.Version-1, ch.Version, ch.BBox)
+	}
+}
+
+// DropLayer forgets the cached tiles of a layer (its bands were rebuilt:
+// the next tiles are cut from them).
+func (s *Service) DropLayer(id string) { s.cache.DropLayer(id) }
 
 // acquire takes a render slot, waiting in a bounded queue; a full queue is
 // ErrOverloaded at once, so that load beyond capacity is refused rather than
