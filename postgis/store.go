@@ -195,7 +195,7 @@ func (s *Store) PutLayer(ctx context.Context, l *layers.Layer, actor string) (bo
 			}
 		} else {
 			action, kind = "layer.update", layers.ChangeMetadata
-			cur, err := scanLayer(tx.QueryRow(ctx, sqlLayer+" FOR UPDATE", l.ID))
+			cur, err := lockLayerRow(ctx, tx, l.ID)
 			if err != nil {
 				return err
 			}
@@ -251,6 +251,9 @@ func (s *Store) DeleteLayer(ctx context.Context, id, actor string) error {
 			ch.BBox = layers.Extent(extent).Bound()
 		}
 		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+layerTable(id)); err != nil {
+			return err
+		}
+		if err := DropTiles(ctx, tx, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, sqlAudit, actor, "layer.delete", id, []byte(`{}`)); err != nil {

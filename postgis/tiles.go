@@ -130,6 +130,9 @@ func DropTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 			}
 		}
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM tilegen.bands WHERE layer_id = $1`, layerID); err != nil {
+		return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
+	}
 	return nil
 }
 
@@ -472,9 +475,13 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 	if !gen {
 		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
 	}
+	// The layer table first, then the band tables: PostgreSQL locks the
+	// tables of a statement in the order the FROM clause names them, and a
+	// swap locks the layer table before the band tables (the lock order in
+	// the package documentation); the other order can deadlock with it.
 	from := genTable(l.ID, b).Sanitize() + " g"
 	if alias == "l" {
-		from += " JOIN " + layerIdent(l.ID).Sanitize() + " l ON l.fid = g.fid"
+		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
 	}
 	where := whereGenPoints
 	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
