@@ -112,6 +112,22 @@ func TestOneChangePerImport(t *testing.T) {
 		t.Fatalf("bands built for the current version: %v %v", ok, err)
 	}
 
+	// A new layer created by its import: one change, kind created, which
+	// brings table, attributes and data at once.
+	res, err = layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "washeries", Source: layerstest.Grid(5, false),
+		Meta: layerstest.Layer("washeries", layers.Public, false), SourceName: "grid", Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark(t, s, "marker")
+	got = n.until(t, "marker")
+	if len(got) != 1 || got[0].Kind != layers.ChangeCreated || got[0].Layer != "washeries" || got[0].Version != res.DataVersion {
+		t.Fatalf("a new layer's import announced %+v", got)
+	}
+	if w, err := s.Layer(ctx, "washeries"); err != nil || len(w.Attributes) != len(layerstest.GridAttributes) || w.FeatureCount != 5 {
+		t.Fatalf("the new layer: %+v %v", w, err)
+	}
+
 	meta := l
 	meta.Title = "Sidings (retitled)"
 	if _, err := s.PutLayer(ctx, &meta, "test"); err != nil {
