@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/layers/layerstest"
@@ -23,6 +24,7 @@ type fixture struct {
 	ts      *httptest.Server
 	store   *postgis.Store
 	catalog *layers.Catalog
+	imports *layers.Imports
 	tokens  map[layers.Role]string
 }
 
@@ -34,7 +36,7 @@ func newFixture(t *testing.T, blocks int) *fixture {
 		if _, err := store.PutLayer(ctx, layerstest.Layer(id, access, polygons), "test"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.Import(ctx, layers.ImportRequest{Layer: id, Source: layerstest.Grid(n, polygons), SourceName: "grid", Actor: "test"}); err != nil {
+		if _, err := layerstest.Importer(store).Import(ctx, layers.ImportSpec{Layer: id, Source: layerstest.Grid(n, polygons), SourceName: "grid", Actor: "test"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -44,7 +46,14 @@ func newFixture(t *testing.T, blocks int) *fixture {
 	if err := cat.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: store, catalog: cat, tokens: map[layers.Role]string{}}
+	// The catalog follows the change feed, as serve's does; imports wait
+	// until it has their change.
+	fctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { cat.Follow(fctx, store, time.Minute); close(done) }() //nolint:errcheck
+	imports := layers.NewImports(fctx, store, store, layers.ImportsConfig{}, nil)
+	t.Cleanup(func() { stop(); imports.Close(); <-done })
+	f := &fixture{store: store, catalog: cat, imports: imports, tokens: map[layers.Role]string{}}
 	for _, role := range []layers.Role{layers.Viewer, layers.Planner, layers.Editor, layers.Admin} {
 		tok, hash := layers.NewToken()
 		if _, err := store.CreateToken(ctx, role.String(), role, hash, "test"); err != nil {
@@ -53,7 +62,7 @@ func newFixture(t *testing.T, blocks int) *fixture {
 		f.tokens[role] = tok
 	}
 	srv := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"},
-		Deps{Catalog: cat, Store: store, Search: store, Features: store, Tokens: store})
+		Deps{Catalog: cat, Store: store, Search: store, Features: store, Tokens: store, Imports: imports})
 	f.ts = httptest.NewServer(srv)
 	t.Cleanup(f.ts.Close)
 	return f

@@ -31,6 +31,7 @@ import (
 type editEnv struct {
 	ts     *httptest.Server
 	pool   *pgxpool.Pool
+	store  *postgis.Store
 	cat    *layers.Catalog
 	render tiles.Renderer
 	tiles  *tiles.Service
@@ -75,8 +76,8 @@ func newEditEnv(t *testing.T) *editEnv {
 		return l.DataVersion, true
 	}
 	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
-	cat.OnChange(svc.ApplyChange)
-	cat.OnChange(engine.ApplyChange)
+	cat.OnChange(svc.Apply)
+	cat.OnChange(engine.Apply)
 	go cat.Follow(ctx, store, time.Minute) //nolint:errcheck
 	// Edits wait for the listeners to acknowledge: wait for this one to
 	// be listening.
@@ -90,7 +91,7 @@ func newEditEnv(t *testing.T) *editEnv {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	e := &editEnv{pool: pool, cat: cat, render: r, tiles: svc, engine: engine, tokens: map[layers.Role]string{}}
+	e := &editEnv{pool: pool, store: store, cat: cat, render: r, tiles: svc, engine: engine, tokens: map[layers.Role]string{}}
 	for _, role := range []layers.Role{layers.Viewer, layers.Planner, layers.Editor, layers.Admin} {
 		tok, hash := layers.NewToken()
 		if _, err := store.CreateToken(ctx, role.String()+"-token", role, hash, "test"); err != nil {

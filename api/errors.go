@@ -115,6 +115,10 @@ func statusOf(err error) (int, string, any) {
 		return http.StatusUnauthorized, "a valid token is required", nil
 	case errors.Is(err, layers.ErrForbidden):
 		return http.StatusForbidden, "the token does not allow this", nil
+	case errors.Is(err, layers.ErrBusy):
+		return http.StatusServiceUnavailable, "too many imports running or queued; retry shortly", nil
+	case errors.Is(err, layers.ErrUnavailable):
+		return http.StatusServiceUnavailable, err.Error(), nil
 	case errors.Is(err, tiles.ErrOverloaded):
 		return http.StatusServiceUnavailable, "too many tiles being rendered; retry shortly", nil
 	case errors.Is(err, context.DeadlineExceeded):
@@ -131,7 +135,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg, detail := statusOf(err)
 	if status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path,
-			"request_id", requestID(r), "err", err)
+			"request_id", requestID(r), "err", err, "cause", layers.Cause(err))
+	} else if c := layers.Cause(err); c != nil {
+		s.log.InfoContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path,
+			"request_id", requestID(r), "err", err, "cause", c)
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(5))

@@ -20,23 +20,11 @@ import (
 // DefaultMaxUpload is the upload size limit when Config.MaxUploadBytes is 0.
 const DefaultMaxUpload = 2 << 30
 
-// importBackend is what the import routes need: the catalog store that
-// imports, and the job records.
-type importBackend interface {
-	layers.ImportBackend
-	layers.ImportJobs
-}
-
-// imports returns the import backend: Deps.Imports, else the store when it
-// can import.
-func (s *Server) imports() importBackend {
-	if s.deps.Imports != nil {
-		return s.deps.Imports
-	}
-	if b, ok := s.deps.Store.(importBackend); ok {
-		return b
-	}
-	return nil
+// ImportService runs and records imports: layers.Imports.
+type ImportService interface {
+	Start(ctx context.Context, spec layers.ImportSpec) (layers.ImportJob, error)
+	Get(ctx context.Context, id int64) (layers.ImportJob, error)
+	List(ctx context.Context, layer string, limit int) ([]layers.ImportJob, error)
 }
 
 func (s *Server) routesImports(r chi.Router) {
@@ -84,13 +72,15 @@ func uploadName(name, mediaType string) string {
 }
 
 // handleImportUpload takes a file (multipart form or raw body), streams it
-// to a temporary file within the size limit, and imports it in the
-// background: 202 with the job.
+// to a temporary file within the size limit, and hands it to the import
+// service, which runs it in the background: 202 with the job. The job
+// reports success once every server following the change feed has the new
+// version.
 func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 	if !s.requireWrite(w, r) {
 		return
 	}
-	b := s.imports()
+	b := s.deps.Imports
 	if b == nil {
 		s.writeError(w, r, errorf(http.StatusServiceUnavailable, "imports are not available on this server"))
 		return
@@ -143,34 +133,14 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principal(r)
-	job, err := b.QueueImport(r.Context(), id, filepath.Base(path), p.Actor())
+	fi.Layer, fi.Files, fi.Actor = id, []string{path}, p.Actor()
+	fi.Release = func() { os.RemoveAll(dir) }
+	job, err := b.Start(r.Context(), fi)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	fi.Layer, fi.Files, fi.Actor, fi.ImportID = id, []string{path}, p.Actor(), job.ID
 	keep = true
-	s.jobs.Add(1)
-	go func() {
-		defer s.jobs.Done()
-		defer os.RemoveAll(dir)
-		// The job outlives the request; it ends with the server's base
-		// context, and the old data stays if it is cut short.
-		ctx := s.cfg.BaseContext
-		if ctx == nil {
-			ctx = context.WithoutCancel(r.Context())
-		}
-		_, err := layers.ImportFiles(ctx, b, fi)
-		if err != nil {
-			// A job the import never started (the file could not be read)
-			// is ended here; one it ran is already recorded.
-			_ = b.FailImport(context.WithoutCancel(ctx), job.ID, err)
-			s.log.InfoContext(ctx, "import failed", "layer", id, "job", job.ID, "err", err)
-		}
-		if s.deps.Catalog != nil {
-			_ = s.deps.Catalog.Refresh(ctx)
-		}
-	}()
 	href := s.baseURL(r) + "/imports/" + strconv.FormatInt(job.ID, 10)
 	w.Header().Set("Location", href)
 	writeJSON(w, http.StatusAccepted, map[string]any{
@@ -185,9 +155,9 @@ func tooLarge(limit int64) *Error {
 }
 
 // importOptions reads the import's options from the query string.
-func (s *Server) importOptions(r *http.Request) (layers.FileImport, error) {
+func (s *Server) importOptions(r *http.Request) (layers.ImportSpec, error) {
 	q := r.URL.Query()
-	fi := layers.FileImport{Title: q.Get("title")}
+	fi := layers.ImportSpec{Title: q.Get("title")}
 	if v := q.Get("srid"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
@@ -297,13 +267,13 @@ func (s *Server) jobVisible(r *http.Request, layer string) bool {
 }
 
 func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) {
-	b := s.imports()
+	b := s.deps.Imports
 	id, err := strconv.ParseInt(chi.URLParam(r, "job"), 10, 64)
 	if err != nil || id <= 0 || b == nil {
 		s.writeError(w, r, errorf(http.StatusNotFound, "no such import: %s", chi.URLParam(r, "job")))
 		return
 	}
-	j, err := b.ImportJob(r.Context(), id)
+	j, err := b.Get(r.Context(), id)
 	if errors.Is(err, layers.ErrNotFound) || (err == nil && !s.jobVisible(r, j.Layer)) {
 		s.writeError(w, r, errorf(http.StatusNotFound, "no such import: %d", id))
 		return
@@ -321,7 +291,7 @@ func (s *Server) handleLayerImports(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	b := s.imports()
+	b := s.deps.Imports
 	if b == nil {
 		s.writeError(w, r, errorf(http.StatusNotFound, "no import history on this server"))
 		return
@@ -335,7 +305,7 @@ func (s *Server) handleLayerImports(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	js, err := b.LayerImports(r.Context(), id, limit)
+	js, err := b.List(r.Context(), id, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -142,7 +142,7 @@ func TestImportRoutes(t *testing.T) {
 	})
 	t.Run("beyond the size limit is a 413", func(t *testing.T) {
 		small := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxUploadBytes: 1000},
-			Deps{Catalog: f.catalog, Store: f.store, Search: f.store, Features: f.store, Tokens: f.store})
+			Deps{Catalog: f.catalog, Store: f.store, Search: f.store, Features: f.store, Tokens: f.store, Imports: f.imports})
 		ts := httptest.NewServer(small)
 		defer ts.Close()
 		big := geojsonSquares("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l")

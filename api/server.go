@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -45,9 +44,6 @@ type Config struct {
 	// ("" means the system's temporary directory).
 	MaxUploadBytes int64
 	UploadDir      string
-	// BaseContext bounds background work (imports): when it ends, running
-	// imports are cancelled and their layers keep their previous data.
-	BaseContext context.Context
 }
 
 // Deps are the services behind the routes.
@@ -76,11 +72,8 @@ type Deps struct {
 	// Edits runs single-feature edits (OGC API – Features Part 4); nil
 	// means one over Store, when it can edit.
 	Edits *layers.Edits
-	// Imports runs and records imports; nil means Store, when it can.
-	Imports interface {
-		layers.ImportBackend
-		layers.ImportJobs
-	}
+	// Imports runs and records imports; nil leaves uploads out (503).
+	Imports ImportService
 }
 
 // Server is coalmap's HTTP handler.
@@ -92,7 +85,6 @@ type Server struct {
 	metrics *httpMetrics
 
 	tileMetrics *tileMetrics
-	jobs        sync.WaitGroup // background imports
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -149,10 +141,6 @@ func New(cfg Config, deps Deps) *Server {
 	s.router = r
 	return s
 }
-
-// Wait waits for the background imports to end (cancel Config.BaseContext
-// to end them early).
-func (s *Server) Wait() { s.jobs.Wait() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }

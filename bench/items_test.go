@@ -38,7 +38,7 @@ func server(b *testing.B) string {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	res, err := store.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: layerstest.Grid(benchFeatures, true), Actor: "bench"})
+	res, err := layerstest.Importer(store).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: layerstest.Grid(benchFeatures, true), Actor: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

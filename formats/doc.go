@@ -123,10 +123,12 @@
 //	            India: WGS 84 (4326), UTM 43N–46N (32643–32646), Kalianpur 1975
 //	            (4146) and its India zones (24378–24381, 24383), Kalianpur 1880
 //	            (4243) and its zone IIb (24382), India NSF LCC (7755), Web
-//	            Mercator (3857). Anything else gives SRID 0 with the WKT kept, for
-//	            the consumer to ask for --srid or match spatial_ref_sys. No .prj
-//	            gives SRID 0: assuming WGS 84 for Kalianpur coordinates moves
-//	            them about 200 m.
+//	            Mercator (3857); then the other WGS 84 / UTM zones (32601–32660,
+//	            32701–32760). This is the one CRS matcher: the importer only
+//	            checks the code against spatial_ref_sys. Anything else gives
+//	            SRID 0 with the WKT kept, for the consumer to ask for --srid. No
+//	            .prj gives SRID 0: assuming WGS 84 for Kalianpur coordinates
+//	            moves them about 200 m.
 //	GeoPackage  gpkg_spatial_ref_sys: its EPSG code, else matched from its WKT
 //	KML         always 4326
 //	CSV         the EWKT SRID; lon/lat column names imply 4326; x/y, easting/

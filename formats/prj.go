@@ -186,7 +186,12 @@ func crsFromPRJ(wkt string) (CRS, error) {
 			return crs, nil
 		}
 	}
-	crs.SRID = matchCRS(n)
+	var generic bool
+	crs.SRID, generic = matchCRS(n)
+	if generic {
+		crs.From = fmt.Sprintf("file .prj (%q matched by its parameters as WGS 84 / UTM; the import checks EPSG:%d against spatial_ref_sys)",
+			n.str(0), crs.SRID)
+	}
 	return crs, nil
 }
 
@@ -332,14 +337,44 @@ func normalizeParam(p string) string {
 	return p
 }
 
-// matchCRS returns the SRID of the table entry n describes, or 0.
-func matchCRS(n *wktNode) int {
+// utmCRS lists the WGS 84 / UTM zones (EPSG:32601–32660 north,
+// 32701–32760 south) beyond India's, which arrive now and then from
+// projects abroad or mislabelled files.
+func utmCRS() []knownCRS {
+	var t []knownCRS
+	for zone := 1; zone <= 60; zone++ {
+		for _, south := range []bool{false, true} {
+			k := knownCRS{srid: 32600 + zone, a: wgs84A, rf: wgs84RF, method: "tm",
+				lon0: float64(zone*6 - 183), k: 0.9996, fe: 500000}
+			if south {
+				k.srid, k.fn = 32700+zone, 10000000
+			}
+			t = append(t, k)
+		}
+	}
+	return t
+}
+
+// matchCRS returns the SRID of the table entry n describes, or 0; generic
+// says it was matched among the UTM zones beyond India's table.
+func matchCRS(n *wktNode) (srid int, generic bool) {
 	c, ok := readWKTCRS(n)
 	if !ok || c.primem != 0 {
-		return 0
+		return 0, false
 	}
+	if srid := matchTable(c, indiaCRS()); srid != 0 {
+		return srid, false
+	}
+	if srid := matchTable(c, utmCRS()); srid != 0 {
+		return srid, true
+	}
+	return 0, false
+}
+
+// matchTable returns the SRID of the entry of table c describes, or 0.
+func matchTable(c wktCRS, table []knownCRS) int {
 	near := func(a, b, tol float64) bool { return math.Abs(a-b) <= tol }
-	for _, k := range indiaCRS() {
+	for _, k := range table {
 		if !near(c.a, k.a, 0.01) || !near(c.rf, k.rf, 1e-6) {
 			continue
 		}

@@ -25,12 +25,18 @@ func TestCRSFromPRJ(t *testing.T) {
 		if code, err := strconv.Atoi(strings.SplitN(name, ".", 2)[0]); err == nil {
 			want = code
 		}
+		// A WGS 84 UTM zone beyond India's table, matched by the generic
+		// rule, which says so in From.
+		generic := name == "unknown.esri.prj"
+		if generic {
+			want = 32640
+		}
 		t.Run(name, func(t *testing.T) {
 			c, err := crsFromPRJ(string(b))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.SRID != want || c.WKT == "" || c.From != "file .prj" {
+			if c.SRID != want || c.WKT == "" || (c.From != "file .prj") != generic {
 				t.Errorf("SRID %d (%q), want %d", c.SRID, c.From, want)
 			}
 		})
@@ -63,7 +69,9 @@ func TestCRSFromPRJCases(t *testing.T) {
 		{"bom and spaces", "\ufeff  GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]\n", 4326, ""},
 		{"GRS80 is not WGS 84", `GEOGCS["GRS80",DATUM["x",SPHEROID["GRS 1980",6378137,298.257222101]],PRIMEM["Greenwich",0],UNIT["Degree",0.0174532925199433]]`, 0, ""},
 		{"Paris meridian", `GEOGCS["x",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Paris",2.33722917],UNIT["Degree",0.0174532925199433]]`, 0, ""},
-		{"utm 47N not in table", `PROJCS["WGS_1984_UTM_Zone_47N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",99.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`, 0, ""},
+		{"NAD83 UTM 15N is not WGS 84", `PROJCS["NAD_1983_UTM_Zone_15N",GEOGCS["GCS_North_American_1983",DATUM["D_North_American_1983",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",-93.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`, 0, ""},
+		{"utm 47S beyond the table", `PROJCS["WGS_1984_UTM_Zone_47S",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",10000000.0],PARAMETER["Central_Meridian",99.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`, 32747, ""},
+		{"utm 47N beyond the table", `PROJCS["WGS_1984_UTM_Zone_47N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",99.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`, 32647, ""},
 		{"wkt2 id", `GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]],ID["EPSG",4326]]`, 4326, ""},
 		{"malformed", `GEOGCS["x",DATUM[`, 0, "malformed WKT"},
 		{"too deep", strings.Repeat("A[", 100) + strings.Repeat("]", 100), 0, "nested too deeply"},

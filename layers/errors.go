@@ -36,3 +36,53 @@ func (e *ValidationError) Error() string {
 
 // Is makes a ValidationError match ErrInvalid.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// More sentinels: ErrBusy when a bounded queue is full, ErrUnavailable when
+// the store cannot do it now (a conflicting transaction, a lost
+// connection): both mean "retry later".
+var (
+	ErrBusy        = errors.New("layers: busy")
+	ErrUnavailable = errors.New("layers: unavailable")
+)
+
+// StoreError is a failure of a store, told in words safe to show anyone:
+// Error() holds what was being done and a safe reason, never the database's
+// own text, which stays in the cause for the log (see Cause). It matches
+// the sentinel Kind (ErrNotFound, ErrConflict, ErrInvalid, ErrUnavailable),
+// or none for an unexpected failure.
+type StoreError struct {
+	Op     string // what was being done: "import coal_blocks"
+	Kind   error  // a sentinel of this package, or nil
+	Reason string // safe to show
+	cause  error
+}
+
+// NewStoreError returns a StoreError whose cause (kept for the log) is
+// cause.
+func NewStoreError(op string, kind error, reason string, cause error) *StoreError {
+	return &StoreError{Op: op, Kind: kind, Reason: reason, cause: cause}
+}
+
+func (e *StoreError) Error() string {
+	if e.Op == "" {
+		return "layers: " + e.Reason
+	}
+	return "layers: " + e.Op + ": " + e.Reason
+}
+
+// Unwrap returns Kind: the cause is deliberately not in the chain, so that
+// no error text derived from it can carry the database's words.
+func (e *StoreError) Unwrap() error { return e.Kind }
+
+// Cause returns the underlying failure, for the log only.
+func (e *StoreError) Cause() error { return e.cause }
+
+// Cause returns the logged-only cause of the first StoreError in err's
+// chain, or nil.
+func Cause(err error) error {
+	var se *StoreError
+	if errors.As(err, &se) {
+		return se.cause
+	}
+	return nil
+}

@@ -279,6 +279,9 @@ func Coerce(v any, t AttrType) (any, error) {
 	case Text:
 		switch x := v.(type) {
 		case string:
+			if strings.IndexByte(x, 0) >= 0 {
+				return nil, fmt.Errorf("%q holds a NUL character, which PostgreSQL text cannot store", x)
+			}
 			return x, nil
 		case float64:
 			return strconv.FormatFloat(x, 'f', -1, 64), nil

@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -118,7 +117,10 @@ const (
 	PhaseChecking = "checking" // validity, bounds
 	PhaseBuilding = "building" // reproject, repair, type; index, statistics
 	PhaseSwapping = "swapping"
-	PhaseDone     = "done"
+	// Committed; waiting until the servers following the change feed have
+	// the new version.
+	PhasePublishing = "publishing"
+	PhaseDone       = "done"
 )
 
 // ImportProgress is how far an import has got.
@@ -146,20 +148,6 @@ type ImportJob struct {
 	CreatedAt  time.Time       `json:"created_at"`
 	StartedAt  *time.Time      `json:"started_at,omitempty"`
 	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-}
-
-// ImportJobs records import jobs. Implemented by postgis.Store.
-type ImportJobs interface {
-	// QueueImport records a job for layer before its import starts; the
-	// import then runs with ImportRequest.ImportID set to the job's id.
-	QueueImport(ctx context.Context, layer, source, actor string) (ImportJob, error)
-	// FailImport ends a job that failed before its import could start
-	// (the file could not be opened).
-	FailImport(ctx context.Context, id int64, cause error) error
-	// ImportJob returns one job, or an error wrapping ErrNotFound.
-	ImportJob(ctx context.Context, id int64) (ImportJob, error)
-	// LayerImports returns a layer's jobs, newest first, at most limit.
-	LayerImports(ctx context.Context, layer string, limit int) ([]ImportJob, error)
 }
 
 // OutsideError refuses a source whose extent leaves the allowed bounds

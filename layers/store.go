@@ -52,12 +52,6 @@ type FeatureStore interface {
 	CountFeatures(ctx context.Context, q *FeatureQuery) (int64, error)
 }
 
-// Importer loads a stream of features into a layer, replacing its data
-// atomically. Implemented by postgis.Store.
-type Importer interface {
-	Import(ctx context.Context, req ImportRequest) (ImportResult, error)
-}
-
 // OutputFormat is how a FeatureRow carries its feature.
 type OutputFormat int
 
@@ -130,39 +124,6 @@ type FeatureRow struct {
 	ETag string
 }
 
-// ImportRequest asks to replace a layer's data with the features of Source.
-// The layer must already be in the catalog.
-type ImportRequest struct {
-	Layer  string
-	Source FeatureSource
-	// SRID, when not 0, overrides the CRS the source declares.
-	SRID int
-	// SourceName and Checksum are recorded as lineage; an import with the
-	// checksum the layer already has is a no-op.
-	SourceName string
-	Checksum   string
-	// Actor is who imports, for lineage and audit.
-	Actor string
-
-	// Invalid says what happens to invalid geometries: repaired (the
-	// default) or rejected and named in the report.
-	Invalid InvalidMode
-	// AllowOutside accepts data whose extent leaves India's bounds after
-	// reprojection (refused by default: it almost always means a wrong CRS).
-	AllowOutside bool
-	// Options are the reader options that shaped Source (id field,
-	// encoding…), recorded with the import. An import is a no-op only when
-	// its checksum and all its options match the last one that loaded.
-	Options map[string]string
-	// ImportID, when not 0, is the queued job (see ImportJobs) this import
-	// runs as; else the import records a job of its own.
-	ImportID int64
-	// Progress, when not nil, is called now and then (about five times a
-	// second, and at each phase) with how far the import has got; from a
-	// goroutine of the import's, never concurrently with itself.
-	Progress func(ImportProgress)
-}
-
 // ImportResult says what an import did.
 type ImportResult struct {
 	Layer          string        `json:"layer"`
@@ -193,6 +154,12 @@ type ImportResult struct {
 	Widened      []string          `json:"widened,omitempty"`
 	Extent       *Extent           `json:"extent,omitempty"`
 	Seconds      float64           `json:"seconds"`
+	// Change is the id of the change event the import committed, and
+	// Visibility how it reached the servers following the change feed:
+	// the import reports success once they all have it, or says how long
+	// it waited.
+	Change     int64       `json:"change,omitempty"`
+	Visibility *Visibility `json:"visibility,omitempty"`
 	// Error says why a failed import failed, in words safe to show anyone.
 	Error string `json:"error,omitempty"`
 }

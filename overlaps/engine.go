@@ -2,7 +2,6 @@ package overlaps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -10,6 +9,14 @@ import (
 	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 )
+
+// PolygonUpdater is what a PolygonSource may offer besides: some features
+// of a layer by id (those that still exist) with the layer's version, so
+// that an edit of a few features updates the engine's copy of a layer
+// rather than reloading it.
+type PolygonUpdater interface {
+	PolygonsByID(ctx context.Context, layer string, ids []string) (version int64, feats []Polygon, err error)
+}
 
 // Engine answers overlap checks from in-memory R-trees of polygon layers.
 // A layer is loaded from the PolygonSource on first use, built aside and
@@ -24,11 +31,12 @@ type Engine struct {
 	mu     sync.Mutex
 	layers map[string]*layerEntry
 	tick   atomic.Int64
-
-	// update serialises ApplyChange's copy-on-write updates.
-	update sync.Mutex
-	// Counters: whole layers loaded, and feature edits applied in place.
-	loads, featureUpdates atomic.Int64
+	// builds counts the layers loaded and indexed (whole layers, not
+	// feature updates), for tests and metrics.
+	builds atomic.Int64
+	// updating serialises the feature updates: each copies a published
+	// index, and copies of one index are made one at a time.
+	updating sync.Mutex
 }
 
 // layerEntry is the engine's slot for one layer. Fields other than cur and
@@ -45,8 +53,7 @@ type layerEntry struct {
 type layerIndex struct {
 	name    string
 	version int64
-	feats   []feature // by index id; a removed feature leaves an empty slot
-	byID    map[string]int
+	feats   []feature // by index id; an edit may leave an empty slot (poly nil)
 	index   *geo.Index
 	bytes   int64
 }
@@ -167,36 +174,42 @@ func (e *Engine) evictLocked(keep *layerEntry) {
 	}
 }
 
+// Builds returns how many times the engine has loaded and indexed a whole
+// layer.
+func (e *Engine) Builds() int64 { return e.builds.Load() }
+
 // build loads a layer from the source and indexes it.
 func (e *Engine) build(ctx context.Context, name string) (*layerIndex, error) {
 	version, feats, err := e.src.Polygons(ctx, name)
 	if err != nil {
 		return nil, &layerError{layer: name, err: err}
 	}
-	e.loads.Add(1)
-	li := &layerIndex{name: name, version: version, feats: make([]feature, 0, len(feats)), byID: make(map[string]int, len(feats))}
-	polys := make([]*geo.PreparedPolygon, 0, len(feats))
+	e.builds.Add(1)
+	li := &layerIndex{name: name, version: version, feats: make([]feature, 0, len(feats))}
 	for i, f := range feats {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		if len(f.Geom) == 0 {
-			continue
-		}
-		ft := e.feature(f)
-		li.byID[f.ID] = len(li.feats)
-		li.feats = append(li.feats, ft)
-		polys = append(polys, ft.poly)
-		li.bytes += ft.poly.ApproxBytes() + int64(len(f.ID)) + 128
+		e.addFeature(li, f)
 	}
-	li.index = geo.NewIndex(polys, e.cfg.MaxCellEdges)
-	li.bytes += int64(li.index.Cells()) * 64
+	e.index(li)
 	return li, nil
 }
 
-func (e *Engine) feature(f Polygon) feature {
+// addFeature prepares f and adds it to li (not yet indexed).
+func (e *Engine) addFeature(li *layerIndex, f Polygon) {
+	if len(f.Geom) == 0 {
+		return
+	}
+	nf := e.prepare(f)
+	li.feats = append(li.feats, nf)
+	li.bytes += nf.poly.ApproxBytes() + int64(len(f.ID)) + 128
+}
+
+// prepare makes the engine's feature of f.
+func (e *Engine) prepare(f Polygon) feature {
 	return feature{
 		id:        f.ID,
 		name:      prop(f.Props, e.cfg.NameProps),
@@ -206,124 +219,124 @@ func (e *Engine) feature(f Polygon) feature {
 	}
 }
 
-// FeatureSource gives the engine some features of a polygon layer by id,
-// so that it can follow an edit of a few features without reloading the
-// layer. Package postgis implements it beside PolygonSource.
-type FeatureSource interface {
-	// PolygonsByID returns the layer's data version and those of the
-	// features named by ids that exist and have a polygon geometry; the
-	// others (deleted, or without a geometry) are left out.
-	PolygonsByID(ctx context.Context, layer string, ids []string) (version int64, feats []Polygon, err error)
+// index builds li's spatial index over its features.
+func (e *Engine) index(li *layerIndex) {
+	polys := make([]*geo.PreparedPolygon, len(li.feats))
+	for i, f := range li.feats {
+		polys[i] = f.poly
+	}
+	li.index = geo.NewIndex(polys, e.cfg.MaxCellEdges)
+	li.bytes += int64(li.index.Cells()) * 64
 }
 
-// EngineStats counts the engine's work.
-type EngineStats struct {
-	// Loads counts the layers loaded whole from the source; FeatureUpdates
-	// the edits of a few features applied to a loaded layer in place.
-	Loads, FeatureUpdates int64
-}
-
-// Stats returns the engine's counters.
-func (e *Engine) Stats() EngineStats {
-	return EngineStats{Loads: e.loads.Load(), FeatureUpdates: e.featureUpdates.Load()}
-}
-
-// ApplyChange brings the engine up to date with a committed change (register
-// it with layers.Catalog.OnChange, which calls it before the change is
-// acknowledged, so that a writer that waits for the acknowledgement knows
-// the next check sees its change). An edit of some features of a loaded
-// layer (ChangeFeatures) is applied in place: those features are read from
-// the source and a copy of the layer's index with them swapped in is
-// published, the checks running on the old one undisturbed. A new version
-// of the whole layer, its creation or deletion makes the next check reload
-// it; a metadata change does nothing.
-func (e *Engine) ApplyChange(ctx context.Context, ch layers.Change) {
+// Apply follows a change event (register it with layers.Catalog.OnChange).
+// A new version of a layer's data (an import, a new or deleted layer)
+// makes the next check reload the layer. An edit of some features updates
+// a loaded layer in place of a reload: those features are read again (a
+// deleted one is gone) and the index is rebuilt over the prepared
+// polygons, published as a new version; if that cannot be done (the layer
+// is not loaded at the version before the edit, the source cannot read by
+// id), the layer is reloaded on next use. A metadata change does nothing:
+// geometry and attributes are unchanged.
+func (e *Engine) Apply(ctx context.Context, ch layers.Change) {
 	switch ch.Kind {
-	case layers.ChangeMetadata:
-		return
+	case layers.ChangeData, layers.ChangeCreated, layers.ChangeDeleted:
+		e.Invalidate(ch.Layer)
 	case layers.ChangeFeatures:
-		if err := e.applyFeatures(ctx, ch); err == nil {
-			return
+		if !e.update(ctx, ch) {
+			e.Invalidate(ch.Layer)
 		}
 	}
-	e.Invalidate(ch.Layer)
 }
 
-// errOutOfStep says an in-place update cannot be applied: the engine must
-// reload the layer.
-var errOutOfStep = errors.New("overlaps: loaded layer out of step with the change")
-
-func (e *Engine) applyFeatures(ctx context.Context, ch layers.Change) error {
-	e.update.Lock()
-	defer e.update.Unlock()
+// update applies an edit of some features to a loaded layer.
+func (e *Engine) update(ctx context.Context, ch layers.Change) bool {
+	up, ok := e.src.(PolygonUpdater)
+	if !ok {
+		return false
+	}
+	e.updating.Lock()
+	defer e.updating.Unlock()
 	e.mu.Lock()
-	ent, ok := e.layers[ch.Layer]
+	ent := e.layers[ch.Layer]
 	var li *layerIndex
-	var gen int64
-	if ok {
-		li, gen = ent.cur.Load(), ent.gen
+	if ent != nil {
+		li = ent.cur.Load()
+	}
+	gen := int64(0)
+	if ent != nil {
+		gen = ent.gen
 	}
 	e.mu.Unlock()
 	if li == nil {
-		return nil // not loaded: it will be loaded current when used
+		return true // not loaded: the next check loads the current version
 	}
 	if li.version >= ch.Version {
-		return nil // loaded since the change: current already
+		return true // loaded since the change: current already
 	}
-	fs, ok := e.src.(FeatureSource)
-	if !ok || li.version != ch.Version-1 {
-		return errOutOfStep
+	if li.version != ch.Version-1 {
+		return false
 	}
-	version, feats, err := fs.PolygonsByID(ctx, ch.Layer, ch.FeatureIDs)
+	// The source may be ahead of the change (a later edit committed
+	// meanwhile): these features are then newer than the label, which is
+	// harmless, and that later change comes next.
+	version, feats, err := up.PolygonsByID(ctx, ch.Layer, ch.FeatureIDs)
 	if err != nil || version < ch.Version {
-		return errOutOfStep
+		return false
 	}
+	// Features keep their place (their id in the index): an edited one is
+	// replaced where it is, a deleted one leaves an empty slot, a new one
+	// is appended; the index is copied with just those changes (geo.Index
+	// With, copy on write), not rebuilt: 0.6 ms against 826 ms for a
+	// layer of 20,000 polygons (see BENCHMARKS.md).
 	got := make(map[string]Polygon, len(feats))
 	for _, f := range feats {
 		if len(f.Geom) > 0 {
 			got[f.ID] = f
 		}
 	}
-	n := &layerIndex{name: li.name, version: ch.Version, bytes: li.bytes,
-		feats: make([]feature, len(li.feats), len(li.feats)+len(ch.FeatureIDs)), byID: make(map[string]int, len(li.byID)+len(got))}
-	copy(n.feats, li.feats)
-	for id, i := range li.byID {
-		n.byID[id] = i
-	}
-	changed := map[int]*geo.PreparedPolygon{}
-	var added []*geo.PreparedPolygon
+	touched := make(map[string]bool, len(ch.FeatureIDs))
 	for _, id := range ch.FeatureIDs {
-		f, exists := got[id]
-		i, had := n.byID[id]
-		switch {
-		case had && exists:
-			ft := e.feature(f)
-			n.bytes += ft.poly.ApproxBytes() - n.feats[i].poly.ApproxBytes()
-			n.feats[i] = ft
-			changed[i] = ft.poly
-		case had:
-			n.bytes -= n.feats[i].poly.ApproxBytes()
-			n.feats[i] = feature{}
-			delete(n.byID, id)
+		touched[id] = true
+	}
+	next := &layerIndex{name: li.name, version: ch.Version, bytes: li.bytes, feats: make([]feature, len(li.feats), len(li.feats)+len(got))}
+	copy(next.feats, li.feats)
+	changed := map[int]*geo.PreparedPolygon{}
+	for i, f := range li.feats {
+		if f.poly == nil || !touched[f.id] {
+			continue
+		}
+		next.bytes -= f.poly.ApproxBytes()
+		if g, ok := got[f.id]; ok {
+			nf := e.prepare(g)
+			next.feats[i] = nf
+			next.bytes += nf.poly.ApproxBytes()
+			delete(got, f.id)
+			changed[i] = nf.poly
+		} else {
+			next.feats[i] = feature{}
 			changed[i] = nil
-		case exists:
-			ft := e.feature(f)
-			n.bytes += ft.poly.ApproxBytes() + int64(len(id)) + 128
-			n.byID[id] = len(n.feats)
-			n.feats = append(n.feats, ft)
-			added = append(added, ft.poly)
 		}
 	}
-	n.index = li.index.With(changed, added)
-	n.bytes += int64(n.index.Cells()-li.index.Cells()) * 64
+	var added []*geo.PreparedPolygon
+	for _, id := range ch.FeatureIDs { // in the change's order, not the map's
+		if g, ok := got[id]; ok {
+			nf := e.prepare(g)
+			next.feats = append(next.feats, nf)
+			next.bytes += nf.poly.ApproxBytes() + int64(len(id)) + 128
+			added = append(added, nf.poly)
+			delete(got, id)
+		}
+	}
+	next.index = li.index.With(changed, added)
+	next.bytes += int64(next.index.Cells()-li.index.Cells()) * 64
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if ent.cur.Load() != li || ent.gen != gen {
-		return errOutOfStep // reloaded or invalidated meanwhile
+		return false // reloaded or invalidated meanwhile
 	}
-	ent.cur.Store(n)
-	e.featureUpdates.Add(1)
-	return nil
+	ent.cur.Store(next)
+	return true
 }
 
 func prop(props map[string]any, keys []string) string {

@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -81,6 +82,18 @@ func publishChange(ctx context.Context, tx pgx.Tx, ch *layers.Change) error {
 	}
 	_, err = tx.Exec(ctx, sqlChangeNotify, string(payload))
 	return err
+}
+
+// lockLayerRow locks layer id's catalog row in tx and returns the layer:
+// the first lock of any transaction that writes a layer's table (see the
+// lock order in the package documentation). A missing layer is
+// layers.ErrNotFound.
+func lockLayerRow(ctx context.Context, tx pgx.Tx, id string) (layers.Layer, error) {
+	l, err := scanLayer(tx.QueryRow(ctx, sqlLayer+" FOR UPDATE", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return l, fmt.Errorf("postgis: layer %q: %w", id, layers.ErrNotFound)
+	}
+	return l, err
 }
 
 // publishLayer publishes a change of kind to layer id, with the data and

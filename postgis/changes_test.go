@@ -82,7 +82,7 @@ func TestOneChangePerImport(t *testing.T) {
 	if _, err := s.PutLayer(ctx, layerstest.Layer("sidings", layers.Public, true), "test"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Import(ctx, layers.ImportRequest{Layer: "sidings", Source: layerstest.Grid(20, true), SourceName: "grid", Actor: "test"})
+	res, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "sidings", Source: layerstest.Grid(20, true), SourceName: "grid", Actor: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,8 +108,24 @@ func TestOneChangePerImport(t *testing.T) {
 	if l.DataVersion != res.DataVersion {
 		t.Fatalf("data version %d after building tile bands, import made %d", l.DataVersion, res.DataVersion)
 	}
-	if ok, err := postgis.TilesPrepared(ctx, s.Pool(), "sidings"); err != nil || !ok {
+	if ok, err := s.BandsCurrent(ctx, "sidings"); err != nil || !ok {
 		t.Fatalf("bands built for the current version: %v %v", ok, err)
+	}
+
+	// A new layer created by its import: one change, kind created, which
+	// brings table, attributes and data at once.
+	res, err = layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "washeries", Source: layerstest.Grid(5, false),
+		Meta: layerstest.Layer("washeries", layers.Public, false), SourceName: "grid", Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark(t, s, "marker")
+	got = n.until(t, "marker")
+	if len(got) != 1 || got[0].Kind != layers.ChangeCreated || got[0].Layer != "washeries" || got[0].Version != res.DataVersion {
+		t.Fatalf("a new layer's import announced %+v", got)
+	}
+	if w, err := s.Layer(ctx, "washeries"); err != nil || len(w.Attributes) != len(layerstest.GridAttributes) || w.FeatureCount != 5 {
+		t.Fatalf("the new layer: %+v %v", w, err)
 	}
 
 	meta := l

@@ -3,4 +3,71 @@
 // PostgreSQL + PostGIS cluster that `coalmap serve` and the tests start when no
 // database URL is given. It implements the store interfaces that packages layers,
 // tiles and overlaps declare.
+//
+// # Writes and the change event
+//
+// Every transaction that changes a layer ends with publishChange: one row of
+// catalog.changes and one NOTIFY coalmap_changes, committed with the change
+// itself, so that there is exactly one event per commit. Store.FollowChanges
+// delivers the events in commit order (catching up from the log by id after
+// a reconnection) and acknowledges each one in catalog.listeners once its
+// subscriber has taken it; Store.WaitAcked lets a writer wait until every
+// live listener has its change.
+//
+// The import's part here is a narrow port (layers.Stager): Stage a table in
+// schema staging, Copy rows in, Check them (reprojection, validity, extent)
+// and Swap the table in. The pipeline around it — the job queue, the row
+// loop, the decisions, publishing — is package layers'.
+//
+// # Lock order
+//
+// Transactions that write take their locks in this order, and none takes
+// them the other way round, so they can wait for each other but never
+// deadlock:
+//
+//  1. the layer's catalog row (catalog.layers, FOR UPDATE; an INSERT for a
+//     new layer; a DELETE);
+//  2. the layer's table (layers."<id>": the swap's ALTER TABLE … RENAME and
+//     DROP take ACCESS EXCLUSIVE; an edit's writes ROW EXCLUSIVE);
+//  3. the layer's tile-band tables (tilegen."<id>__z…": dropped by the swap
+//     and by a delete, rebuilt by a band build);
+//  4. the change log's advisory lock (publishChange, held until commit: it
+//     orders the ids of catalog.changes as the commits).
+//
+// Who takes what:
+//
+//   - The swap of an import (staged.Swap): 1, 2, 3, 4, in one transaction.
+//     Building the staged table's keys and index happens before, on the
+//     staging table alone.
+//   - A layer's metadata update and creation (Store.PutLayer): 1 (then, for
+//     a new layer, CREATE TABLE: 2), 4.
+//   - A delete (Store.DeleteLayer): 1, 2, 3, 4.
+//   - A feature edit must do the same: lock the catalog row first
+//     (lockLayerRow), then write the layer table, then publish. Writing the
+//     table first and bumping the catalog row after is the order that
+//     deadlocks against a swap.
+//   - A tile-band build (BuildBands, PrepareLayerTiles) takes the band
+//     build's advisory lock (one builder per layer across replicas), then 2
+//     in ACCESS SHARE (LOCK TABLE, before anything else) and then 3. It
+//     never touches the catalog row: its state is tilegen.bands ("built
+//     from data version N"), so building bands is not a change of the data
+//     and bumps no version. (It used to bump data_version after reading the
+//     layer table — 2 then 1 — which deadlocked against a swap's 1 then 2
+//     in about one new-layer import in 18.)
+//   - Readers (items, tiles, catalog reloads, R-tree loads) take ACCESS
+//     SHARE and hold nothing across statements; they may wait for a swap's
+//     ACCESS EXCLUSIVE but cannot close a cycle. The one reader of two
+//     tables, the tile query that joins a band table to its layer table for
+//     the attributes, names the layer table first in its FROM clause
+//     (PostgreSQL locks a statement's tables in that order), so it too
+//     takes 2 before 3. Staging tables and the staging lease's advisory lock belong to
+//     one import each.
+//
+// # Errors
+//
+// translate is the one edge between the driver and the domain: driver and
+// PostgreSQL errors become *layers.StoreError, whose message says what was
+// being done and why in words safe to show anyone (the SQLSTATE picks the
+// domain sentinel: ErrNotFound, ErrConflict, ErrInvalid, ErrUnavailable);
+// the driver's error is kept as the cause, for the log only.
 package postgis

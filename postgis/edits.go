@@ -18,21 +18,23 @@ import (
 )
 
 // Single-feature edits (OGC API – Features Part 4). An edit is one short
-// transaction that takes, in this order:
+// transaction that keeps the lock order of the package documentation:
 //
-//  1. the layer's catalog row (SELECT … FOR NO KEY UPDATE): the row an
-//     import's swap locks first too (FOR UPDATE), so edits of a layer are
-//     serialised with each other and with its imports, and neither can
-//     hold the layer table while waiting for the other's catalog row;
+//  1. the layer's catalog row (lockLayerRow, FOR UPDATE), which an import's
+//     swap locks first too: edits of a layer are serialised with each other
+//     and with its imports, and the catalog entry read is the one of the
+//     table written;
 //  2. the feature's row in the layer table (SELECT … FOR UPDATE), whose
 //     version is compared with the ETag the client sent: the check and
 //     the write are one critical section, so of two edits made against the
 //     same version exactly one wins and the other gets ErrStale;
-//  3. the layer's tile bands, patched for that one feature.
+//  3. the layer's band tables, patched for that one feature when they are
+//     current, then tilegen.bands moved to the new version (read, never
+//     locked, before: a band build also writes that row last);
+//  4. the change log's lock (publishChange), last.
 //
-// It then bumps the layer's data_version, writes the audit record and
-// notifies, and commits. A deadlock or serialisation failure (a band
-// rebuild that took the band tables first) is retried.
+// In between it bumps the layer's data_version and writes the audit
+// record. A deadlock or serialisation failure is retried.
 
 var _ layers.FeatureEditor = (*Store)(nil)
 
@@ -40,7 +42,6 @@ var _ layers.FeatureEditor = (*Store)(nil)
 const maxEditAttempts = 3
 
 const (
-	sqlLockLayer = `SELECT data_version, geometry_type, attributes FROM catalog.layers WHERE id = $1 FOR NO KEY UPDATE`
 	// The catalog after an edit: a new data version, the count, and the
 	// extent grown to hold the new geometry ($3, NULL when none). The
 	// extent is not shrunk on a delete or a move (that needs a scan of
@@ -133,7 +134,7 @@ type editRow struct {
 // it when it lost a deadlock.
 func (s *Store) EditFeature(ctx context.Context, e *layers.FeatureEdit) (layers.EditResult, error) {
 	if e == nil || e.Layer == nil || !layers.ValidID(e.Layer.ID) {
-		return layers.EditResult{}, fmt.Errorf("postgis: edit: no valid layer: %w", layers.ErrInvalid)
+		return layers.EditResult{}, layers.NewStoreError("edit", layers.ErrInvalid, "no valid layer", nil)
 	}
 	for attempt := 1; ; attempt++ {
 		res, err := s.editOnce(ctx, e)
@@ -148,16 +149,24 @@ func (s *Store) EditFeature(ctx context.Context, e *layers.FeatureEdit) (layers.
 	}
 }
 
-// editErr keeps domain errors as they are and translates database ones.
+// editOp names an edit in its errors: "update coal_blocks/CB-7".
+func editOp(e *layers.FeatureEdit) string {
+	if e.ID == "" {
+		return fmt.Sprintf("%s in %s", e.Op, e.Layer.ID)
+	}
+	return fmt.Sprintf("%s %s/%s", e.Op, e.Layer.ID, e.ID)
+}
+
+// editErr keeps the edit's own errors (safe words) and translates the
+// database's.
 func editErr(e *layers.FeatureEdit, err error) error {
 	var gerr *layers.GeometryError
 	var verr *layers.ValidationError
-	switch {
-	case errors.As(err, &gerr), errors.As(err, &verr), errors.Is(err, layers.ErrStale), errors.Is(err, layers.ErrNotFound),
-		errors.Is(err, layers.ErrConflict), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("postgis: %s %s/%s: %w", e.Op, e.Layer.ID, e.ID, err)
+	var serr *layers.StoreError
+	if errors.As(err, &gerr) || errors.As(err, &verr) || errors.As(err, &serr) {
+		return err
 	}
-	return translate(fmt.Sprintf("%s %s/%s", e.Op, e.Layer.ID, e.ID), err)
+	return translate(editOp(e), err)
 }
 
 func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.EditResult, error) {
@@ -167,17 +176,17 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// 1. The catalog row: the layer as it is now must be the one the
 		// edit was checked against.
-		var version int64
-		var gt string
-		var attrs []layers.Attribute
-		if err := tx.QueryRow(ctx, sqlLockLayer, l.ID).Scan(&version, &gt, &attrs); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("no collection %s: %w", l.ID, layers.ErrNotFound)
-			}
+		cur, err := lockLayerRow(ctx, tx, l.ID)
+		if errors.Is(err, layers.ErrNotFound) {
+			return layers.NewStoreError(editOp(e), layers.ErrNotFound, "no such collection", nil)
+		}
+		if err != nil {
 			return err
 		}
-		if !sameShape(l, layers.GeometryType(gt), attrs) {
-			return fmt.Errorf("the layer %s was re-imported with another shape while the edit was made; read the feature again: %w", l.ID, layers.ErrConflict)
+		version := cur.DataVersion
+		if !sameShape(l, cur.GeometryType, cur.Attributes) {
+			return layers.NewStoreError(editOp(e), layers.ErrConflict,
+				"the layer was re-imported with other attributes or another geometry type while the edit was made; read the feature again", nil)
 		}
 		tiles, err := bandsOf(ctx, tx, l, version)
 		if err != nil {
@@ -192,11 +201,11 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 				return err
 			}
 		} else {
-			if before, err = lockFeature(ctx, tx, l, e.ID, tiles.points()); err != nil {
+			if before, err = lockFeature(ctx, tx, e, tiles.points()); err != nil {
 				return err
 			}
 			if !slices.Contains(e.IfMatch, before.etag) {
-				return fmt.Errorf("feature %q of %s: %w", e.ID, l.ID, layers.ErrStale)
+				return layers.NewStoreError(editOp(e), layers.ErrStale, "the feature has changed since it was read", nil)
 			}
 			fid = before.fid
 		}
@@ -250,7 +259,7 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 				return err
 			}
 		default:
-			return fmt.Errorf("unknown edit %v: %w", e.Op, layers.ErrInvalid)
+			return layers.NewStoreError(editOp(e), layers.ErrInvalid, "unknown edit", nil)
 		}
 
 		// 5. The tile bands, for this feature only.
@@ -342,9 +351,10 @@ func sameShape(l *layers.Layer, gt layers.GeometryType, attrs []layers.Attribute
 	return true
 }
 
-// lockFeature reads and locks the feature with id; points says to read its
+// lockFeature reads and locks the feature e edits; points says to read its
 // tile geometry too.
-func lockFeature(ctx context.Context, tx pgx.Tx, l *layers.Layer, id string, points bool) (*editRow, error) {
+func lockFeature(ctx context.Context, tx pgx.Tx, e *layers.FeatureEdit, points bool) (*editRow, error) {
+	l, id := e.Layer, e.ID
 	tileGeom := "NULL::bytea"
 	if points {
 		tileGeom = "ST_AsEWKB(ST_Transform(t.geom, 3857))"
@@ -353,7 +363,7 @@ func lockFeature(ctx context.Context, tx pgx.Tx, l *layers.Layer, id string, poi
 FROM %s t WHERE t.feature_id = $1 FOR UPDATE`, etagSQL(l, "t"), featureJSONSQL(l, "t"), tileGeom, layerTable(l.ID))
 	r, err := scanEditRow(tx.QueryRow(ctx, sql, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("no feature %q in collection %s: %w", id, l.ID, layers.ErrNotFound)
+		return nil, layers.NewStoreError(editOp(e), layers.ErrNotFound, fmt.Sprintf("no feature %q in collection %s", id, l.ID), nil)
 	}
 	return r, err
 }
@@ -397,7 +407,7 @@ func newFeatureID(ctx context.Context, tx pgx.Tx, l *layers.Layer, want string) 
 			return 0, "", err
 		}
 		if t {
-			return 0, "", fmt.Errorf("a feature with id %q is already in %s: %w", want, l.ID, layers.ErrConflict)
+			return 0, "", layers.NewStoreError("create in "+l.ID, layers.ErrConflict, fmt.Sprintf("a feature with id %q is already in %s", want, l.ID), nil)
 		}
 		return fid, want, nil
 	}
@@ -410,7 +420,7 @@ func newFeatureID(ctx context.Context, tx pgx.Tx, l *layers.Layer, want string) 
 			return fid, id, nil
 		}
 	}
-	return 0, "", fmt.Errorf("no free id for a new feature of %s: %w", l.ID, layers.ErrConflict)
+	return 0, "", layers.NewStoreError("create in "+l.ID, layers.ErrConflict, "no free id for a new feature", nil)
 }
 
 // repairSQL is the repair an import applies to an invalid geometry of a

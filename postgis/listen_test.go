@@ -36,7 +36,7 @@ func TestCatalogFollowsNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(func(sn *layers.Snapshot) bool { _, ok := sn.Layer("sidings"); return ok })
-	if _, err := s.Import(ctx, layers.ImportRequest{Layer: "sidings", Source: layerstest.Grid(10, false)}); err != nil {
+	if _, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "sidings", Source: layerstest.Grid(10, false)}); err != nil {
 		t.Fatal(err)
 	}
 	wait(func(sn *layers.Snapshot) bool { return sn.Version("sidings") == 1 })

@@ -21,10 +21,7 @@ type Polygons struct {
 	pool *pgxpool.Pool
 }
 
-var (
-	_ overlaps.PolygonSource = (*Polygons)(nil)
-	_ overlaps.FeatureSource = (*Polygons)(nil)
-)
+var _ overlaps.PolygonSource = (*Polygons)(nil)
 
 // NewPolygons returns a PolygonSource over pool.
 func NewPolygons(pool *pgxpool.Pool) *Polygons { return &Polygons{pool: pool} }
@@ -42,9 +39,11 @@ func (p *Polygons) Polygons(ctx context.Context, layer string) (int64, []overlap
 	return p.read(ctx, layer, nil)
 }
 
-// PolygonsByID returns the features of a polygon layer named by ids (those
-// that exist and have a geometry) with the layer's data version, read in
-// one snapshot.
+var _ overlaps.PolygonUpdater = (*Polygons)(nil)
+
+// PolygonsByID returns the features of a polygon layer whose ids are ids
+// (those that exist: a deleted feature is absent) with the layer's data
+// version, read in one snapshot.
 func (p *Polygons) PolygonsByID(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
 	if ids == nil {
 		ids = []string{}
@@ -52,8 +51,8 @@ func (p *Polygons) PolygonsByID(ctx context.Context, layer string, ids []string)
 	return p.read(ctx, layer, ids)
 }
 
-// read reads the features of layer: all, or those named by ids when ids is
-// not nil.
+// read reads a polygon layer's features, all of them (ids nil) or those of
+// ids.
 func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
@@ -92,13 +91,9 @@ func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64,
 		if len(props) > 0 {
 			propsExpr = "jsonb_build_object(" + strings.Join(props, ", ") + ")"
 		}
-		q := fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, propsExpr, table)
-		var args []any
-		if ids != nil {
-			q += " AND feature_id = ANY($1)"
-			args = append(args, ids)
-		}
-		rows, err = tx.Query(ctx, q+" ORDER BY fid", args...)
+		q := fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s
+WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND ($1::text[] IS NULL OR feature_id = ANY($1)) ORDER BY fid`, propsExpr, table)
+		rows, err = tx.Query(ctx, q, ids)
 		if err != nil {
 			return fmt.Errorf("postgis: layer %q: %w", layer, err)
 		}

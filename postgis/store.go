@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 
@@ -26,7 +25,6 @@ var (
 	_ layers.Searcher     = (*Store)(nil)
 	_ layers.TokenStore   = (*Store)(nil)
 	_ layers.FeatureStore = (*Store)(nil)
-	_ layers.Importer     = (*Store)(nil)
 )
 
 // NewStore returns a store over pool.
@@ -144,6 +142,27 @@ func jsonArg(v any) []byte {
 	return b
 }
 
+// insertArgs are the arguments of sqlInsertLayer for l.
+func insertArgs(l *layers.Layer) []any {
+	return []any{l.ID, l.Title, l.TitleHi, l.Description, string(l.Category), keywords(l.Keywords),
+		l.Owner, jsonArg(l.Custodian), string(l.GeometryType), l.SourceCRS, l.Scale, l.Accuracy, jsonArg(l.Lineage),
+		jsonArg(attributes(l.Attributes)), l.Status, l.UpdateFrequency, l.RevisedAt, l.License, l.Access.String(), l.MinZoom, l.MaxZoom, jsonArg(l.Style)}
+}
+
+// updateArgs are the arguments of sqlUpdateLayer for l.
+func updateArgs(l *layers.Layer) []any {
+	return []any{l.ID, l.Title, l.TitleHi, l.Description, string(l.Category), keywords(l.Keywords),
+		l.Owner, jsonArg(l.Custodian), l.SourceCRS, l.Scale, l.Accuracy, jsonArg(attributes(l.Attributes)), l.Status, l.UpdateFrequency,
+		l.RevisedAt, l.License, l.Access.String(), l.MinZoom, l.MaxZoom, jsonArg(l.Style)}
+}
+
+func attributes(a []layers.Attribute) []layers.Attribute {
+	if a == nil {
+		return []layers.Attribute{}
+	}
+	return a
+}
+
 func keywords(k []string) []string {
 	if k == nil {
 		return []string{}
@@ -158,15 +177,10 @@ func (s *Store) PutLayer(ctx context.Context, l *layers.Layer, actor string) (bo
 	if err := l.Validate(); err != nil {
 		return false, err
 	}
-	attrs := l.Attributes
-	if attrs == nil {
-		attrs = []layers.Attribute{}
-	}
+	attrs := attributes(l.Attributes)
 	var created bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, sqlInsertLayer, l.ID, l.Title, l.TitleHi, l.Description, string(l.Category), keywords(l.Keywords),
-			l.Owner, jsonArg(l.Custodian), string(l.GeometryType), l.SourceCRS, l.Scale, l.Accuracy, jsonArg(l.Lineage),
-			jsonArg(attrs), l.Status, l.UpdateFrequency, l.RevisedAt, l.License, l.Access.String(), l.MinZoom, l.MaxZoom, jsonArg(l.Style))
+		tag, err := tx.Exec(ctx, sqlInsertLayer, insertArgs(l)...)
 		if err != nil {
 			return err
 		}
@@ -181,16 +195,14 @@ func (s *Store) PutLayer(ctx context.Context, l *layers.Layer, actor string) (bo
 			}
 		} else {
 			action, kind = "layer.update", layers.ChangeMetadata
-			cur, err := scanLayer(tx.QueryRow(ctx, sqlLayer+" FOR UPDATE", l.ID))
+			cur, err := lockLayerRow(ctx, tx, l.ID)
 			if err != nil {
 				return err
 			}
 			if err := sameColumns(cur.Attributes, attrs); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, sqlUpdateLayer, l.ID, l.Title, l.TitleHi, l.Description, string(l.Category), keywords(l.Keywords),
-				l.Owner, jsonArg(l.Custodian), l.SourceCRS, l.Scale, l.Accuracy, jsonArg(attrs), l.Status, l.UpdateFrequency,
-				l.RevisedAt, l.License, l.Access.String(), l.MinZoom, l.MaxZoom, jsonArg(l.Style)); err != nil {
+			if _, err := tx.Exec(ctx, sqlUpdateLayer, updateArgs(l)...); err != nil {
 				return err
 			}
 		}
@@ -241,29 +253,15 @@ func (s *Store) DeleteLayer(ctx context.Context, id, actor string) error {
 		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+layerTable(id)); err != nil {
 			return err
 		}
+		if err := DropTiles(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, sqlAudit, actor, "layer.delete", id, []byte(`{}`)); err != nil {
 			return err
 		}
 		return publishChange(ctx, tx, &ch)
 	})
 	return translate("delete layer "+id, err)
-}
-
-// translate maps database errors to the domain's sentinels.
-func translate(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var pgErr *pgconn.PgError
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return fmt.Errorf("postgis: %s: %w", what, layers.ErrNotFound)
-	case errors.As(err, &pgErr) && pgErr.Code == "23505":
-		return fmt.Errorf("postgis: %s: %s: %w", what, pgErr.Detail, layers.ErrConflict)
-	case errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "22P02" || pgErr.Code == "22023"):
-		return fmt.Errorf("postgis: %s: %s: %w", what, pgErr.Message, layers.ErrInvalid)
-	}
-	return fmt.Errorf("postgis: %s: %w", what, err)
 }
 
 // AuditEntry is one record of the audit trail.

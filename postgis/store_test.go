@@ -27,7 +27,7 @@ func loadLayer(t *testing.T, s *postgis.Store, id string, n int, polygons bool) 
 	if _, err := s.PutLayer(ctx, layerstest.Layer(id, layers.Public, polygons), "test"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Import(ctx, layers.ImportRequest{Layer: id, Source: layerstest.Grid(n, polygons), SourceName: "grid", Actor: "test"})
+	res, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: id, Source: layerstest.Grid(n, polygons), SourceName: "grid", Actor: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestImport(t *testing.T) {
 	t.Run("a failing import leaves the old table and version", func(t *testing.T) {
 		src := layerstest.Grid(300, true)
 		src.FailAt = 250
-		_, err := s.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: src, Actor: "test"})
+		_, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: src, Actor: "test"})
 		var verr *layers.ValidationError
 		if !errors.As(err, &verr) || verr.Feature != 250 {
 			t.Fatalf("err %v, want a ValidationError naming feature 250", err)
@@ -153,7 +153,7 @@ func TestImport(t *testing.T) {
 	t.Run("a cancelled import leaves the old table", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, err := s.Import(cctx, layers.ImportRequest{Layer: "blocks", Source: layerstest.Grid(10, true)}); err == nil {
+		if _, err := layerstest.Importer(s).Import(cctx, layers.ImportSpec{Layer: "blocks", Source: layerstest.Grid(10, true)}); err == nil {
 			t.Fatal("no error")
 		}
 		after, _ := s.Layer(ctx, "blocks")
@@ -164,7 +164,7 @@ func TestImport(t *testing.T) {
 	t.Run("wrong geometry type names the feature", func(t *testing.T) {
 		src := layerstest.Grid(5, true)
 		src.Feats[3].Geometry = orb.LineString{{82, 23}, {83, 24}}
-		_, err := s.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: src})
+		_, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: src})
 		var verr *layers.ValidationError
 		if !errors.As(err, &verr) || verr.Feature != 3 || verr.Field != "geometry" {
 			t.Fatalf("err %v", err)
@@ -173,7 +173,7 @@ func TestImport(t *testing.T) {
 	t.Run("duplicate ids are refused", func(t *testing.T) {
 		src := layerstest.Grid(5, true)
 		src.Feats[4].ID = "blk-1"
-		_, err := s.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: src})
+		_, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: src})
 		var verr *layers.ValidationError
 		if !errors.As(err, &verr) || verr.Feature != 4 {
 			t.Fatalf("err %v", err)
@@ -185,7 +185,7 @@ func TestImport(t *testing.T) {
 		src.Feats = append(src.Feats,
 			formatsFeature(0, orb.Polygon{{{500000, 2650000}, {501000, 2651000}, {501000, 2650000}, {500000, 2651000}, {500000, 2650000}}}),
 			formatsFeature(1, orb.Polygon{{{502000, 2650000}, {503000, 2650000}, {503000, 2651000}, {502000, 2650000}}}))
-		res, err := s.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: src, Checksum: "abc", Actor: "test"})
+		res, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: src, Checksum: "abc", Actor: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestImport(t *testing.T) {
 		if lon < 80.9 || lon > 81.1 || !valid || fmt.Sprint(ids) != "[1 2]" {
 			t.Fatalf("lon %v valid %v ids %v", lon, valid, ids)
 		}
-		again, err := s.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: src, Checksum: "abc"})
+		again, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: src, Checksum: "abc"})
 		if err != nil || !again.Unchanged || again.DataVersion != 2 {
 			t.Fatalf("same checksum: %+v %v", again, err)
 		}
@@ -210,7 +210,7 @@ func TestImport(t *testing.T) {
 		for i := range src.Feats {
 			src.Feats[i].Properties["Seam Thickness (m)"] = 2.5
 		}
-		if _, err := s.Import(ctx, layers.ImportRequest{Layer: "blocks", Source: src}); err != nil {
+		if _, err := layerstest.Importer(s).Import(ctx, layers.ImportSpec{Layer: "blocks", Source: src}); err != nil {
 			t.Fatal(err)
 		}
 		l, _ := s.Layer(ctx, "blocks")

@@ -130,27 +130,65 @@ func DropTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 			}
 		}
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM tilegen.bands WHERE layer_id = $1`, layerID); err != nil {
+		return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
+	}
 	return nil
 }
 
-// TilesPrepared reports whether a layer's zoom bands were built from its
+var _ tiles.BandBuilder = (*Store)(nil)
+
+// bandLockClass is the first key of the advisory lock (transaction-scoped,
+// second key the hash of the layer id) that one band build of a layer holds,
+// so that replicas do not build the same bands at once.
+const bandLockClass = 0x6362
+
+const (
+	sqlBandTryLock = `SELECT pg_try_advisory_xact_lock($1, hashtext($2))`
+	sqlBandLock    = `SELECT pg_advisory_xact_lock($1, hashtext($2))`
+)
+
+// BandsCurrent reports whether a layer's zoom bands were built from its
 // current data version.
-func TilesPrepared(ctx context.Context, pool *pgxpool.Pool, layerID string) (bool, error) {
+func (s *Store) BandsCurrent(ctx context.Context, layerID string) (bool, error) {
 	var ok bool
-	if err := pool.QueryRow(ctx, sqlBandsCurrent, layerID).Scan(&ok); err != nil {
-		return false, fmt.Errorf("postgis: tile bands of %s: %w", layerID, err)
+	if err := s.pool.QueryRow(ctx, sqlBandsCurrent, layerID).Scan(&ok); err != nil {
+		return false, translate("tile bands of "+layerID, err)
 	}
 	return ok, nil
 }
 
-// PrepareLayerTiles builds a layer's zoom bands in their own transaction
-// and records the data version they were built from (tilegen.bands). It is
-// not a change of the layer's data: it bumps no version and announces
-// nothing. Renderers use the bands only while that version is the layer's.
-func PrepareLayerTiles(ctx context.Context, pool *pgxpool.Pool, layerID string) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+// BuildBands builds a layer's zoom bands in a transaction of their own,
+// unless another process holds the layer's band lock (it is building them:
+// BuildBands returns nil at once) or they are current already. It is not a
+// change of the layer's data: it bumps no version and announces nothing.
+func (s *Store) BuildBands(ctx context.Context, layerID string) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var got, current bool
+		if err := tx.QueryRow(ctx, sqlBandTryLock, bandLockClass, layerID).Scan(&got); err != nil || !got {
+			return err
+		}
+		if err := tx.QueryRow(ctx, sqlBandsCurrent, layerID).Scan(&current); err != nil || current {
+			return err
+		}
 		return PrepareTiles(ctx, tx, layerID)
 	})
+	return translate("build tile bands of "+layerID, err)
+}
+
+// PrepareLayerTiles builds a layer's zoom bands in their own transaction,
+// waiting for another build of them to end first, and records the data
+// version they were built from (tilegen.bands). It is not a change of the
+// layer's data: it bumps no version and announces nothing. Renderers use
+// the bands only while that version is the layer's.
+func PrepareLayerTiles(ctx context.Context, pool *pgxpool.Pool, layerID string) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, sqlBandLock, bandLockClass, layerID); err != nil {
+			return err
+		}
+		return PrepareTiles(ctx, tx, layerID)
+	})
+	return translate("prepare tiles of "+layerID, err)
 }
 
 // PrepareTiles builds the generalised zoom-band tables of layer layerID
@@ -437,9 +475,13 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 	if !gen {
 		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
 	}
+	// The layer table first, then the band tables: PostgreSQL locks the
+	// tables of a statement in the order the FROM clause names them, and a
+	// swap locks the layer table before the band tables (the lock order in
+	// the package documentation); the other order can deadlock with it.
 	from := genTable(l.ID, b).Sanitize() + " g"
 	if alias == "l" {
-		from += " JOIN " + layerIdent(l.ID).Sanitize() + " l ON l.fid = g.fid"
+		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
 	}
 	where := whereGenPoints
 	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {

@@ -5,13 +5,10 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/coalmap/coalmap/layers"
@@ -61,20 +58,13 @@ func (e *Entry) bytes() int64 { return int64(len(e.MVT)) + e.size.Load() + entry
 // CacheStats are a cache's counters.
 type CacheStats struct {
 	Hits, Misses, Evictions int64
-	// Invalidated counts entries dropped because their layer changed
-	// where they are; Kept those a change of features elsewhere carried
-	// over to the new data version.
-	Invalidated, Kept int64
-	Entries           int
-	Bytes, MaxBytes   int64
+	Entries                 int
+	Bytes, MaxBytes         int64
 }
 
 // Cache is an in-process LRU of composed tiles bounded in bytes. Keys name the
-// data version of each layer (see Key), so an entry is never served for
-// another version: after an import, requests use a new key and the old
-// entry ages out (or is dropped at once, DropLayer). After an edit of some
-// features, Rekey carries the entries the edit cannot have changed over
-// to the new version, so that they stay hits.
+// data version of each layer (see Key), so an entry never needs invalidating:
+// after an import, requests use a new key and the old entry ages out.
 // A Cache with MaxBytes 0 stores nothing.
 type Cache struct {
 	max int64
@@ -82,67 +72,53 @@ type Cache struct {
 	mu    sync.Mutex
 	ll    *list.List // front = most recent; values are *cacheItem
 	items map[string]*list.Element
-	// byLayer indexes the entries added with their tile's description
-	// (AddTile) by layer id.
-	byLayer map[string]map[*list.Element]struct{}
-	used    int64
+	used  int64
 
-	hits, misses, evictions, invalidated, kept atomic.Int64
+	hits, misses, evictions atomic.Int64
 }
 
 type cacheItem struct {
 	key   string
 	entry *Entry
 	size  int64
-	desc  *TileDesc
+	tag   *tileTag // what the key names, to follow changes; nil for a bare Add
+}
+
+// tileTag is what a cached tile's key names: the tile and, per layer, its
+// data version and options.
+type tileTag struct {
+	tile     maptile.Tile
+	layers   []layers.Layer // ID and DataVersion only
+	opts     []Options
+	kb       orb.Bound // the tile's bounds with its buffer, EPSG:4326
+	boundSet bool
+}
+
+func (t *tileTag) key() string { return Key(t.layers, t.tile, t.opts) }
+
+func (t *tileTag) has(id string) int {
+	for i, l := range t.layers {
+		if l.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// bound is the area whose features can show in the tile: its bounds and
+// its buffer.
+func (t *tileTag) bound() orb.Bound {
+	if !t.boundSet {
+		b := t.tile.Bound()
+		pad := max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) * float64(Buffer) / float64(Extent) * 1.01
+		t.kb, t.boundSet = b.Pad(pad), true
+	}
+	return t.kb
 }
 
 // NewCache returns a cache holding at most maxBytes of tiles.
 func NewCache(maxBytes int64) *Cache {
-	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{},
-		byLayer: map[string]map[*list.Element]struct{}{}}
-}
-
-// TileDesc describes what a cached tile was drawn from: the tile, and each
-// layer's id, data version and options, in tile order. Its Key is the
-// cache key.
-type TileDesc struct {
-	Tile     maptile.Tile
-	Layers   []string
-	Versions []int64
-	Opts     []Options
-}
-
-// Describe returns the description of tile t of layers ls with opts.
-func Describe(ls []layers.Layer, t maptile.Tile, opts []Options) *TileDesc {
-	d := &TileDesc{Tile: t, Layers: make([]string, len(ls)), Versions: make([]int64, len(ls)), Opts: opts}
-	for i, l := range ls {
-		d.Layers[i], d.Versions[i] = l.ID, l.DataVersion
-	}
-	return d
-}
-
-// Key is the cache key of the description.
-func (d *TileDesc) Key() string {
-	var b strings.Builder
-	b.Grow(32 + 32*len(d.Layers))
-	fmt.Fprintf(&b, "%d/%d/%d", d.Tile.Z, d.Tile.X, d.Tile.Y)
-	for i, id := range d.Layers {
-		b.WriteByte('|')
-		b.WriteString(id)
-		b.WriteByte('@')
-		b.WriteString(strconv.FormatInt(d.Versions[i], 10))
-		o := d.Opts[i]
-		if o.Properties != nil {
-			b.WriteString("?p=")
-			b.WriteString(strings.Join(o.Properties, ","))
-		}
-		if o.MaxFeatures > 0 {
-			b.WriteString("&cap=")
-			b.WriteString(strconv.Itoa(o.MaxFeatures))
-		}
-	}
-	return b.String()
+	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
 }
 
 // Get returns the entry under key and marks it recently used.
@@ -172,14 +148,10 @@ func (c *Cache) Get(key string) (*Entry, bool) {
 }
 
 // Add stores e under key, evicting the least recently used entries beyond the
-// byte bound. An entry larger than the whole bound is not stored. An entry
-// added by Add is not known to Rekey or DropLayer: it ages out.
+// byte bound. An entry larger than the whole bound is not stored.
 func (c *Cache) Add(key string, e *Entry) { c.add(key, e, nil) }
 
-// AddTile stores e, drawn as d says, under d's key (see Add).
-func (c *Cache) AddTile(d *TileDesc, e *Entry) { c.add(d.Key(), e, d) }
-
-func (c *Cache) add(key string, e *Entry, d *TileDesc) {
+func (c *Cache) add(key string, e *Entry, tag *tileTag) {
 	size := e.bytes()
 	if c.max <= 0 || size > c.max {
 		return
@@ -189,50 +161,71 @@ func (c *Cache) add(key string, e *Entry, d *TileDesc) {
 	if el, ok := c.items[key]; ok {
 		it := el.Value.(*cacheItem)
 		c.used += size - it.size
-		it.entry, it.size = e, size
+		it.entry, it.size, it.tag = e, size, tag
 		c.ll.MoveToFront(el)
 	} else {
-		el := c.ll.PushFront(&cacheItem{key: key, entry: e, size: size, desc: d})
-		c.items[key] = el
+		c.items[key] = c.ll.PushFront(&cacheItem{key: key, entry: e, size: size, tag: tag})
 		c.used += size
-		c.indexLocked(el)
 	}
 	c.evictLocked()
 }
 
-func (c *Cache) indexLocked(el *list.Element) {
-	it := el.Value.(*cacheItem)
-	if it.desc == nil {
-		return
-	}
-	for _, id := range it.desc.Layers {
-		m := c.byLayer[id]
-		if m == nil {
-			m = map[*list.Element]struct{}{}
-			c.byLayer[id] = m
+// DropLayer removes every tile that holds layer id, and returns how many.
+func (c *Cache) DropLayer(id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for el := c.ll.Front(); el != nil; {
+		next := el.Next()
+		if it := el.Value.(*cacheItem); it.tag != nil && it.tag.has(id) >= 0 {
+			c.removeLocked(el)
+			n++
 		}
-		m[el] = struct{}{}
+		el = next
 	}
+	return n
 }
 
-// removeLocked takes el out of the list, the map and the layer index.
-func (c *Cache) removeLocked(el *list.Element) {
-	it := el.Value.(*cacheItem)
-	c.ll.Remove(el)
-	if c.items[it.key] == el {
-		delete(c.items, it.key)
-	}
-	c.used -= it.size
-	if it.desc != nil {
-		for _, id := range it.desc.Layers {
-			if m := c.byLayer[id]; m != nil {
-				delete(m, el)
-				if len(m) == 0 {
-					delete(c.byLayer, id)
+// Advance follows a change of some of layer id's features from data
+// version from to version to, within bbox: a cached tile of version from
+// whose area (bounds and buffer) meets bbox is dropped; one whose area does
+// not keeps its bytes, now under version to, since none of its features
+// changed. Tiles of other versions are left to age out. It returns how many
+// tiles it kept and dropped.
+func (c *Cache) Advance(id string, from, to int64, bbox orb.Bound) (kept, dropped int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.ll.Front(); el != nil; {
+		next := el.Next()
+		it := el.Value.(*cacheItem)
+		if it.tag != nil {
+			if i := it.tag.has(id); i >= 0 && it.tag.layers[i].DataVersion == from {
+				tag := *it.tag
+				tag.layers = append([]layers.Layer(nil), it.tag.layers...)
+				tag.layers[i].DataVersion = to
+				nk := tag.key()
+				if _, taken := c.items[nk]; taken || it.tag.bound().Intersects(bbox) {
+					// Changed, or rendered at the new version meanwhile.
+					c.removeLocked(el)
+					dropped++
+				} else {
+					delete(c.items, it.key)
+					it.key, it.tag = nk, &tag
+					c.items[nk] = el
+					kept++
 				}
 			}
 		}
+		el = next
 	}
+	return kept, dropped
+}
+
+func (c *Cache) removeLocked(el *list.Element) {
+	it := el.Value.(*cacheItem)
+	c.ll.Remove(el)
+	delete(c.items, it.key)
+	c.used -= it.size
 }
 
 func (c *Cache) evictLocked() {
@@ -241,68 +234,12 @@ func (c *Cache) evictLocked() {
 		if el == nil {
 			return
 		}
-		c.removeLocked(el)
+		it := el.Value.(*cacheItem)
+		c.ll.Remove(el)
+		delete(c.items, it.key)
+		c.used -= it.size
 		c.evictions.Add(1)
 	}
-}
-
-// Rekey carries over, after a change of some features of layer, the
-// entries drawn from its data version from to version to: those whose tile
-// the change does not touch (touches reports false) get the key of version
-// to and stay hits; the others are dropped, and the next request draws
-// them afresh. It returns how many entries were kept and dropped. An entry
-// of version to already there (drawn since) wins over a carried one.
-func (c *Cache) Rekey(layer string, from, to int64, touches func(maptile.Tile) bool) (kept, dropped int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for el := range c.byLayer[layer] {
-		it := el.Value.(*cacheItem)
-		d := it.desc
-		i := slices.Index(d.Layers, layer)
-		if d.Versions[i] != from {
-			continue
-		}
-		if touches(d.Tile) {
-			c.removeLocked(el)
-			dropped++
-			continue
-		}
-		nd := *d
-		nd.Versions = slices.Clone(d.Versions)
-		// A tile of several layers may hold this one more than once.
-		for j, id := range nd.Layers {
-			if id == layer && nd.Versions[j] == from {
-				nd.Versions[j] = to
-			}
-		}
-		key := nd.Key()
-		if _, taken := c.items[key]; taken {
-			c.removeLocked(el)
-			dropped++
-			continue
-		}
-		delete(c.items, it.key)
-		it.key, it.desc = key, &nd
-		c.items[key] = el
-		kept++
-	}
-	c.kept.Add(int64(kept))
-	c.invalidated.Add(int64(dropped))
-	return kept, dropped
-}
-
-// DropLayer drops every entry (added with AddTile) that holds layer: its
-// data was replaced, its entries can never be asked for again.
-func (c *Cache) DropLayer(layer string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for el := range c.byLayer[layer] {
-		c.removeLocked(el)
-		n++
-	}
-	c.invalidated.Add(int64(n))
-	return n
 }
 
 // Stats returns the cache's counters.
@@ -311,7 +248,7 @@ func (c *Cache) Stats() CacheStats {
 	n, used := len(c.items), c.used
 	c.mu.Unlock()
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions.Load(),
-		Invalidated: c.invalidated.Load(), Kept: c.kept.Load(), Entries: n, Bytes: used, MaxBytes: c.max}
+		Entries: n, Bytes: used, MaxBytes: c.max}
 }
 
 // flight runs one computation per key at a time and shares its result with

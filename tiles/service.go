@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/coalmap/coalmap/layers"
@@ -113,8 +112,7 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	desc := Describe(ls, req.Tile, opts)
-	key := desc.Key()
+	key := Key(ls, req.Tile, opts)
 	if e, ok := s.cache.Get(key); ok {
 		return &Result{Entry: e, Layers: ls, Hit: true}, nil
 	}
@@ -126,7 +124,7 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cache.AddTile(desc, e)
+		s.cache.add(key, e, newTag(ls, req.Tile, opts))
 		return e, nil
 	})
 	if err != nil {
@@ -226,6 +224,39 @@ func (s *Service) renderTile(ctx context.Context, ls []layers.Layer, t maptile.T
 	return e, nil
 }
 
+// newTag is the tag of a tile of layers ls.
+func newTag(ls []layers.Layer, t maptile.Tile, opts []Options) *tileTag {
+	tag := &tileTag{tile: t, layers: make([]layers.Layer, len(ls)), opts: opts}
+	for i, l := range ls {
+		tag.layers[i] = layers.Layer{ID: l.ID, DataVersion: l.DataVersion}
+	}
+	return tag
+}
+
+// Apply follows a change event (register it with layers.Catalog.OnChange):
+// after a new version of a layer's data (an import, a new or deleted
+// layer), its cached tiles go; after an edit of some features, only the
+// tiles whose area meets the change's bbox go, at every zoom, and the
+// others stay cached under the new version. A metadata change leaves the
+// cache alone: tiles carry no metadata, and who may see a layer is decided
+// on each request from the catalog.
+//
+// The cache is keyed by data version, so no request can be served a tile
+// of an older version than the catalog's either way: Apply frees the memory
+// of the old tiles and keeps the still-valid ones valid.
+func (s *Service) Apply(_ context.Context, ch layers.Change) {
+	switch ch.Kind {
+	case layers.ChangeData, layers.ChangeCreated, layers.ChangeDeleted:
+		s.cache.DropLayer(ch.Layer)
+	case layers.ChangeFeatures:
+		s.cache.Advance(ch.Layer, ch.Version-1, ch.Version, ch.BBox)
+	}
+}
+
+// DropLayer forgets the cached tiles of a layer (its bands were rebuilt:
+// the next tiles are cut from them).
+func (s *Service) DropLayer(id string) { s.cache.DropLayer(id) }
+
 // acquire takes a render slot, waiting in a bounded queue; a full queue is
 // ErrOverloaded at once, so that load beyond capacity is refused rather than
 // piling up.
@@ -255,43 +286,25 @@ func (s *Service) acquire(ctx context.Context) error {
 // Key is the cache key of a tile: z/x/y, then each layer's id, data version
 // and options, in tile order. A new data version is a new key.
 func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string {
-	return Describe(ls, t, opts).Key()
-}
-
-// ApplyChange brings the cache up to date with a committed change (register
-// it with layers.Catalog.OnChange). An edit of some features (ChangeFeatures)
-// drops only the cached tiles, at every zoom, that its bounding box touches
-// — with the margin a tile is drawn with — and keeps the others, carried
-// over to the new data version, as hits. A new version of the whole layer
-// (an import), its creation or deletion drops all its tiles. A metadata
-// change leaves tiles as they are: keys carry the data version, and access
-// is checked before the cache.
-func (s *Service) ApplyChange(_ context.Context, ch layers.Change) {
-	switch ch.Kind {
-	case layers.ChangeFeatures:
-		// Each edit bumps the data version by one: the cached tiles of the
-		// version before are those to carry over.
-		box := ch.BBox
-		s.cache.Rekey(ch.Layer, ch.Version-1, ch.Version, func(t maptile.Tile) bool { return Touches(t, box) })
-	case layers.ChangeData, layers.ChangeCreated, layers.ChangeDeleted:
-		s.cache.DropLayer(ch.Layer)
+	var b strings.Builder
+	b.Grow(32 + 32*len(ls))
+	fmt.Fprintf(&b, "%d/%d/%d", t.Z, t.X, t.Y)
+	for i, l := range ls {
+		b.WriteByte('|')
+		b.WriteString(l.ID)
+		b.WriteByte('@')
+		b.WriteString(strconv.FormatInt(l.DataVersion, 10))
+		o := opts[i]
+		if o.Properties != nil {
+			b.WriteString("?p=")
+			b.WriteString(strings.Join(o.Properties, ","))
+		}
+		if o.MaxFeatures > 0 {
+			b.WriteString("&cap=")
+			b.WriteString(strconv.Itoa(o.MaxFeatures))
+		}
 	}
-}
-
-// Touches reports whether a change within box (EPSG:4326) can alter tile
-// t: whether box meets the tile grown by the margin it is drawn with
-// (Buffer), doubled to cover the curvature of latitudes and the pixel a
-// point band thins to. The zero box (a change without geometry) touches
-// nothing.
-func Touches(t maptile.Tile, box orb.Bound) bool {
-	if box == (orb.Bound{}) {
-		return false
-	}
-	tb := t.Bound()
-	padX := (tb.Max[0] - tb.Min[0]) * 2 * Buffer / Extent
-	padY := (tb.Max[1] - tb.Min[1]) * 2 * Buffer / Extent
-	tb = orb.Bound{Min: orb.Point{tb.Min[0] - padX, tb.Min[1] - padY}, Max: orb.Point{tb.Max[0] + padX, tb.Max[1] + padY}}
-	return tb.Intersects(box)
+	return b.String()
 }
 
 // Versions is the version token of a set of layers that tile URLs carry

@@ -11,8 +11,6 @@ import (
 	"io"
 	"iter"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb/geojson"
@@ -61,8 +59,11 @@ func (c *demoCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer done()
+	m := data.Demo()
+	imports := layers.NewImports(ctx, store, store, layers.ImportsConfig{Parallel: c.jobs, MaxQueued: len(m.Layers)}, log)
+	defer imports.Close()
 	start := time.Now()
-	sum, err := loadDemo(ctx, store, data.Demo(), c.seed, c.jobs, log)
+	sum, err := loadDemo(ctx, imports, m, c.seed, log)
 	if err != nil {
 		return err
 	}
@@ -71,87 +72,57 @@ func (c *demoCmd) Run(ctx context.Context) error {
 	return nil
 }
 
-// demoStore is what loading the demo needs of the store.
-type demoStore interface {
-	layers.Store
-	layers.Importer
-}
-
 // demoSummary counts what loadDemo did.
 type demoSummary struct {
 	Layers, Loaded, Unchanged int
 	Features                  int64
 }
 
-// loadDemo loads every layer of m through the analysts' import path: the
-// catalog entry first, then the generated features streamed into the layer
-// table. A layer already loaded from the same manifest entry and seed is
-// left alone, so a second run is quick.
-func loadDemo(ctx context.Context, store demoStore, m data.Manifest, seed int64, jobs int, log *slog.Logger) (demoSummary, error) {
-	var sum demoSummary
-	var features atomic.Int64
-	var loaded, unchanged atomic.Int32
-	work := make(chan data.Entry)
-	errc := make(chan error, len(m.Layers))
-	var wg sync.WaitGroup
-	for range max(jobs, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for e := range work {
-				res, err := loadDemoLayer(ctx, store, e, seed)
-				if err != nil {
-					errc <- fmt.Errorf("demo layer %s: %w", e.ID, err)
-					continue
-				}
-				if res.Unchanged {
-					unchanged.Add(1)
-				} else {
-					loaded.Add(1)
-					log.Debug("demo layer loaded", "layer", e.ID, "features", res.Features, "duration", res.Duration)
-				}
-				features.Add(res.Features)
-			}
-		}()
-	}
-feed:
-	for _, e := range m.Layers {
-		select {
-		case work <- e:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(work)
-	wg.Wait()
-	close(errc)
+// loadDemo loads every layer of m through the analysts' import service: the
+// generated features streamed into the layer table, the layer created with
+// its manifest metadata. A layer already loaded from the same manifest
+// entry and seed is left alone, so a second run is quick.
+func loadDemo(ctx context.Context, imports *layers.Imports, m data.Manifest, seed int64, log *slog.Logger) (demoSummary, error) {
+	sum := demoSummary{Layers: len(m.Layers)}
 	var errs []error
-	for err := range errc {
-		errs = append(errs, err)
+	jobs := make([]int64, len(m.Layers))
+	for i, e := range m.Layers {
+		src := newEntrySource(e, seed)
+		meta := e.Layer
+		job, err := imports.Start(ctx, layers.ImportSpec{
+			Layer: e.ID, Source: src, Meta: &meta,
+			SourceName: fmt.Sprintf("coalmap demo generator (seed %d)", seed),
+			Checksum:   demoChecksum(e, seed),
+			Actor:      "demo",
+			Release:    src.Close,
+		})
+		if err != nil {
+			src.Close()
+			errs = append(errs, fmt.Errorf("demo layer %s: %w", e.ID, err))
+			continue
+		}
+		jobs[i] = job.ID
+	}
+	for i, id := range jobs {
+		if id == 0 {
+			continue
+		}
+		res, err := imports.Wait(context.WithoutCancel(ctx), id)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("demo layer %s: %w", m.Layers[i].ID, err))
+		case res.Unchanged:
+			sum.Unchanged++
+		default:
+			sum.Loaded++
+			log.Debug("demo layer loaded", "layer", m.Layers[i].ID, "features", res.Features, "duration", res.Duration)
+		}
+		sum.Features += res.Features
 	}
 	if err := ctx.Err(); err != nil {
 		errs = append(errs, err)
 	}
-	sum.Layers, sum.Loaded, sum.Unchanged, sum.Features = len(m.Layers), int(loaded.Load()), int(unchanged.Load()), features.Load()
 	return sum, errors.Join(errs...)
-}
-
-func loadDemoLayer(ctx context.Context, store demoStore, e data.Entry, seed int64) (layers.ImportResult, error) {
-	l := e.Layer
-	if _, err := store.PutLayer(ctx, &l, "demo"); err != nil && !errors.Is(err, layers.ErrInvalid) {
-		// ErrInvalid here means the dictionary's columns changed since the
-		// last load: the import below replaces them.
-		return layers.ImportResult{}, err
-	}
-	src := newEntrySource(e, seed)
-	defer src.Close()
-	return store.Import(ctx, layers.ImportRequest{
-		Layer:      e.ID,
-		Source:     src,
-		SourceName: fmt.Sprintf("coalmap demo generator (seed %d)", seed),
-		Checksum:   demoChecksum(e, seed),
-		Actor:      "demo",
-	})
 }
 
 // demoChecksum identifies a manifest entry, seed and generator version: the

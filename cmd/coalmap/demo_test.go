@@ -37,7 +37,7 @@ func TestLoadDemoThroughTheImportPath(t *testing.T) {
 		m.Layers = append(m.Layers, e)
 		want[e.ID] = n
 	}
-	sum, err := loadDemo(ctx, store, m, DefaultDemoSeed, 2, slog.Default())
+	sum, err := loadDemo(ctx, layers.NewImports(ctx, store, store, layers.ImportsConfig{Parallel: 2}, nil), m, DefaultDemoSeed, slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestLoadDemoThroughTheImportPath(t *testing.T) {
 			t.Errorf("%s: %d attributes, manifest %d", e.ID, len(l.Attributes), len(e.Attributes))
 		}
 	}
-	again, err := loadDemo(ctx, store, m, DefaultDemoSeed, 2, slog.Default())
+	again, err := loadDemo(ctx, layers.NewImports(ctx, store, store, layers.ImportsConfig{Parallel: 2}, nil), m, DefaultDemoSeed, slog.Default())
 	if err != nil || again.Unchanged != len(m.Layers) {
 		t.Fatalf("second load: %+v %v", again, err)
 	}

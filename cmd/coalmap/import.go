@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -155,33 +154,35 @@ func (c *importCmd) Run(ctx context.Context) error {
 		fmt.Fprintf(c.stderr, "dropped %d staging table(s) left by interrupted imports\n", n)
 	}
 
+	// The import service runs the layers, c.jobs at a time; this command
+	// starts them, shows their progress and prints how they ended.
+	imports := layers.NewImports(ctx, store, store, layers.ImportsConfig{Parallel: c.jobs, MaxQueued: len(tasks)}, log)
+	defer imports.Close()
 	b := newBoard(c.stderr)
-	outcomes := make([]importOutcome, len(tasks))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(c.jobs, len(tasks)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				outcomes[i] = c.importOne(ctx, store, tasks[i], b)
-			}
-		}()
-	}
 	go b.run()
-feed:
-	for i := range tasks {
-		select {
-		case work <- i:
-		case <-ctx.Done():
-			for j := i; j < len(tasks); j++ {
-				outcomes[j] = importOutcome{task: tasks[j], err: ctx.Err()}
-			}
-			break feed
+	outcomes := make([]importOutcome, len(tasks))
+	jobs := make([]int64, len(tasks))
+	for i, t := range tasks {
+		outcomes[i] = importOutcome{task: t}
+		if len(t.files) == 0 {
+			b.finish(t.id, "skipped: "+t.note)
+			continue
+		}
+		job, err := imports.Start(ctx, c.spec(t, b))
+		if err != nil {
+			outcomes[i].err = err
+			b.finish(t.id, "FAILED (previous data kept): "+err.Error())
+			continue
+		}
+		jobs[i] = job.ID
+	}
+	for i, id := range jobs {
+		if id != 0 {
+			// Cancelling ctx cancels the imports (the service's base): wait
+			// for them to be recorded so.
+			outcomes[i].res, outcomes[i].err = imports.Wait(context.WithoutCancel(ctx), id)
 		}
 	}
-	close(work)
-	wg.Wait()
 	b.stop()
 	return c.summarise(outcomes)
 }
@@ -222,36 +223,40 @@ func (c *importCmd) tasks() ([]importTask, error) {
 	return ts, nil
 }
 
-// importOne imports one layer's files (creating the layer if it is new).
-func (c *importCmd) importOne(ctx context.Context, store layers.ImportBackend, t importTask, b *board) importOutcome {
-	out := importOutcome{task: t}
-	if len(t.files) == 0 {
-		b.finish(t.id, "skipped: "+t.note)
-		return out
-	}
-	row := b.add(t.id)
-	c.logger.Debug("import phase", "layer", t.id, "phase", "checksum and schema sample")
-	out.res, out.err = layers.ImportFiles(ctx, store, layers.FileImport{
+// spec is the import of one task, its progress shown on the board.
+func (c *importCmd) spec(t importTask, b *board) layers.ImportSpec {
+	var row *boardRow
+	return layers.ImportSpec{
 		Layer: t.id, Files: t.files, Meta: t.meta, Title: c.title,
 		Read: formats.Options{SRID: t.srid, IDField: c.idField, Encoding: c.encoding,
 			SourceLayer: c.srcLayer, Format: c.format, MaxUncompressed: c.maxUnzip},
 		Invalid: c.mode, AllowOutside: c.outside, Actor: "cli:" + currentUser(),
+		// The service calls these from the import's goroutines, Opened
+		// first, then Progress and Finished, never at once.
 		Opened: func(src *layers.FileSource) {
-			c.logger.Debug("import phase", "layer", t.id, "phase", "opened", "elapsed", time.Since(row.start).Round(time.Millisecond))
+			row = b.add(t.id)
+			c.logger.Debug("import phase", "layer", t.id, "phase", "opened")
 			row.mu.Lock()
 			row.source = src
 			row.mu.Unlock()
 		},
 		Progress: func(p layers.ImportProgress) {
+			if row == nil {
+				return
+			}
 			if p.Phase != row.phase() {
 				c.logger.Debug("import phase", "layer", t.id, "phase", p.Phase, "features", p.Features,
 					"elapsed", time.Since(row.start).Round(time.Millisecond))
 			}
 			row.update(p)
 		},
-	})
-	b.done(row, out)
-	return out
+		Finished: func(res layers.ImportResult, err error) {
+			if row == nil {
+				row = b.add(t.id)
+			}
+			b.done(row, importOutcome{task: t, res: res, err: err})
+		},
+	}
 }
 
 func currentUser() string {
@@ -344,6 +349,9 @@ func printReport(w io.Writer, o importOutcome) {
 		return
 	case o.err == nil:
 		fmt.Fprintf(w, "layer %s: %d features loaded (data version %d) in %.1fs\n", o.task.id, r.Features, r.DataVersion, r.Seconds)
+		if v := r.Visibility; v != nil {
+			fmt.Fprintf(w, "  visible   %s\n", visibility(*v))
+		}
 	}
 	if r.Source == "" {
 		return
@@ -383,4 +391,17 @@ func printReport(w io.Writer, o importOutcome) {
 			fmt.Fprintf(w, "  … and %d more %s\n", l.n-show, l.what)
 		}
 	}
+}
+
+// visibility says how an import reached the servers following the change
+// feed.
+func visibility(v layers.Visibility) string {
+	switch {
+	case v.Listeners == 0:
+		return "no server is following the changes; any that starts reads the new version"
+	case v.Lagging == 0:
+		return fmt.Sprintf("on all %d server(s) following the changes, %v after the commit", v.Listeners, v.Waited.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("NOT YET on %d of %d server(s) after waiting %v (each picks it up once it catches up)",
+		v.Lagging, v.Listeners, v.Waited.Round(time.Millisecond))
 }

@@ -139,11 +139,42 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	followCtx, stopFollow := context.WithCancel(bg)
+	// Imports end with the process: cancelled on shutdown, recorded as
+	// such, their layers unchanged. Each holds up to three connections:
+	// leave some to the API.
+	importCtx, stopImports := context.WithCancel(bg)
+	imports := layers.NewImports(importCtx, store, store, layers.ImportsConfig{
+		Parallel: max(1, min(3, (c.maxConns-4)/3)), MaxQueued: 256}, log)
 	demoDone := make(chan struct{})
 	defer func() {
-		stopFollow()
+		stopImports()
 		<-demoDone // the loader uses the pool: let it end first
+		imports.Close()
+		stopFollow()
 	}()
+
+	renderer, err := c.tiles.renderer(ctx, db.URL)
+	if err != nil {
+		return err
+	}
+	defer renderer.Close()
+	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
+	ocfg := overlaps.DefaultConfig()
+	// The engine reloads a layer whose data version the catalog (kept
+	// current by the change feed on every replica) says has moved on.
+	ocfg.CurrentVersion = func(id string) (int64, bool) {
+		l, ok := catalog.Layer(id)
+		if !ok {
+			return 0, false
+		}
+		return l.DataVersion, true
+	}
+	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
+	// The subscribers of the change event: each change is applied to the
+	// tile cache and the overlap engine before it is acknowledged, so that
+	// an import reports success only once they have it.
+	catalog.OnChange(tileSvc.Apply)
+	catalog.OnChange(engine.Apply)
 	go catalog.Follow(followCtx, store, c.catalogRefresh) //nolint:errcheck
 
 	// The first start on an empty catalog loads the demo in the background;
@@ -156,46 +187,22 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			defer demoLoading.Store(false)
 			start := time.Now()
 			log.Info("empty catalog: loading the demo catalog", "seed", c.demoSeed)
-			// Each import holds up to three connections: leave some to the API.
-			jobs := max(1, min(3, (c.maxConns-4)/3))
-			sum, err := loadDemo(followCtx, store, data.Demo(), c.demoSeed, jobs, log)
+			sum, err := loadDemo(importCtx, imports, data.Demo(), c.demoSeed, log)
 			if err != nil {
 				log.Error("loading the demo catalog failed", "err", err)
-			}
-			if err := catalog.Refresh(followCtx); err != nil {
-				log.Warn("catalog refresh", "err", err)
 			}
 			log.Info("demo catalog loaded", "layers", sum.Layers, "features", sum.Features, "duration", time.Since(start).Round(time.Millisecond))
 		}()
 	} else {
 		close(demoDone)
 	}
-	renderer, err := c.tiles.renderer(ctx, db.URL)
-	if err != nil {
-		return err
-	}
-	defer renderer.Close()
-	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
-	keeper := &bandKeeper{catalog: catalog, log: log,
-		prepared: func(ctx context.Context, id string) (bool, error) { return postgis.TilesPrepared(ctx, pool, id) },
-		prepare:  func(ctx context.Context, id string) error { return postgis.PrepareLayerTiles(ctx, pool, id) },
-	}
-	go keeper.run(followCtx, demoDone, 5*time.Minute)
+	keeper := tiles.NewBandKeeper(catalog, store, log)
+	keeper.Built = tileSvc.DropLayer
+	go keeper.Run(followCtx, demoDone, 5*time.Minute)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		postgis.NewPoolCollector(pool))
-	ocfg := overlaps.DefaultConfig()
-	// The engine reloads a layer whose data version the catalog (kept
-	// current by NOTIFY on every replica) says has moved on.
-	ocfg.CurrentVersion = func(id string) (int64, bool) {
-		l, ok := catalog.Layer(id)
-		if !ok {
-			return 0, false
-		}
-		return l.DataVersion, true
-	}
-	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runCtx, stopRuns := context.WithCancel(bg)
 	runStore := postgis.NewRuns(pool)
@@ -206,7 +213,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
-		MaxUploadBytes: c.maxUpload, BaseContext: followCtx},
+		MaxUploadBytes: c.maxUpload},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
@@ -218,6 +225,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			Overlaps: engine,
 			Runs:     runs,
 			Tiles:    tileSvc,
+			Imports:  imports,
 		})
 
 	hs := &http.Server{

@@ -4,6 +4,7 @@
 package layerstest
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -123,4 +124,10 @@ func Layer(id string, access layers.Access, polygons bool) *layers.Layer {
 		MinZoom: 0, MaxZoom: 16, Style: layers.Style{Color: "#333333"}, License: "GODL-India",
 		Status: "completed", UpdateFrequency: "annually",
 	}
+}
+
+// Importer is an import service over store for tests: two imports at a
+// time, none waiting for listeners (there is no change feed to wait on).
+func Importer(store layers.ImportStore) *layers.Imports {
+	return layers.NewImports(context.Background(), store, nil, layers.ImportsConfig{}, nil)
 }

@@ -1,0 +1,102 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/coalmap/coalmap/formats"
+	"github.com/coalmap/coalmap/layers"
+)
+
+// translate is the edge between the driver and the domain: it turns an
+// error of pgx or PostgreSQL into a *layers.StoreError that says what was
+// being done (what) and why in words safe to show anyone, matching the
+// domain's sentinel (ErrNotFound, ErrConflict, ErrInvalid,
+// ErrUnavailable), and keeps the driver's error as the cause for the log.
+// Errors that are already the domain's (validation, a reader's, a sentinel,
+// a cancelled context) pass through unchanged.
+func translate(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		se   *layers.StoreError
+		verr *layers.ValidationError
+		oerr *layers.OutsideError
+		ferr *formats.Error
+	)
+	switch {
+	case errors.As(err, &se), errors.As(err, &verr), errors.As(err, &oerr), errors.As(err, &ferr):
+		return err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &ctxError{what: what, err: err}
+	case errors.Is(err, pgx.ErrNoRows):
+		return layers.NewStoreError(what, layers.ErrNotFound, "not found", err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		kind, reason := classify(pgErr.Code)
+		return layers.NewStoreError(what, kind, reason, err)
+	}
+	for _, sentinel := range []error{layers.ErrNotFound, layers.ErrConflict, layers.ErrInvalid, layers.ErrUnavailable,
+		layers.ErrUnauthorized, layers.ErrForbidden} {
+		if errors.Is(err, sentinel) {
+			// Our own errors, made with fmt.Errorf from safe parts.
+			return err
+		}
+	}
+	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnError(err) {
+		return layers.NewStoreError(what, layers.ErrUnavailable, "the database could not be reached; retry shortly", err)
+	}
+	return layers.NewStoreError(what, nil, "internal database error (the server log has the cause)", err)
+}
+
+// classify maps an SQLSTATE to a sentinel and a safe reason.
+func classify(code string) (error, string) {
+	switch {
+	case code == "23505":
+		return layers.ErrConflict, "a value that must be unique repeats"
+	case code == "23503":
+		return layers.ErrConflict, "it is still referred to, or refers to something missing"
+	case code == "42P01":
+		return layers.ErrNotFound, "the table is gone (deleted or replaced meanwhile)"
+	case code == "40P01", code == "40001", code == "55P03", code == "55006":
+		return layers.ErrUnavailable, "the database was busy with a conflicting change; retry"
+	case code == "57014":
+		return layers.ErrUnavailable, "the database took too long"
+	case strings.HasPrefix(code, "23"), strings.HasPrefix(code, "22"):
+		// Integrity and data exceptions: a value the database refused.
+		return layers.ErrInvalid, "the database refused a value of the input"
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), strings.HasPrefix(code, "57P"):
+		return layers.ErrUnavailable, "the database is unavailable; retry shortly"
+	}
+	return nil, "internal database error (the server log has the cause)"
+}
+
+// isConnError reports whether err is a failure of the connection itself.
+func isConnError(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || errors.Is(err, pgx.ErrTxClosed) || strings.Contains(err.Error(), "conn closed")
+}
+
+// ctxError is a cancelled or timed-out context, named by what was being
+// done; it matches the context's error.
+type ctxError struct {
+	what string
+	err  error
+}
+
+func (e *ctxError) Error() string {
+	if errors.Is(e.err, context.DeadlineExceeded) {
+		return "postgis: " + e.what + ": " + context.DeadlineExceeded.Error()
+	}
+	return "postgis: " + e.what + ": " + context.Canceled.Error()
+}
+
+func (e *ctxError) Is(target error) bool {
+	return (target == context.Canceled || target == context.DeadlineExceeded) && errors.Is(e.err, target)
+}
