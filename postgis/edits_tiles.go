@@ -13,7 +13,10 @@ import (
 // An edit changes one feature: its layer's tile bands (see PrepareTiles)
 // are patched for that feature in the edit's transaction, each band by the
 // rule that built it, so that tiles drawn from the bands show the edit at
-// once and a later full rebuild would give the same tables.
+// once and a later full rebuild would give the same tables. The band tables
+// are locked in the order a band build drops them — finest band first, its
+// index table before its band table — so that an edit and a build never
+// deadlock (TestEditsWithImportsAndBandBuilds).
 //
 //   - the full-resolution band: the feature's row again, in EPSG:3857;
 //   - a band of lines or polygons: the feature simplified for the band, or
@@ -99,6 +102,14 @@ func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte)
 		band := zoomBands[i]
 		gen, idx := genTable(id, band).Sanitize(), genIndex(id, band).Sanitize()
 		px := pixelMetres(band.hi)
+		if !points {
+			// The index table first, then the band table: the order in
+			// which a band build drops them, so that the two never wait
+			// for each other the other way round.
+			if err := exec("DELETE FROM "+idx+" WHERE fid = $1", fid); err != nil {
+				return err
+			}
+		}
 		switch {
 		case band.lo >= fullBand:
 			if err := exec("DELETE FROM "+gen+" WHERE fid = $1", fid); err != nil {
@@ -141,9 +152,6 @@ func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte)
 			per = piecesLine
 		case lines:
 			per = piecesLineBand
-		}
-		if err := exec("DELETE FROM "+idx+" WHERE fid = $1", fid); err != nil {
-			return err
 		}
 		if err := exec(fmt.Sprintf(sqlPatchPieces, idx, gen, per), fid); err != nil {
 			return err
