@@ -42,10 +42,13 @@
 //   - A layer's metadata update and creation (Store.PutLayer): 1 (then, for
 //     a new layer, CREATE TABLE: 2), 4.
 //   - A delete (Store.DeleteLayer): 1, 2, 3, 4.
-//   - A feature edit must do the same: lock the catalog row first
-//     (lockLayerRow), then write the layer table, then publish. Writing the
-//     table first and bumping the catalog row after is the order that
-//     deadlocks against a swap.
+//   - A feature edit (edits.go) does the same: 1 (lockLayerRow), 2 (the
+//     feature's row FOR UPDATE, then its write), 3 (the band tables patched
+//     for that feature, in the order a band build drops them: finest band
+//     first, its index table before its band table; then the tilegen.bands
+//     row, which a build also writes last), 4. Writing the table first and
+//     bumping the catalog row after is the order that deadlocks against a
+//     swap.
 //   - A tile-band build (BuildBands, PrepareLayerTiles) takes the band
 //     build's advisory lock (one builder per layer across replicas), then 2
 //     in ACCESS SHARE (LOCK TABLE, before anything else) and then 3. It
