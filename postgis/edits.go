@@ -28,9 +28,11 @@ import (
 //     version is compared with the ETag the client sent: the check and
 //     the write are one critical section, so of two edits made against the
 //     same version exactly one wins and the other gets ErrStale;
-//  3. the layer's band tables, patched for that one feature when they are
-//     current, then tilegen.bands moved to the new version (read, never
-//     locked, before: a band build also writes that row last);
+//  3. the layer's band tables (LOCK TABLE, in the order a band build drops
+//     them: a build in progress is waited for), then the tilegen.bands row
+//     read — the bands are patched for that one feature when they were
+//     built from the version the edit starts from, and the row moved to the
+//     new version (a band build also writes that row last);
 //  4. the change log's lock (publishChange), last.
 //
 // In between it bumps the layer's data_version and writes the audit
@@ -188,10 +190,6 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 			return layers.NewStoreError(editOp(e), layers.ErrConflict,
 				"the layer was re-imported with other attributes or another geometry type while the edit was made; read the feature again", nil)
 		}
-		tiles, err := bandsOf(ctx, tx, l, version)
-		if err != nil {
-			return err
-		}
 
 		// 2. The feature, locked, and its version checked.
 		var before *editRow
@@ -201,7 +199,7 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 				return err
 			}
 		} else {
-			if before, err = lockFeature(ctx, tx, e, tiles.points()); err != nil {
+			if before, err = lockFeature(ctx, tx, e, pointLayer(l)); err != nil {
 				return err
 			}
 			if !slices.Contains(e.IfMatch, before.etag) {
@@ -263,6 +261,10 @@ func (s *Store) editOnce(ctx context.Context, e *layers.FeatureEdit) (layers.Edi
 		}
 
 		// 5. The tile bands, for this feature only.
+		tiles, err := bandsOf(ctx, tx, l, version)
+		if err != nil {
+			return err
+		}
 		var oldTile []byte
 		if before != nil {
 			oldTile = before.tileGeom

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coalmap/coalmap/layers"
 )
@@ -57,25 +59,53 @@ type layerBands struct {
 	current bool
 }
 
-// bandsOf finds whether l's zoom bands were built from data version v. The
-// bands' row is read, not locked: a band build locks the band tables
-// first and that row last, as an edit does (see the lock order in
-// edits.go).
+// pointLayer reports whether l's bands are point bands, thinned to one
+// point a pixel: an edit then needs the old point's position.
+func pointLayer(l *layers.Layer) bool {
+	return l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint
+}
+
+// bandsOf locks l's band tables, when it has them, in the order a band
+// build drops them, and then reads whether they were built from data
+// version v: a build running meanwhile is waited for, and its bands are
+// patched in turn, so that edits made during a build leave the bands
+// current. (The bands' row is written last, by a build as by an edit.)
 func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer, v int64) (layerBands, error) {
 	b := layerBands{l: l}
+	var exists bool
+	if err := tx.QueryRow(ctx, sqlRegclass, genTable(l.ID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&exists); err != nil || !exists {
+		return b, err
+	}
+	var names []string
+	for i := len(zoomBands) - 1; i >= 0; i-- {
+		if !pointLayer(l) {
+			names = append(names, genIndex(l.ID, zoomBands[i]).Sanitize())
+		}
+		names = append(names, genTable(l.ID, zoomBands[i]).Sanitize())
+	}
+	// In a savepoint: tables dropped meanwhile leave nothing to patch, and
+	// must not break the edit's transaction.
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return b, err
+	}
+	if _, err := sp.Exec(ctx, "LOCK TABLE "+strings.Join(names, ", ")+" IN ROW EXCLUSIVE MODE"); err != nil {
+		_ = sp.Rollback(ctx)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" {
+			return b, nil
+		}
+		return b, err
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return b, err
+	}
 	var built int64
 	if err := tx.QueryRow(ctx, sqlBandsVersion, l.ID).Scan(&built); err != nil {
 		return b, err
 	}
 	b.current = built == v
 	return b, nil
-}
-
-// points reports whether the bands are point bands (thinned by pixel), for
-// which an edit needs the old point's position.
-func (b layerBands) points() bool {
-	t := b.l.GeometryType
-	return b.current && (t == layers.Point || t == layers.MultiPoint)
 }
 
 // patch brings the bands up to date for the feature fid of the layer
@@ -87,7 +117,7 @@ func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte)
 	}
 	id := b.l.ID
 	kind := b.l.GeometryType
-	points := kind == layers.Point || kind == layers.MultiPoint
+	points := pointLayer(b.l)
 	lines := kind == layers.LineString || kind == layers.MultiLineString
 	exec := func(sql string, args ...any) error {
 		if _, err := tx.Exec(ctx, sql, args...); err != nil {
