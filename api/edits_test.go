@@ -681,3 +681,45 @@ func (l testLog) Write(b []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(b)))
 	return len(b), nil
 }
+
+// TestEditDiscovery: the conformance classes of Part 4 are declared and the
+// OpenAPI document describes the edit routes, as clients look for them.
+func TestEditDiscovery(t *testing.T) {
+	e := newEditEnv(t)
+	r := e.do(t, "GET", "/conformance", layers.None, "")
+	for _, c := range []string{"create-replace-delete", "update", "optimistic-locking-etags", "features"} {
+		if !strings.Contains(string(r.body), `"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/`+c+`"`) {
+			t.Errorf("conformance lacks Part 4 %s: %s", c, r.body)
+		}
+	}
+	r = e.do(t, "GET", "/api", layers.None, "")
+	var doc struct {
+		Paths map[string]map[string]struct {
+			OperationID string           `json:"operationId"`
+			Parameters  []map[string]any `json:"parameters"`
+			Responses   map[string]any   `json:"responses"`
+		}
+	}
+	if err := json.Unmarshal(r.body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, method, op, status string }{
+		{"/collections/{collectionId}/items", "post", "createFeature", "201"},
+		{"/collections/{collectionId}/items/{featureId}", "put", "replaceFeature", "412"},
+		{"/collections/{collectionId}/items/{featureId}", "patch", "updateFeature", "428"},
+		{"/collections/{collectionId}/items/{featureId}", "delete", "deleteFeature", "204"},
+		{"/collections/{collectionId}/edits", "get", "getEdits", "200"},
+	} {
+		op, ok := doc.Paths[tc.path][tc.method]
+		if !ok || op.OperationID != tc.op || op.Responses[tc.status] == nil {
+			t.Errorf("%s %s: %+v", tc.method, tc.path, op)
+		}
+	}
+	ifMatch := false
+	for _, p := range doc.Paths["/collections/{collectionId}/items/{featureId}"]["put"].Parameters {
+		ifMatch = ifMatch || (p["name"] == "If-Match" && p["in"] == "header" && p["required"] == true)
+	}
+	if !ifMatch {
+		t.Error("PUT does not declare If-Match as a required header")
+	}
+}

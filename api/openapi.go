@@ -125,16 +125,7 @@ func (s *Server) openAPIEdits(collectionID, featureID, errResp obj) map[string]o
 	}
 	fails := obj{"400": errResp, "401": errResp, "403": errResp, "404": errResp, "413": errResp, "415": errResp,
 		"422": obj{"description": "A geometry or CRS refused: what and where ({\"error\": …, \"detail\": {\"field\": \"geometry\", \"location\": [lon, lat]}})."}}
-	with := func(extra obj) obj {
-		out := obj{}
-		for k, v := range fails {
-			out[k] = v
-		}
-		for k, v := range extra {
-			out[k] = v
-		}
-		return out
-	}
+	with := func(extra obj) obj { return merge(fails, extra) }
 	locked := obj{"412": errResp, "428": errResp}
 	sec := []obj{{"bearer": []string{}}}
 	return map[string]obj{
