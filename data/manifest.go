@@ -209,7 +209,7 @@ func (e Entry) Validate() error {
 		}
 		names[a.Name] = true
 		if !slices.Contains(attrTypes, a.Type) {
-			bad(f+".type", "unknown type %q", a.Type)
+			bad(f+".type", "unknown type %q", a.TypeName())
 		}
 	}
 	if e.Source == "" && e.Generator == nil {

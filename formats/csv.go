@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+
+	"github.com/coalmap/coalmap/geo"
 )
 
 // Column names recognised as geometry, compared case-insensitively.
@@ -131,7 +133,7 @@ func newCSVReader(r io.Reader, c io.Closer, opt Options) (*csvReader, csvLayout,
 		}
 		switch strings.ToLower(strings.TrimSpace(header[lay.lon])) {
 		case "lon", "long", "lng", "longitude":
-			lay.crs = CRS{SRID: SRIDWGS84, From: "default 4326"}
+			lay.crs = CRS{SRID: geo.SRIDWGS84, From: "default 4326"}
 		default:
 			lay.crs = CRS{From: "x/y columns: CRS unknown"}
 		}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+
+	"github.com/coalmap/coalmap/geo"
 )
 
 // gjFeature is a GeoJSON Feature with its parts left raw.
@@ -42,7 +44,7 @@ func (g *geojsonReader) offset() int64 { return g.bom + g.dec.InputOffset() }
 func geojsonOpen(r io.Reader, c io.Closer) (*geojsonReader, error) {
 	r, bom := skipBOM(r)
 	g := &geojsonReader{rc: c, dec: json.NewDecoder(r), bom: bom,
-		crs: CRS{SRID: SRIDWGS84, From: "default 4326"}}
+		crs: CRS{SRID: geo.SRIDWGS84, From: "default 4326"}}
 	g.dec.UseNumber()
 	tok, err := g.dec.Token()
 	if err == io.EOF {
@@ -377,7 +379,7 @@ func jsonValue(v json.RawMessage) (any, error) {
 func parseGeoJSONCRS(raw json.RawMessage) (CRS, error) {
 	crs := CRS{From: "GeoJSON crs member"}
 	if string(bytes.TrimSpace(raw)) == "null" {
-		return CRS{SRID: SRIDWGS84, From: "default 4326"}, nil
+		return CRS{SRID: geo.SRIDWGS84, From: "default 4326"}, nil
 	}
 	var c struct {
 		Type       string `json:"type"`
@@ -407,7 +409,7 @@ func parseGeoJSONCRS(raw json.RawMessage) (CRS, error) {
 func sridFromName(name string) int {
 	n := strings.ToUpper(strings.TrimSpace(name))
 	if strings.HasSuffix(n, "CRS84") || strings.HasSuffix(n, "CRS:84") {
-		return SRIDWGS84
+		return geo.SRIDWGS84
 	}
 	if !strings.Contains(n, "EPSG") {
 		return 0

@@ -13,6 +13,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"golang.org/x/text/encoding/htmlindex"
+
+	"github.com/coalmap/coalmap/geo"
 )
 
 // kmlGeom is any KML geometry element; the element name tells which.
@@ -425,7 +427,7 @@ func openKML(name string, kmz bool, opt Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.crs = overrideSRID(CRS{SRID: SRIDWGS84, From: "KML (always 4326)"}, opt)
+	s.crs = overrideSRID(CRS{SRID: geo.SRIDWGS84, From: "KML (always 4326)"}, opt)
 	s.meter = m
 	s.enc = [2]string{"UTF-8", "XML declaration or UTF-8"}
 	return s, nil

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/coalmap/coalmap/geo"
 )
 
 // ogrReader streams the GeoJSONSeq that ogr2ogr writes to its stdout.
@@ -114,7 +116,7 @@ func openOGR(src string, opt Options) (Source, error) {
 	default:
 		layer = layers[0]
 	}
-	crs := CRS{SRID: SRIDWGS84, From: "ogr2ogr (reprojected to 4326)"}
+	crs := CRS{SRID: geo.SRIDWGS84, From: "ogr2ogr (reprojected to 4326)"}
 	args := []string{"-f", "GeoJSONSeq", "/vsistdout/", src, layer}
 	switch {
 	case opt.SRID != 0:

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/coalmap/coalmap/geo"
 )
 
 // Open opens the file, folder or archive at path as a stream of features.
@@ -216,7 +218,7 @@ func openGeoJSONSeq(path string, opt Options) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.crs = overrideSRID(CRS{SRID: SRIDWGS84, From: "default 4326"}, opt)
+	s.crs = overrideSRID(CRS{SRID: geo.SRIDWGS84, From: "default 4326"}, opt)
 	s.meter = m
 	s.enc = [2]string{"UTF-8", "JSON is UTF-8 (RFC 8259)"}
 	return s, nil

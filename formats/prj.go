@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/coalmap/coalmap/geo"
 )
 
 // wktNode is one KEYWORD[args…] of a WKT CRS. Args are string, float64
@@ -218,15 +220,15 @@ const (
 // indiaCRS lists what arrives in India (see DOMAIN.md).
 func indiaCRS() []knownCRS {
 	t := []knownCRS{
-		{srid: 4326, a: wgs84A, rf: wgs84RF},
-		{srid: 4146, a: everest75A, rf: everestRF},
-		{srid: 4243, a: everest80A, rf: everestRF},
-		{srid: 3857, a: wgs84A, rf: wgs84RF, method: "webmerc"},
-		{srid: 7755, a: wgs84A, rf: wgs84RF, method: "lcc2", lat0: 24, lon0: 80, k: 1,
+		{srid: geo.SRIDWGS84, a: wgs84A, rf: wgs84RF},
+		{srid: geo.SRIDKalianpur75, a: everest75A, rf: everestRF},
+		{srid: geo.SRIDKalianpur80, a: everest80A, rf: everestRF},
+		{srid: geo.SRIDWebMercator, a: wgs84A, rf: wgs84RF, method: "webmerc"},
+		{srid: geo.SRIDIndiaNSFLCC, a: wgs84A, rf: wgs84RF, method: "lcc2", lat0: 24, lon0: 80, k: 1,
 			sp1: 12.472955, sp2: 35.1728044444444, fe: 4000000, fn: 4000000},
 	}
 	for zone := 43; zone <= 46; zone++ {
-		t = append(t, knownCRS{srid: 32600 + zone, a: wgs84A, rf: wgs84RF, method: "tm",
+		t = append(t, knownCRS{srid: geo.SRIDUTM43N - 43 + zone, a: wgs84A, rf: wgs84RF, method: "tm",
 			lon0: float64(zone*6 - 183), k: 0.9996, fe: 500000})
 	}
 	zones := []struct {

@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -26,7 +27,10 @@ type Feature struct {
 	Properties map[string]any
 }
 
-// FieldType is the type of an attribute.
+// FieldType is the type of an attribute: the one attribute-type enum of
+// the project (layers.AttrType is this type). Its text form — "text",
+// "integer", "real", "boolean", "date", "timestamp" — is what layer
+// dictionaries, manifests and the API write.
 type FieldType int
 
 // The attribute types a source can report. A value of a field is carried in
@@ -40,23 +44,45 @@ const (
 	Timestamp                  // time.Time
 )
 
+var fieldTypeNames = [...]string{Text: "text", Integer: "integer", Real: "real", Boolean: "boolean", Date: "date", Timestamp: "timestamp"}
+
 // String returns the type's name.
 func (t FieldType) String() string {
-	switch t {
-	case Text:
-		return "text"
-	case Integer:
-		return "integer"
-	case Real:
-		return "real"
-	case Boolean:
-		return "boolean"
-	case Date:
-		return "date"
-	case Timestamp:
-		return "timestamp"
+	if t < 0 || int(t) >= len(fieldTypeNames) {
+		return "unknown"
 	}
-	return "unknown"
+	return fieldTypeNames[t]
+}
+
+// Valid reports whether t is one of the types above.
+func (t FieldType) Valid() bool { return t >= 0 && int(t) < len(fieldTypeNames) }
+
+// ParseFieldType returns the type named s.
+func ParseFieldType(s string) (FieldType, error) {
+	for i, n := range fieldTypeNames {
+		if n == s {
+			return FieldType(i), nil
+		}
+	}
+	return -1, fmt.Errorf("formats: unknown attribute type %q (want text, integer, real, boolean, date or timestamp)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (t FieldType) MarshalText() ([]byte, error) {
+	if !t.Valid() {
+		return nil, fmt.Errorf("formats: attribute type %d is not valid", int(t))
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *FieldType) UnmarshalText(b []byte) error {
+	v, err := ParseFieldType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
 }
 
 // Field describes one attribute of a source.
@@ -84,16 +110,6 @@ type CRS struct {
 	// "GeoJSON crs member", "KML (always 4326)", "default 4326" or "--srid".
 	From string
 }
-
-// The SRIDs this package names.
-const (
-	SRIDWGS84       = 4326  // WGS 84, longitude/latitude
-	SRIDWebMercator = 3857  // WGS 84 / Pseudo-Mercator
-	SRIDIndiaNSFLCC = 7755  // WGS 84 / India NSF LCC
-	SRIDKalianpur75 = 4146  // Kalianpur 1975, longitude/latitude
-	SRIDKalianpur80 = 4243  // Kalianpur 1880, longitude/latitude
-	SRIDUTM43N      = 32643 // WGS 84 / UTM zone 43N; 44N–46N follow
-)
 
 // Stats counts what a source has read so far. The counts are final once
 // Next has returned io.EOF.

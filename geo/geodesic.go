@@ -19,14 +19,6 @@ const (
 	radToDeg      = 180 / math.Pi
 )
 
-// SRIDs used by the project.
-const (
-	// SRIDWGS84 is longitude/latitude on WGS 84, the storage CRS.
-	SRIDWGS84 = 4326
-	// SRIDWebMercator is the spherical Web Mercator of tiles.
-	SRIDWebMercator = 3857
-)
-
 // shortLineDeg bounds, in degrees of latitude and longitude, the lines that
 // DistanceGeodesic measures by the mid-latitude formula.
 const shortLineDeg = 0.05

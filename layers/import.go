@@ -80,23 +80,6 @@ func ColumnName(field string) string {
 	return s
 }
 
-// AttrTypeOf maps a source field type to an attribute type.
-func AttrTypeOf(t formats.FieldType) AttrType {
-	switch t {
-	case formats.Integer:
-		return Integer
-	case formats.Real:
-		return Real
-	case formats.Boolean:
-		return Boolean
-	case formats.Date:
-		return Date
-	case formats.Timestamp:
-		return Timestamp
-	}
-	return Text
-}
-
 // PromotedType is the column type a layer of type t is stored with: lines
 // and polygons as their multi form, so that mixed sources fit; points stay
 // as declared.
@@ -131,15 +114,6 @@ func (t GeometryType) Valid() bool {
 	return false
 }
 
-// Valid reports whether t is a known attribute type.
-func (t AttrType) Valid() bool {
-	switch t {
-	case Text, Integer, Real, Boolean, Date, Timestamp:
-		return true
-	}
-	return false
-}
-
 // PlanImport maps the fields of a source onto layer l's attribute
 // dictionary. Dictionary attributes are matched to source fields by name,
 // column name or alias; source fields the dictionary lacks are added to it.
@@ -169,7 +143,7 @@ func PlanImport(l Layer, fields []formats.Field, crs formats.CRS, srid int) (*Im
 			return nil, &ValidationError{Feature: -1, Field: "attributes", Reason: fmt.Sprintf("attribute name %q is not a safe column name", a.Name)}
 		}
 		if !a.Type.Valid() {
-			return nil, &ValidationError{Feature: -1, Field: "attributes", Reason: fmt.Sprintf("attribute %q: unknown type %q", a.Name, a.Type)}
+			return nil, &ValidationError{Feature: -1, Field: "attributes", Reason: fmt.Sprintf("attribute %q: unknown type %q", a.Name, a.TypeName())}
 		}
 		if seen[a.Name] {
 			return nil, &ValidationError{Feature: -1, Field: "attributes", Reason: fmt.Sprintf("attribute %q listed twice", a.Name)}
@@ -197,7 +171,7 @@ func PlanImport(l Layer, fields []formats.Field, crs formats.CRS, srid int) (*Im
 			name = fmt.Sprintf("%s_%d", ColumnName(f.Name), i)
 		}
 		seen[name] = true
-		a := Attribute{Name: name, Type: AttrTypeOf(f.Type)}
+		a := Attribute{Name: name, Type: f.Type}
 		if f.Name != name {
 			a.Alias = f.Name
 		}

@@ -1,15 +1,19 @@
 package layers
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/paulmach/orb"
+
+	"github.com/coalmap/coalmap/formats"
+	"github.com/coalmap/coalmap/geo"
 )
 
 // StorageSRID is the SRID every layer table stores its geometries in (WGS 84).
-const StorageSRID = 4326
+const StorageSRID = geo.SRIDWGS84
 
 // Layer is one entry of the catalog: a real PostGIS table and the metadata that
 // describes it, modelled on the core of IS 16439 / ISO 19115 and on OGC API –
@@ -84,6 +88,40 @@ type Attribute struct {
 	Unit        string   `json:"unit,omitempty"`
 	LabelHi     string   `json:"label_hi,omitempty"`
 	Description string   `json:"description,omitempty"`
+
+	// typeName is the type's name as read, when it names no type (Validate
+	// quotes it).
+	typeName string
+}
+
+// UnmarshalJSON reads an attribute; a type that names none of the
+// attribute types is kept as an invalid one, for Validate to name.
+func (a *Attribute) UnmarshalJSON(b []byte) error {
+	type plain Attribute
+	var v struct {
+		plain
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*a = Attribute(v.plain)
+	t, err := formats.ParseFieldType(v.Type)
+	if err != nil {
+		a.Type, a.typeName = t, v.Type
+	} else {
+		a.Type = t
+	}
+	return nil
+}
+
+// TypeName is the name of the attribute's type as the input spelled it (for an
+// invalid type too).
+func (a *Attribute) TypeName() string {
+	if a.typeName != "" || !a.Type.Valid() {
+		return a.typeName
+	}
+	return a.Type.String()
 }
 
 // Reserved column names of every layer table. An imported attribute with one of
@@ -159,17 +197,20 @@ const (
 	MultiPolygon    GeometryType = "MultiPolygon"
 )
 
-// AttrType is the type of an attribute column.
-type AttrType string
+// AttrType is the type of an attribute column: formats.FieldType, the one
+// attribute-type enum, whose text form ("text", "integer", "real",
+// "boolean", "date", "timestamp") dictionaries carry.
+type AttrType = formats.FieldType
 
-// Attribute types and the PostgreSQL types they are stored as.
+// Attribute types (postgis stores them as text, bigint, double precision,
+// boolean, date and timestamptz).
 const (
-	Text      AttrType = "text"
-	Integer   AttrType = "integer"
-	Real      AttrType = "real"
-	Boolean   AttrType = "boolean"
-	Date      AttrType = "date"
-	Timestamp AttrType = "timestamp"
+	Text      = formats.Text
+	Integer   = formats.Integer
+	Real      = formats.Real
+	Boolean   = formats.Boolean
+	Date      = formats.Date
+	Timestamp = formats.Timestamp
 )
 
 // Category is a layer's theme.

@@ -130,7 +130,7 @@ func TestValidate(t *testing.T) {
 		"max_zoom":      func(l *layers.Layer) { l.MaxZoom = 30 },
 		"srid":          func(l *layers.Layer) { l.SRID = 3857 },
 		"attributes[0].type": func(l *layers.Layer) {
-			l.Attributes = []layers.Attribute{{Name: "a", Type: "money"}}
+			l.Attributes = []layers.Attribute{{Name: "a", Type: layers.AttrType(99)}}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func (l *Layer) Validate() error {
 		}
 		seen[a.Name] = true
 		if !a.Type.Valid() {
-			return bad(fmt.Sprintf("attributes[%d].type", i), "%q is not one of text, integer, real, boolean, date, timestamp", a.Type)
+			return bad(fmt.Sprintf("attributes[%d].type", i), "%q is not one of text, integer, real, boolean, date, timestamp", a.TypeName())
 		}
 	}
 	return nil

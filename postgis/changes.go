@@ -131,7 +131,7 @@ func unionBound(a, b orb.Bound) orb.Bound {
 func (s *Store) LastChange(ctx context.Context) (int64, error) {
 	var id int64
 	if err := s.pool.QueryRow(ctx, sqlLastChange).Scan(&id); err != nil {
-		return 0, fmt.Errorf("postgis: last change: %w", err)
+		return 0, translate("last change", err)
 	}
 	return id, nil
 }
@@ -166,18 +166,18 @@ func scanChange(row pgx.Row) (layers.Change, error) {
 func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn func(layers.Change) error) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return fmt.Errorf("postgis: follow changes: %w", err)
+		return translate("follow changes", err)
 	}
 	// The connection has LISTEN state: never hand it back to the pool.
 	pc := conn.Hijack()
 	defer pc.Close(context.WithoutCancel(ctx)) //nolint:errcheck
 	for _, q := range []string{"LISTEN " + quote(layers.ChangesChannel), sqlListenerGone} {
 		if _, err := pc.Exec(ctx, q); err != nil {
-			return fmt.Errorf("postgis: follow changes: %w", err)
+			return translate("follow changes", err)
 		}
 	}
 	if _, err := pc.Exec(ctx, sqlListenerJoin, name, after); err != nil {
-		return fmt.Errorf("postgis: follow changes: %w", err)
+		return translate("follow changes", err)
 	}
 	last := after
 	deliver := func(ch layers.Change) error {
@@ -189,7 +189,7 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 		}
 		last = ch.ID
 		if _, err := pc.Exec(ctx, sqlListenerAck, last); err != nil {
-			return fmt.Errorf("postgis: acknowledge change %d: %w", last, err)
+			return translate(fmt.Sprintf("acknowledge change %d", last), err)
 		}
 		return nil
 	}
@@ -197,11 +197,11 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 		for {
 			rows, err := pc.Query(ctx, sqlChangesAfter, last)
 			if err != nil {
-				return fmt.Errorf("postgis: read changes: %w", err)
+				return translate("read changes", err)
 			}
 			chs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (layers.Change, error) { return scanChange(r) })
 			if err != nil {
-				return fmt.Errorf("postgis: read changes: %w", err)
+				return translate("read changes", err)
 			}
 			for _, ch := range chs {
 				if err := deliver(ch); err != nil {
@@ -219,7 +219,7 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 	for {
 		n, err := pc.WaitForNotification(ctx)
 		if err != nil {
-			return fmt.Errorf("postgis: follow changes: %w", err)
+			return translate("follow changes", err)
 		}
 		var ch layers.Change
 		if json.Unmarshal([]byte(n.Payload), &ch) != nil || ch.ID <= last {
@@ -246,7 +246,7 @@ func (s *Store) WaitAcked(ctx context.Context, id int64, timeout time.Duration) 
 	for {
 		if err := s.pool.QueryRow(ctx, sqlListenersBehind, id).Scan(&v.Listeners, &v.Lagging); err != nil {
 			v.Waited = time.Since(start)
-			return v, fmt.Errorf("postgis: wait for listeners: %w", err)
+			return v, translate("wait for listeners", err)
 		}
 		v.Waited = time.Since(start)
 		if v.Lagging == 0 || v.Waited >= timeout {

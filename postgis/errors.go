@@ -10,6 +10,7 @@ import (
 
 	"github.com/coalmap/coalmap/formats"
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/overlaps"
 )
 
 // translate is the edge between the driver and the domain: it turns an
@@ -43,7 +44,7 @@ func translate(what string, err error) error {
 		return layers.NewStoreError(what, kind, reason, err)
 	}
 	for _, sentinel := range []error{layers.ErrNotFound, layers.ErrConflict, layers.ErrInvalid, layers.ErrUnavailable,
-		layers.ErrUnauthorized, layers.ErrForbidden} {
+		layers.ErrUnauthorized, layers.ErrForbidden, overlaps.ErrRunNotFound} {
 		if errors.Is(err, sentinel) {
 			// Our own errors, made with fmt.Errorf from safe parts.
 			return err
@@ -62,8 +63,6 @@ func classify(code string) (error, string) {
 		return layers.ErrConflict, "a value that must be unique repeats"
 	case code == "23503":
 		return layers.ErrConflict, "it is still referred to, or refers to something missing"
-	case code == "42P01":
-		return layers.ErrNotFound, "the table is gone (deleted or replaced meanwhile)"
 	case code == "40P01", code == "40001", code == "55P03", code == "55006":
 		return layers.ErrUnavailable, "the database was busy with a conflicting change; retry"
 	case code == "57014":

@@ -65,7 +65,7 @@ func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64,
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 			}
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		if !strings.HasSuffix(gtype, "Polygon") {
 			return &layers.ValidationError{Feature: -1, Field: "layers",
@@ -74,11 +74,11 @@ func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64,
 		table := pgx.Identifier{layers.Schema, layer}.Sanitize()
 		rows, err := tx.Query(ctx, sqlColumns, table)
 		if err != nil {
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		var props []string
 		for _, c := range cols {
@@ -95,18 +95,18 @@ func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64,
 WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND ($1::text[] IS NULL OR feature_id = ANY($1)) ORDER BY fid`, propsExpr, table)
 		rows, err = tx.Query(ctx, q, ids)
 		if err != nil {
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id string
 			var geomWKB, propsJSON []byte
 			if err := rows.Scan(&id, &geomWKB, &propsJSON); err != nil {
-				return fmt.Errorf("postgis: layer %q: %w", layer, err)
+				return translate(fmt.Sprintf("layer %q", layer), err)
 			}
 			g, err := wkb.Unmarshal(geomWKB)
 			if err != nil {
-				return fmt.Errorf("postgis: layer %q feature %s: %w", layer, id, err)
+				return translate(fmt.Sprintf("layer %q feature %s", layer, id), err)
 			}
 			var mp orb.MultiPolygon
 			switch g := g.(type) {
@@ -119,7 +119,7 @@ WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND ($1::text[] IS NULL OR featu
 			}
 			var pr map[string]any
 			if err := json.Unmarshal(propsJSON, &pr); err != nil {
-				return fmt.Errorf("postgis: layer %q feature %s: %w", layer, id, err)
+				return translate(fmt.Sprintf("layer %q feature %s", layer, id), err)
 			}
 			feats = append(feats, overlaps.Polygon{ID: id, Props: pr, Geom: mp})
 		}

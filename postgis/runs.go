@@ -60,7 +60,7 @@ func (s *Runs) CreateRun(ctx context.Context, spec overlaps.RunSpec, createdBy s
 	}
 	var id int64
 	if err := s.pool.QueryRow(ctx, sqlCreateRun, params, createdBy).Scan(&id); err != nil {
-		return 0, fmt.Errorf("postgis: create run: %w", err)
+		return 0, translate("create run", err)
 	}
 	return id, nil
 }
@@ -83,7 +83,7 @@ func (s *Runs) DeleteRun(ctx context.Context, id int64) error {
 func (s *Runs) exec(ctx context.Context, sql string, args ...any) error {
 	tag, err := s.pool.Exec(ctx, sql, args...)
 	if err != nil {
-		return fmt.Errorf("postgis: run: %w", err)
+		return translate("run", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgis: run %v: %w", args[0], overlaps.ErrRunNotFound)
@@ -97,7 +97,7 @@ func (s *Runs) SaveResults(ctx context.Context, id int64, rows []overlaps.Result
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var seq int
 		if err := tx.QueryRow(ctx, sqlMaxSeq, id).Scan(&seq); err != nil {
-			return fmt.Errorf("postgis: run %d: %w", id, err)
+			return translate(fmt.Sprintf("run %d", id), err)
 		}
 		src := make([][]any, 0, len(rows))
 		for _, r := range rows {
@@ -106,7 +106,7 @@ func (s *Runs) SaveResults(ctx context.Context, id int64, rows []overlaps.Result
 			if len(r.Pieces) > 0 {
 				b, err := wkb.Marshal(r.Pieces)
 				if err != nil {
-					return fmt.Errorf("postgis: run %d: %w", id, err)
+					return translate(fmt.Sprintf("run %d", id), err)
 				}
 				geom = ewkb4326(b)
 			}
@@ -119,12 +119,12 @@ func (s *Runs) SaveResults(ctx context.Context, id int64, rows []overlaps.Result
 				"polygon_layer", "polygon_id", "name", "allocatee", "status", "row_width_m", "line_length_m", "length_m", "crossings",
 				"corridor_area_ha", "share_of_line_pct", "share_of_polygon_pct", "min_distance_m", "error", "geom"}, pgx.CopyFromRows(src))
 			if err != nil {
-				return fmt.Errorf("postgis: run %d results: %w", id, err)
+				return translate(fmt.Sprintf("run %d results", id), err)
 			}
 		}
 		tag, err := tx.Exec(ctx, sqlProgressRun, id, linesDone, len(rows))
 		if err != nil {
-			return fmt.Errorf("postgis: run %d: %w", id, err)
+			return translate(fmt.Sprintf("run %d", id), err)
 		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("postgis: run %d: %w", id, overlaps.ErrRunNotFound)
@@ -159,14 +159,14 @@ func ewkb4326(b []byte) []byte {
 func (s *Runs) RunInfo(ctx context.Context, id int64) (*overlaps.RunInfo, error) {
 	rows, err := s.pool.Query(ctx, sqlRunInfo, id)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: run %d: %w", id, err)
+		return nil, translate(fmt.Sprintf("run %d", id), err)
 	}
 	info, err := pgx.CollectExactlyOneRow(rows, scanRun)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("postgis: run %d: %w", id, overlaps.ErrRunNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgis: run %d: %w", id, err)
+		return nil, translate(fmt.Sprintf("run %d", id), err)
 	}
 	return &info, nil
 }
@@ -175,11 +175,11 @@ func (s *Runs) RunInfo(ctx context.Context, id int64) (*overlaps.RunInfo, error)
 func (s *Runs) ListRuns(ctx context.Context, limit int) ([]overlaps.RunInfo, error) {
 	rows, err := s.pool.Query(ctx, sqlListRuns, limit)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: runs: %w", err)
+		return nil, translate("runs", err)
 	}
 	out, err := pgx.CollectRows(rows, scanRun)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: runs: %w", err)
+		return nil, translate("runs", err)
 	}
 	return out, nil
 }
@@ -197,14 +197,14 @@ func scanRun(row pgx.CollectableRow) (overlaps.RunInfo, error) {
 func (s *Runs) Results(ctx context.Context, id int64, fn func(overlaps.ResultRow) error) error {
 	var exists bool
 	if err := s.pool.QueryRow(ctx, sqlRunExists, id).Scan(&exists); err != nil {
-		return fmt.Errorf("postgis: run %d: %w", id, err)
+		return translate(fmt.Sprintf("run %d", id), err)
 	}
 	if !exists {
 		return fmt.Errorf("postgis: run %d: %w", id, overlaps.ErrRunNotFound)
 	}
 	rows, err := s.pool.Query(ctx, sqlResults, id)
 	if err != nil {
-		return fmt.Errorf("postgis: run %d results: %w", id, err)
+		return translate(fmt.Sprintf("run %d results", id), err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -214,13 +214,13 @@ func (s *Runs) Results(ctx context.Context, id int64, fn func(overlaps.ResultRow
 		if err := rows.Scan(&r.LineLayer, &r.LineID, &kind, &r.Layer, &r.PolygonID, &r.Name, &r.Allocatee, &r.Status,
 			&r.RowWidthM, &r.LineLengthM, &r.LengthM, &r.Crossings, &r.CorridorAreaHa, &r.ShareOfLinePct, &r.ShareOfPolygonPct,
 			&r.MinDistanceM, &r.Error, &geom); err != nil {
-			return fmt.Errorf("postgis: run %d results: %w", id, err)
+			return translate(fmt.Sprintf("run %d results", id), err)
 		}
 		r.Kind = overlaps.ParseRowKind(kind)
 		if geom != nil {
 			g, err := wkb.Unmarshal(geom)
 			if err != nil {
-				return fmt.Errorf("postgis: run %d results: %w", id, err)
+				return translate(fmt.Sprintf("run %d results", id), err)
 			}
 			r.Pieces, _ = g.(orb.MultiLineString)
 		}
@@ -236,7 +236,7 @@ func (s *Runs) Results(ctx context.Context, id int64, fn func(overlaps.ResultRow
 func (s *Runs) LayerStates(ctx context.Context, ids []string) (map[string]overlaps.LayerState, error) {
 	rows, err := s.pool.Query(ctx, sqlLayerStates, ids)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: layer versions: %w", err)
+		return nil, translate("layer versions", err)
 	}
 	out := map[string]overlaps.LayerState{}
 	var id string
@@ -246,7 +246,7 @@ func (s *Runs) LayerStates(ctx context.Context, ids []string) (map[string]overla
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgis: layer versions: %w", err)
+		return nil, translate("layer versions", err)
 	}
 	return out, nil
 }
@@ -266,7 +266,7 @@ func (s *Runs) Lines(ctx context.Context, layer string) (int64, []overlaps.Line,
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 			}
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		if !strings.HasSuffix(gtype, "LineString") {
 			return &layers.ValidationError{Feature: -1, Field: "lines",
@@ -275,7 +275,7 @@ func (s *Runs) Lines(ctx context.Context, layer string) (int64, []overlaps.Line,
 		table := pgx.Identifier{layers.Schema, layer}.Sanitize()
 		var hasVoltage bool
 		if err := tx.QueryRow(ctx, sqlHasVoltageAttr, table).Scan(&hasVoltage); err != nil {
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		voltage := "NULL::integer"
 		if hasVoltage {
@@ -284,7 +284,7 @@ func (s *Runs) Lines(ctx context.Context, layer string) (int64, []overlaps.Line,
 		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT feature_id, ST_AsBinary(geom), %s FROM %s
 WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY fid`, voltage, table))
 		if err != nil {
-			return fmt.Errorf("postgis: layer %q: %w", layer, err)
+			return translate(fmt.Sprintf("layer %q", layer), err)
 		}
 		defer rows.Close()
 		rail := category == string(layers.Rail)
@@ -293,11 +293,11 @@ WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY fid`, voltage, table))
 			var geomWKB []byte
 			var kv *int32
 			if err := rows.Scan(&id, &geomWKB, &kv); err != nil {
-				return fmt.Errorf("postgis: layer %q: %w", layer, err)
+				return translate(fmt.Sprintf("layer %q", layer), err)
 			}
 			g, err := wkb.Unmarshal(geomWKB)
 			if err != nil {
-				return fmt.Errorf("postgis: layer %q feature %s: %w", layer, id, err)
+				return translate(fmt.Sprintf("layer %q feature %s", layer, id), err)
 			}
 			ln := overlaps.Line{ID: id, Geom: g}
 			switch {

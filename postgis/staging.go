@@ -69,7 +69,9 @@ const (
 	sqlJobStaging     = `UPDATE catalog.imports SET staging = $2 WHERE id = $1`
 	sqlStagingAll     = `SELECT tablename FROM pg_tables WHERE schemaname = 'staging' AND tablename ~ '^coalmap_[0-9]+_'`
 	sqlJobsLive       = `SELECT id, staging FROM catalog.imports WHERE status = 'running' AND staging <> ''`
-	sqlJobDead        = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
+	sqlPruneChanges   = `DELETE FROM catalog.changes WHERE at < now() - interval '7 days'
+    AND id < (SELECT max(id) - 10000 FROM catalog.changes)`
+	sqlJobDead = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
     error = 'interrupted: the process running the import ended before it finished' WHERE id = $1 AND status = 'running'`
 )
 
@@ -78,10 +80,17 @@ const (
 // staging tables, which dies with its connections, so leftovers are told
 // from a live import's tables on any server and at any age. It also fails
 // the job records such imports left running, and those queued or started
-// more than age ago that never got a staging table.
+// more than age ago that never got a staging table, and prunes the change
+// log of changes older than a week (keeping at least the last 10,000).
 func (s *Store) CleanStaging(ctx context.Context, age time.Duration) (int, error) {
 	if _, err := s.failInterrupted(ctx, time.Now().Add(-age)); err != nil {
 		return 0, err
+	}
+	// The change log keeps a week, and at least its last 10,000 changes:
+	// a listener away for longer reloads the whole catalog anyway (its
+	// periodic reload).
+	if _, err := s.pool.Exec(ctx, sqlPruneChanges); err != nil {
+		return 0, translate("prune the change log", err)
 	}
 	n, err := s.cleanDead(ctx)
 	if err != nil {

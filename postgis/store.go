@@ -86,7 +86,7 @@ func scanLayer(row pgx.Row) (layers.Layer, error) {
 		v any
 	}{{custodian, &l.Custodian}, {lineage, &l.Lineage}, {attrs, &l.Attributes}, {style, &l.Style}} {
 		if err := json.Unmarshal(j.b, j.v); err != nil {
-			return l, fmt.Errorf("postgis: layer %s: %w", l.ID, err)
+			return l, translate(fmt.Sprintf("layer %s", l.ID), err)
 		}
 	}
 	if l.Keywords == nil {
@@ -102,11 +102,11 @@ func scanLayer(row pgx.Row) (layers.Layer, error) {
 func (s *Store) Layers(ctx context.Context) ([]layers.Layer, error) {
 	rows, err := s.pool.Query(ctx, sqlLayers)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: layers: %w", err)
+		return nil, translate("layers", err)
 	}
 	ls, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (layers.Layer, error) { return scanLayer(r) })
 	if err != nil {
-		return nil, fmt.Errorf("postgis: layers: %w", err)
+		return nil, translate("layers", err)
 	}
 	return ls, nil
 }
@@ -118,7 +118,7 @@ func (s *Store) Layer(ctx context.Context, id string) (layers.Layer, error) {
 		return l, fmt.Errorf("postgis: layer %q: %w", id, layers.ErrNotFound)
 	}
 	if err != nil {
-		return l, fmt.Errorf("postgis: layer %q: %w", id, err)
+		return l, translate(fmt.Sprintf("layer %q", id), err)
 	}
 	return l, nil
 }
@@ -128,11 +128,11 @@ func (s *Store) Layer(ctx context.Context, id string) (layers.Layer, error) {
 func (s *Store) SearchLayers(ctx context.Context, q string) ([]string, error) {
 	rows, err := s.pool.Query(ctx, sqlSearch, q)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: search: %w", err)
+		return nil, translate("search", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, fmt.Errorf("postgis: search: %w", err)
+		return nil, translate("search", err)
 	}
 	return ids, nil
 }
@@ -280,7 +280,7 @@ func (s *Store) Audit(ctx context.Context, target string, n int) ([]AuditEntry, 
 	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM catalog.audit
 WHERE $1 = '' OR target = $1 ORDER BY id DESC LIMIT $2`, target, n)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: audit: %w", err)
+		return nil, translate("audit", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
@@ -288,7 +288,7 @@ WHERE $1 = '' OR target = $1 ORDER BY id DESC LIMIT $2`, target, n)
 		return e, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgis: audit: %w", err)
+		return nil, translate("audit", err)
 	}
 	return out, nil
 }

@@ -398,7 +398,7 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 		r.gen.Delete(l.ID)
 		blob, err = r.query(ctx, tileSQL(l, b, false, opt), t, l.ID, opt)
 	}
-	return blob, err
+	return blob, translate(fmt.Sprintf("tile %d/%d/%d of %s", t.Z, t.X, t.Y, l.ID), err)
 }
 
 func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, name string, opt tiles.Options) (tiles.Blob, error) {
@@ -435,7 +435,7 @@ func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (
 	}
 	var built int64
 	if err := r.pool.QueryRow(ctx, sqlBandsVersion, l.ID).Scan(&built); err != nil {
-		return false, fmt.Errorf("postgis: tile bands of %s: %w", l.ID, err)
+		return false, translate("tile bands of "+l.ID, err)
 	}
 	if built != l.DataVersion {
 		return false, nil

@@ -43,7 +43,7 @@ func (s *Store) CreateToken(ctx context.Context, name string, role layers.Role, 
 func (s *Store) Tokens(ctx context.Context) ([]layers.Token, error) {
 	rows, err := s.pool.Query(ctx, sqlTokens)
 	if err != nil {
-		return nil, fmt.Errorf("postgis: tokens: %w", err)
+		return nil, translate("tokens", err)
 	}
 	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (layers.Token, error) {
 		var t layers.Token
@@ -56,7 +56,7 @@ func (s *Store) Tokens(ctx context.Context) ([]layers.Token, error) {
 		return t, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgis: tokens: %w", err)
+		return nil, translate("tokens", err)
 	}
 	return ts, nil
 }
@@ -75,7 +75,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, actor string) error {
 		return err
 	})
 	if errors.Is(err, layers.ErrNotFound) {
-		return fmt.Errorf("postgis: revoke: %w", err)
+		return translate("revoke", err)
 	}
 	return translate("revoke token", err)
 }
@@ -89,7 +89,7 @@ func (s *Store) Authenticate(ctx context.Context, hash []byte) (layers.Principal
 		return layers.Anonymous, fmt.Errorf("postgis: unknown or revoked token: %w", layers.ErrUnauthorized)
 	}
 	if err != nil {
-		return layers.Anonymous, fmt.Errorf("postgis: authenticate: %w", err)
+		return layers.Anonymous, translate("authenticate", err)
 	}
 	if p.Role, err = layers.ParseRole(role); err != nil {
 		return layers.Anonymous, err

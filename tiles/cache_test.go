@@ -11,6 +11,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/coalmap/coalmap/layers"
 )
 
 func entry(n int) *Entry { return &Entry{MVT: bytes.Repeat([]byte{'x'}, n), ETag: `"e"`} }
@@ -148,4 +153,69 @@ func TestFlightCancelsWorkOnlyWhenEveryCallerLeft(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("work not cancelled after every caller left")
 	}
+}
+
+// TestCacheFollowsChanges: a data change drops every cached tile of the
+// layer (and only of that layer); an edit of features drops the tiles
+// whose area meets its bbox, at every zoom, and keeps the others, now
+// under the new version; tiles of older versions are left alone.
+func TestCacheFollowsChanges(t *testing.T) {
+	near := orb.Point{82.3, 23.9}
+	far := orb.Point{86.0, 22.0}
+	edit := orb.Bound{Min: orb.Point{82.29, 23.89}, Max: orb.Point{82.31, 23.91}}
+	blocks := func(v int64) []layers.Layer { return []layers.Layer{{ID: "blocks", DataVersion: v}} }
+	both := func(v int64) []layers.Layer { return append(blocks(v), layers.Layer{ID: "rail", DataVersion: 7}) }
+	fill := func(c *Cache, ls []layers.Layer) {
+		for _, z := range []maptile.Zoom{4, 9, 14} {
+			for _, p := range []orb.Point{near, far} {
+				tl := maptile.At(p, z)
+				opts := make([]Options, len(ls))
+				c.add(Key(ls, tl, opts), entry(10), newTag(ls, tl, opts))
+			}
+		}
+	}
+	has := func(c *Cache, ls []layers.Layer, p orb.Point, z maptile.Zoom) bool {
+		_, ok := c.Get(Key(ls, maptile.At(p, z), make([]Options, len(ls))))
+		return ok
+	}
+
+	t.Run("features", func(t *testing.T) {
+		c := NewCache(1 << 20)
+		fill(c, blocks(3))
+		fill(c, both(3))
+		fill(c, blocks(2)) // an older version
+		kept, dropped := c.Advance("blocks", 3, 4, edit)
+		// At z4 the far point's tile is the near one's: both dropped.
+		if kept != 4 || dropped != 6 {
+			t.Fatalf("kept %d dropped %d, want 4 and 6", kept, dropped)
+		}
+		for _, z := range []maptile.Zoom{4, 9, 14} {
+			if has(c, blocks(4), near, z) || has(c, both(4), near, z) {
+				t.Errorf("z%d: the edited area's tile is still cached", z)
+			}
+		}
+		for _, z := range []maptile.Zoom{9, 14} {
+			if !has(c, blocks(4), far, z) || !has(c, both(4), far, z) {
+				t.Errorf("z%d: the far tile was not kept under the new version", z)
+			}
+			if has(c, blocks(3), far, z) {
+				t.Errorf("z%d: the far tile is still under the old version too", z)
+			}
+		}
+		if !has(c, blocks(2), far, 14) {
+			t.Error("a tile of an older version was touched")
+		}
+	})
+	t.Run("data", func(t *testing.T) {
+		c := NewCache(1 << 20)
+		fill(c, blocks(3))
+		rail := []layers.Layer{{ID: "rail", DataVersion: 7}}
+		fill(c, rail)
+		if n := c.DropLayer("blocks"); n != 5 {
+			t.Fatalf("dropped %d tiles, want 5", n)
+		}
+		if !has(c, rail, far, 14) || has(c, blocks(3), far, 14) {
+			t.Fatal("dropped the wrong layer's tiles")
+		}
+	})
 }

@@ -6,10 +6,19 @@
 //
 // The cache is never stale: a key names each layer's data version, so an import
 // that bumps the version makes the next request miss, on every replica that
-// follows the catalog. Concurrent misses for one key run one render; renders
-// are bounded by a concurrency limit that refuses (ErrOverloaded) rather than
-// queueing without end.
+// follows the catalog. Service.Apply subscribes the cache to the change event
+// (layers.Catalog.OnChange): a new version of a layer's data drops its tiles;
+// an edit of single features drops only the tiles whose area meets the edit's
+// bounding box, at every zoom, and keeps the others under the new version; a
+// metadata change touches nothing. Concurrent misses for one key run one
+// render; renders are bounded by a concurrency limit that refuses
+// (ErrOverloaded) rather than queueing without end.
 //
-// The package consumes two small interfaces, Catalog and Renderer, and writes
-// PMTiles v3 archives for offline use.
+// Zoom bands (generalised copies tiles are cut from) are a derived artefact
+// with their own state, "built from data version N": BandKeeper, another
+// subscriber of the change event, rebuilds a layer's bands in the background
+// after its data changes; building them is not a change of the data.
+//
+// The package consumes small interfaces (Catalog, Renderer, BandBuilder,
+// ChangeSource) and writes PMTiles v3 archives for offline use.
 package tiles

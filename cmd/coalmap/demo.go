@@ -17,6 +17,7 @@ import (
 
 	"github.com/coalmap/coalmap/data"
 	"github.com/coalmap/coalmap/formats"
+	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 )
 
@@ -151,25 +152,9 @@ func newEntrySource(e data.Entry, seed int64) *entrySource {
 	next, stop := iter.Pull2(e.Features(seed))
 	s := &entrySource{next: next, stop: stop}
 	for _, a := range e.Attributes {
-		s.fields = append(s.fields, formats.Field{Name: a.Name, Original: a.Name, Type: fieldType(a.Type)})
+		s.fields = append(s.fields, formats.Field{Name: a.Name, Original: a.Name, Type: a.Type})
 	}
 	return s
-}
-
-func fieldType(t layers.AttrType) formats.FieldType {
-	switch t {
-	case layers.Integer:
-		return formats.Integer
-	case layers.Real:
-		return formats.Real
-	case layers.Boolean:
-		return formats.Boolean
-	case layers.Date:
-		return formats.Date
-	case layers.Timestamp:
-		return formats.Timestamp
-	}
-	return formats.Text
 }
 
 func (s *entrySource) Next() (*formats.Feature, error) {
@@ -196,6 +181,6 @@ func (s *entrySource) Next() (*formats.Feature, error) {
 
 func (s *entrySource) Fields() []formats.Field { return s.fields }
 func (s *entrySource) CRS() formats.CRS {
-	return formats.CRS{SRID: formats.SRIDWGS84, From: "demo generator"}
+	return formats.CRS{SRID: geo.SRIDWGS84, From: "demo generator"}
 }
 func (s *entrySource) Close() { s.stop() }

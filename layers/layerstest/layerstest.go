@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/coalmap/coalmap/formats"
+	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 )
 
@@ -47,7 +48,7 @@ func (s *Slice) Fields() []formats.Field { return s.Schema }
 // CRS returns the source CRS.
 func (s *Slice) CRS() formats.CRS {
 	if s.SRID == 0 {
-		return formats.CRS{SRID: formats.SRIDWGS84, From: "test"}
+		return formats.CRS{SRID: geo.SRIDWGS84, From: "test"}
 	}
 	return formats.CRS{SRID: s.SRID, From: "test"}
 }
