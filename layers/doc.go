@@ -1,6 +1,6 @@
 // Package layers is the catalog domain: layers, their metadata and attribute
 // dictionaries, access classes and roles, the change event, and the write
-// path — the import service. It declares the store interfaces it consumes;
+// path — the import service and single-feature edits. It declares the store interfaces it consumes;
 // package postgis implements them.
 //
 // The pieces other packages use:
@@ -32,6 +32,17 @@
 //     the catalog update), and the job records, ImportJobs. PlanImport and
 //     ImportPlan.Row hold the pure part (dictionary matching, safe column
 //     names, typing, geometry fit).
+//   - Edits: single-feature edits (OGC API – Features Part 4). PrepareEdit
+//     reads a client's Feature or JSON merge patch through the import's
+//     GeoJSON reader and ImportPlan (same checks, same words; an unknown
+//     property is refused, not added); a FeatureEditor (postgis) applies
+//     it in one transaction — the ETag (feature version) checked with the
+//     row locked, the geometry reprojected, judged and repaired as an
+//     import does, the tile bands patched, an EditRecord written — and
+//     commits one ChangeFeatures event bounded by the old and new geometry;
+//     Edits.Edit then waits for the servers following the feed, as an
+//     import does. Errors: *ValidationError (400), *GeometryError (422),
+//     ErrStale (412).
 //   - Principal.CanRead / CanWrite: the access rule. Public layers are open
 //     to all; any valid token (viewer and up) reads restricted layers; writes
 //     need editor.
