@@ -222,6 +222,14 @@ func TestEditLifecycle(t *testing.T) {
 	if tag := r3857.header.Get("ETag"); tag == "" || tag == created {
 		t.Fatalf("EPSG:3857 ETag %q (CRS84's %s): each representation needs its own", tag, created)
 	}
+	// Either representation's ETag names the version an edit is made
+	// against.
+	r = e.do(t, "PATCH", "/collections/coal_blocks/items/CB-NEW", layers.Editor, `{"properties":{"producing":true}}`,
+		"If-Match", r3857.header.Get("ETag"), "Content-Type", mediaMergePatch)
+	if r.status != 200 || r.header.Get("ETag") == created {
+		t.Fatalf("PATCH with the EPSG:3857 ETag: %d %s", r.status, r.body)
+	}
+	created = r.header.Get("ETag")
 	// A second create with the same id is a conflict.
 	if r := e.do(t, "POST", "/collections/coal_blocks/items", layers.Editor, newBlock); r.status != http.StatusConflict {
 		t.Fatalf("create again: %d %s", r.status, r.body)
@@ -322,8 +330,8 @@ func TestEditLifecycle(t *testing.T) {
 FROM catalog.layers WHERE id = 'coal_blocks'`).Scan(&version, &changes); err != nil {
 		t.Fatal(err)
 	}
-	if changes != 6 || version != 1+6 {
-		t.Fatalf("after 6 edits: %d features changes, data version %d", changes, version)
+	if changes != 7 || version != 1+7 {
+		t.Fatalf("after 7 edits: %d features changes, data version %d", changes, version)
 	}
 }
 
