@@ -3,10 +3,12 @@ package postgis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
@@ -121,9 +123,63 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 	return b.String(), args, nil
 }
 
-// Features runs q and calls emit with each row, in fid order.
+// Features runs q and calls emit with each row, in fid order. When the
+// layer's table changed shape since the catalog entry q names was read (a
+// re-import swapped a table with other columns in, and this server has not
+// applied the change yet), the query is run again over the layer as the
+// database now has it: the reader gets the new version, never an error.
 func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(*layers.FeatureRow) error) error {
-	return scanFeatures(ctx, s.pool, q, emit)
+	emitted := false
+	var emitErr error
+	counted := func(r *layers.FeatureRow) error {
+		emitted = true
+		emitErr = emit(r)
+		return emitErr
+	}
+	err := scanFeatures(ctx, s.pool, q, counted)
+	if !emitted {
+		if nq, ok := s.reshaped(ctx, q, err); ok {
+			if nq == nil {
+				return nil // a filter names an attribute the layer no longer has: nothing matches
+			}
+			err = scanFeatures(ctx, s.pool, nq, counted)
+		}
+	}
+	if err != nil && err == emitErr {
+		return err // the caller's own
+	}
+	return translate("features of "+q.Layer.ID, err)
+}
+
+// reshaped returns q over the layer's current catalog entry when err says
+// the table q was planned against has changed shape (an undefined column
+// or table) and the layer has a newer data version; nil, true when q
+// filters on an attribute the layer no longer has.
+func (s *Store) reshaped(ctx context.Context, q *layers.FeatureQuery, err error) (*layers.FeatureQuery, bool) {
+	var pgErr *pgconn.PgError
+	if q.Layer == nil || !errors.As(err, &pgErr) || (pgErr.Code != "42703" && pgErr.Code != "42P01") {
+		return nil, false
+	}
+	cur, lerr := s.Layer(ctx, q.Layer.ID)
+	if lerr != nil || cur.DataVersion <= q.Layer.DataVersion {
+		return nil, false
+	}
+	nq := *q
+	nq.Layer = &cur
+	for _, f := range q.Filters {
+		if _, ok := cur.AttributeByName(f.Attribute); !ok {
+			return nil, true
+		}
+	}
+	if q.Properties != nil {
+		nq.Properties = []string{}
+		for _, p := range q.Properties {
+			if _, ok := cur.AttributeByName(p); ok {
+				nq.Properties = append(nq.Properties, p)
+			}
+		}
+	}
+	return &nq, true
 }
 
 // querier runs queries: the pool, or a transaction.
@@ -131,7 +187,8 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// scanFeatures is Features on db.
+// scanFeatures runs q on db (an edit reads its feature in its own
+// transaction) and calls emit with each row; errors are the driver's.
 func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit func(*layers.FeatureRow) error) error {
 	sql, args, err := featureSQL(q, false)
 	if err != nil {
@@ -139,7 +196,7 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 	}
 	rows, err := db.Query(ctx, sql, args...)
 	if err != nil {
-		return translate("features of "+q.Layer.ID, err)
+		return err
 	}
 	defer rows.Close()
 	var r layers.FeatureRow
@@ -159,7 +216,7 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 				dest = append(dest, &vals[i])
 			}
 			if err := rows.Scan(dest...); err != nil {
-				return translate("features of "+q.Layer.ID, err)
+				return err
 			}
 			r.Values = vals
 		} else {
@@ -168,7 +225,7 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 				dest = append(dest, &r.ETag)
 			}
 			if err := rows.Scan(dest...); err != nil {
-				return translate("features of "+q.Layer.ID, err)
+				return err
 			}
 			var g orb.Geometry
 			if geom != nil {
@@ -191,7 +248,7 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return translate("features of "+q.Layer.ID, err)
+		return err
 	}
 	return nil
 }
@@ -203,7 +260,14 @@ func (s *Store) CountFeatures(ctx context.Context, q *layers.FeatureQuery) (int6
 		return 0, err
 	}
 	var n int64
-	if err := s.pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+	err = s.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	if nq, ok := s.reshaped(ctx, q, err); ok {
+		if nq == nil {
+			return 0, nil
+		}
+		return s.CountFeatures(ctx, nq)
+	}
+	if err != nil {
 		return 0, translate("count features of "+q.Layer.ID, err)
 	}
 	return n, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -398,6 +399,14 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 		r.gen.Delete(l.ID)
 		blob, err = r.query(ctx, tileSQL(l, b, false, opt), t, l.ID, opt)
 	}
+	if errors.As(err, &pgErr) && pgErr.Code == "42703" {
+		// A re-import swapped in a table with other columns, and this
+		// server's catalog has not caught up yet: draw the layer as the
+		// database has it now rather than fail.
+		if cur, ok := r.current(ctx, l); ok {
+			blob, err = r.query(ctx, tileSQL(cur, b, false, currentOptions(cur, opt)), t, l.ID, opt)
+		}
+	}
 	return blob, translate(fmt.Sprintf("tile %d/%d/%d of %s", t.Z, t.X, t.Y, l.ID), err)
 }
 
@@ -423,6 +432,38 @@ func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, na
 		blob.Capped, blob.Features = true, opt.MaxFeatures
 	}
 	return blob, nil
+}
+
+// current returns l with the attributes the catalog holds now, if its data
+// version is newer than l's.
+func (r *TileRenderer) current(ctx context.Context, l layers.Layer) (layers.Layer, bool) {
+	var attrs []byte
+	var version int64
+	if err := r.pool.QueryRow(ctx, `SELECT attributes, data_version FROM catalog.layers WHERE id = $1`, l.ID).Scan(&attrs, &version); err != nil ||
+		version <= l.DataVersion {
+		return l, false
+	}
+	var as []layers.Attribute
+	if err := json.Unmarshal(attrs, &as); err != nil {
+		return l, false
+	}
+	l.Attributes, l.DataVersion = as, version
+	return l, true
+}
+
+// currentOptions keeps the properties of opt that l still has.
+func currentOptions(l layers.Layer, opt tiles.Options) tiles.Options {
+	if opt.Properties == nil {
+		return opt
+	}
+	var keep []string
+	for _, p := range opt.Properties {
+		if _, ok := l.AttributeByName(p); ok {
+			keep = append(keep, p)
+		}
+	}
+	opt.Properties = append([]string{}, keep...)
+	return opt
 }
 
 // hasGen reports whether l's zoom bands were built from l's data version.

@@ -111,15 +111,20 @@ func newWriteEnv(t *testing.T) *writeEnv {
 
 // layerFile writes revision rev of layer id: n squares near Dhirauli whose
 // name and rev attributes say the revision, so that every revision draws a
-// different tile.
+// different tile; odd revisions have a column more (so a re-import changes
+// the table's columns).
 func (e *writeEnv) layerFile(id string, rev, n int) string {
 	var fs []string
+	extra := ""
+	if rev%2 == 1 {
+		extra = fmt.Sprintf(`,"extra_%d":"x"`, rev)
+	}
 	for i := range n {
 		x := 82.30 + float64(i%10)*0.002
 		y := 23.90 + float64(i/10)*0.002
-		fs = append(fs, fmt.Sprintf(`{"type":"Feature","id":"%s-%d","properties":{"name":"%s rev %d #%d","rev":%d},`+
+		fs = append(fs, fmt.Sprintf(`{"type":"Feature","id":"%s-%d","properties":{"name":"%s rev %d #%d","rev":%d%s},`+
 			`"geometry":{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}`,
-			id, i, id, rev, i, rev, x, y, x+0.0015, y, x+0.0015, y+0.0015, x, y+0.0015, x, y))
+			id, i, id, rev, i, rev, extra, x, y, x+0.0015, y, x+0.0015, y+0.0015, x, y+0.0015, x, y))
 	}
 	p := filepath.Join(e.dir, fmt.Sprintf("%s-r%d.geojson", id, rev))
 	if err := os.WriteFile(p, collection(fs...), 0o644); err != nil {
