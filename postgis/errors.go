@@ -99,3 +99,15 @@ func (e *ctxError) Error() string {
 func (e *ctxError) Is(target error) bool {
 	return (target == context.Canceled || target == context.DeadlineExceeded) && errors.Is(e.err, target)
 }
+
+// reshapedTable reports whether err says a table changed under a read that
+// looks its columns up first: a column, or the table, gone because a swap
+// committed between the lookup and the query. Such a read is worth doing
+// again.
+func reshapedTable(err error) bool {
+	if c := layers.Cause(err); c != nil {
+		err = c
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "42703" || pgErr.Code == "42P01")
+}

@@ -52,8 +52,17 @@ func (p *Polygons) PolygonsByID(ctx context.Context, layer string, ids []string)
 }
 
 // read reads a polygon layer's features, all of them (ids nil) or those of
-// ids.
-func (p *Polygons) read(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
+// ids, again if a swap changed the table's columns during the read.
+func (p *Polygons) read(ctx context.Context, layer string, ids []string) (v int64, fs []overlaps.Polygon, err error) {
+	for attempt := 0; ; attempt++ {
+		v, fs, err = p.readOnce(ctx, layer, ids)
+		if attempt == 2 || !reshapedTable(err) {
+			return v, fs, err
+		}
+	}
+}
+
+func (p *Polygons) readOnce(ctx context.Context, layer string, ids []string) (int64, []overlaps.Polygon, error) {
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 	}

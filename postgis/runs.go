@@ -254,7 +254,17 @@ func (s *Runs) LayerStates(ctx context.Context, ids []string) (map[string]overla
 // Lines returns every feature of a line layer with the layer's data version,
 // read in one snapshot. A layer with a voltage_kv column gives each line the
 // corridor of its voltage; a rail layer gives each line the rail corridor.
-func (s *Runs) Lines(ctx context.Context, layer string) (int64, []overlaps.Line, error) {
+func (s *Runs) Lines(ctx context.Context, layer string) (v int64, ls []overlaps.Line, err error) {
+	// Again if a swap changed the table's columns during the read.
+	for attempt := 0; ; attempt++ {
+		v, ls, err = s.linesOnce(ctx, layer)
+		if attempt == 2 || !reshapedTable(err) {
+			return v, ls, err
+		}
+	}
+}
+
+func (s *Runs) linesOnce(ctx context.Context, layer string) (int64, []overlaps.Line, error) {
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 	}
