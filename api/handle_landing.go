@@ -16,7 +16,8 @@ const (
 	mediaCSV     = "text/csv; charset=utf-8"
 )
 
-// conformance are the classes the service implements.
+// conformance are the OGC API – Features classes the service implements;
+// conformsTo adds those of the other parts mounted.
 var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -70,13 +71,34 @@ func (s *Server) handleLanding(w http.ResponseWriter, r *http.Request) {
 		"title":       s.cfg.Title,
 		"description": s.cfg.Description,
 		"version":     s.cfg.Version,
-		"links": []link{
+		"links": append([]link{
 			{Href: base + "/", Rel: "self", Type: mediaJSON, Title: "This document"},
 			{Href: base + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "The API definition (OpenAPI 3.0)"},
 			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
 			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "The layers"},
-		},
+		}, s.landingLinks(base)...),
 	})
+}
+
+// conformsTo lists the conformance classes of every part mounted.
+func (s *Server) conformsTo() []string {
+	out := append([]string(nil), conformance...)
+	if s.deps.Tiles != nil {
+		out = append(out, tilesConformance...)
+	}
+	return out
+}
+
+// landingLinks are the landing page's links to the parts mounted beside
+// the features.
+func (s *Server) landingLinks(base string) []link {
+	var out []link
+	if s.deps.Tiles != nil {
+		out = append(out,
+			link{Href: base + "/tiles", Rel: relTilesetsVec, Type: mediaJSON, Title: "Vector tilesets of the dataset"},
+			link{Href: base + "/tileMatrixSets", Rel: relTilingSchemes, Type: mediaJSON, Title: "Tile matrix sets"})
+	}
+	return out
 }
 
 func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +106,7 @@ func (s *Server) handleConformance(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": conformance})
+	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": s.conformsTo()})
 }
 
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {

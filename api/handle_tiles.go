@@ -31,11 +31,7 @@ func (s *Server) routesTiles(r chi.Router) {
 	}
 	r.Get("/tiles/{layers}/{z}/{x}/{y}.mvt", s.handleTile)
 	r.Get("/tiles/{layers}.json", s.handleTileJSON)
-	r.Get("/tileMatrixSets", s.handleTileMatrixSets)
-	r.Get("/tileMatrixSets/{tms}", s.handleTileMatrixSet)
-	r.Get("/collections/{layer}/tiles", s.handleTileSets)
-	r.Get("/collections/{layer}/tiles/{tms}", s.handleTileSet)
-	r.Get("/collections/{layer}/tiles/{tms}/{tileMatrix}/{tileRow}/{tileCol}", s.handleOGCTile)
+	s.routesOGCTiles(r)
 }
 
 // mayRead is the tile service's access check for this request: the
@@ -56,30 +52,13 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.serveTile(w, r, ids, t)
+	s.serveTileIn(w, r, "", ids, t)
 }
 
-func (s *Server) handleOGCTile(w http.ResponseWriter, r *http.Request) {
-	if chi.URLParam(r, "tms") != tiles.WebMercatorQuad {
-		s.writeError(w, r, errorf(http.StatusNotFound, "no tile matrix set %q (only %s)", chi.URLParam(r, "tms"), tiles.WebMercatorQuad))
-		return
-	}
-	ids, err := tiles.ParseLayerList(chi.URLParam(r, "layer"))
-	if err != nil || len(ids) != 1 {
-		s.writeError(w, r, errorf(http.StatusNotFound, "no such collection"))
-		return
-	}
-	// OGC API – Tiles orders the path tileMatrix/tileRow/tileCol: z/y/x.
-	t, err := tiles.ParseTile(chi.URLParam(r, "tileMatrix"), chi.URLParam(r, "tileCol"), chi.URLParam(r, "tileRow"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.serveTile(w, r, ids, t)
-}
-
-func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, ids []string, t maptile.Tile) {
-	req := tiles.Request{Layers: ids, Tile: t, MayRead: s.mayRead(r)}
+// serveTileIn answers with tile t of layers ids in tile matrix set tms (""
+// for WebMercatorQuad).
+func (s *Server) serveTileIn(w http.ResponseWriter, r *http.Request, tms string, ids []string, t maptile.Tile) {
+	req := tiles.Request{Layers: ids, TMS: tms, Tile: t, MayRead: s.mayRead(r)}
 	q := r.URL.Query()
 	if q.Has("properties") {
 		req.Properties = []string{}
@@ -195,74 +174,6 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	tj := tiles.NewTileJSON(ls, u)
 	w.Header().Set("Cache-Control", "no-cache")
 	writeJSON(w, http.StatusOK, tj)
-}
-
-func (s *Server) handleTileMatrixSets(w http.ResponseWriter, r *http.Request) {
-	base := s.baseURL(r)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"tileMatrixSets": []map[string]any{{
-			"id": tiles.WebMercatorQuad, "title": "Google Maps Compatible for the World", "uri": tiles.WebMercatorQuadURI,
-			"links": []tiles.Link{{Href: base + "/tileMatrixSets/" + tiles.WebMercatorQuad,
-				Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", Type: "application/json"}},
-		}},
-		"links": []tiles.Link{{Href: base + "/tileMatrixSets", Rel: "self", Type: "application/json"}},
-	})
-}
-
-func (s *Server) handleTileMatrixSet(w http.ResponseWriter, r *http.Request) {
-	if chi.URLParam(r, "tms") != tiles.WebMercatorQuad {
-		s.writeError(w, r, errorf(http.StatusNotFound, "no tile matrix set %q (only %s)", chi.URLParam(r, "tms"), tiles.WebMercatorQuad))
-		return
-	}
-	tms := tiles.NewWebMercatorQuad()
-	tms.Links = []tiles.Link{{Href: s.baseURL(r) + "/tileMatrixSets/" + tiles.WebMercatorQuad, Rel: "self", Type: "application/json"}}
-	writeJSON(w, http.StatusOK, tms)
-}
-
-// collectionLayer returns the one visible layer a /collections/{layer} path names.
-func (s *Server) collectionLayer(r *http.Request) (layers.Layer, error) {
-	id := chi.URLParam(r, "layer")
-	if !layers.ValidID(id) {
-		return layers.Layer{}, errorf(http.StatusNotFound, "no such collection")
-	}
-	ls, err := s.deps.Tiles.Layers([]string{id}, s.mayRead(r))
-	if err != nil {
-		return layers.Layer{}, err
-	}
-	return ls[0], nil
-}
-
-func (s *Server) tileSet(r *http.Request, l layers.Layer) *tiles.TileSet {
-	base := s.baseURL(r)
-	self := base + "/collections/" + l.ID + "/tiles/" + tiles.WebMercatorQuad
-	return tiles.NewTileSet(l, self, base+"/tileMatrixSets/"+tiles.WebMercatorQuad,
-		self+"/{tileMatrix}/{tileRow}/{tileCol}?v="+strconv.FormatInt(l.DataVersion, 10))
-}
-
-func (s *Server) handleTileSets(w http.ResponseWriter, r *http.Request) {
-	l, err := s.collectionLayer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ts := s.tileSet(r, l)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"links":    []tiles.Link{{Href: s.baseURL(r) + "/collections/" + l.ID + "/tiles", Rel: "self", Type: "application/json"}},
-		"tilesets": []map[string]any{{"title": ts.Title, "dataType": ts.DataType, "crs": ts.CRS, "tileMatrixSetURI": ts.TileMatrixSetURI, "links": ts.Links}},
-	})
-}
-
-func (s *Server) handleTileSet(w http.ResponseWriter, r *http.Request) {
-	if chi.URLParam(r, "tms") != tiles.WebMercatorQuad {
-		s.writeError(w, r, errorf(http.StatusNotFound, "no tile matrix set %q (only %s)", chi.URLParam(r, "tms"), tiles.WebMercatorQuad))
-		return
-	}
-	l, err := s.collectionLayer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.tileSet(r, l))
 }
 
 // tileMetrics are the tile routes' Prometheus metrics.

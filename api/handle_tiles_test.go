@@ -87,7 +87,7 @@ func newTileEnv(t *testing.T, cfg tiles.Config, wrap func(tiles.Renderer) tiles.
 	}
 	svc := tiles.NewService(snap, rend, cfg)
 	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry()},
-		Deps{Tiles: svc, Tokens: store})
+		Deps{Tiles: svc, Tokens: store, Catalog: snap})
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return &tileEnv{ts: ts, pool: pool, svc: svc, token: token}
@@ -360,7 +360,7 @@ func TestTileJSONAndOGC(t *testing.T) {
 		TileMatrixSets []struct{ ID string } `json:"tileMatrixSets"`
 	}
 	json.Unmarshal(e.get(t, "/tileMatrixSets").body, &list)
-	if len(list.TileMatrixSets) != 1 || list.TileMatrixSets[0].ID != "WebMercatorQuad" {
+	if len(list.TileMatrixSets) != 2 || list.TileMatrixSets[0].ID != "WebMercatorQuad" || list.TileMatrixSets[1].ID != "WorldCRS84Quad" {
 		t.Fatalf("tileMatrixSets %+v", list)
 	}
 	var tms tiles.TileMatrixSet
@@ -395,7 +395,7 @@ func TestTileJSONAndOGC(t *testing.T) {
 	if a.status != 200 || !bytes.Equal(a.body, b.body) {
 		t.Fatalf("OGC tile %s: %d, %d bytes; /tiles: %d bytes", u, a.status, len(a.body), len(b.body))
 	}
-	if r := e.get(t, "/collections/coal_blocks/tiles/WorldCRS84Quad"); r.status != 404 {
+	if r := e.get(t, "/collections/coal_blocks/tiles/GoogleCRS84Quad"); r.status != 404 {
 		t.Fatalf("unknown tile matrix set: %d", r.status)
 	}
 }

@@ -87,6 +87,7 @@ type cacheItem struct {
 // tileTag is what a cached tile's key names: the tile and, per layer, its
 // data version and options.
 type tileTag struct {
+	tms      string // "" for WebMercatorQuad
 	tile     maptile.Tile
 	layers   []layers.Layer // ID and DataVersion only
 	opts     []Options
@@ -94,7 +95,7 @@ type tileTag struct {
 	boundSet bool
 }
 
-func (t *tileTag) key() string { return Key(t.layers, t.tile, t.opts) }
+func (t *tileTag) key() string { return keyIn(t.tms, t.layers, t.tile, t.opts) }
 
 func (t *tileTag) has(id string) int {
 	for i, l := range t.layers {
@@ -109,7 +110,7 @@ func (t *tileTag) has(id string) int {
 // its buffer.
 func (t *tileTag) bound() orb.Bound {
 	if !t.boundSet {
-		b := t.tile.Bound()
+		b := TileBound(t.tms, t.tile)
 		pad := max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]) * float64(Buffer) / float64(Extent) * 1.01
 		t.kb, t.boundSet = b.Pad(pad), true
 	}

@@ -24,7 +24,7 @@ func TestCacheAdvance(t *testing.T) {
 	drawn := maptile.At(orb.Point{86.5, 22.5}, 12)
 	opts := func(n int) []Options { return make([]Options, n) }
 	add := func(ls []layers.Layer, tl maptile.Tile, e *Entry) {
-		c.add(Key(ls, tl, opts(len(ls))), e, newTag(ls, tl, opts(len(ls))))
+		c.add(Key(ls, tl, opts(len(ls))), e, newTag("", ls, tl, opts(len(ls))))
 	}
 	add([]layers.Layer{a}, near, entry(10))
 	add([]layers.Layer{a}, far, entry(10))
@@ -90,7 +90,7 @@ func TestServiceApply(t *testing.T) {
 	fill := func() {
 		for _, tl := range []maptile.Tile{in, out} {
 			ls := []layers.Layer{l}
-			s.cache.add(Key(ls, tl, make([]Options, 1)), entry(5), newTag(ls, tl, make([]Options, 1)))
+			s.cache.add(Key(ls, tl, make([]Options, 1)), entry(5), newTag("", ls, tl, make([]Options, 1)))
 		}
 	}
 	cached := func(v int64, tl maptile.Tile) bool {

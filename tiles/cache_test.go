@@ -170,7 +170,7 @@ func TestCacheFollowsChanges(t *testing.T) {
 			for _, p := range []orb.Point{near, far} {
 				tl := maptile.At(p, z)
 				opts := make([]Options, len(ls))
-				c.add(Key(ls, tl, opts), entry(10), newTag(ls, tl, opts))
+				c.add(Key(ls, tl, opts), entry(10), newTag("", ls, tl, opts))
 			}
 		}
 	}
@@ -218,4 +218,23 @@ func TestCacheFollowsChanges(t *testing.T) {
 			t.Fatal("dropped the wrong layer's tiles")
 		}
 	})
+}
+
+// TestKeyNamesMatrixSet: a WorldCRS84Quad tile and the WebMercatorQuad tile
+// of the same numbers are cached apart, and a tag's key is its tile's.
+func TestKeyNamesMatrixSet(t *testing.T) {
+	ls := []layers.Layer{{ID: "a", DataVersion: 3}}
+	tl := maptile.New(5, 7, 9)
+	web, crs84 := Key(ls, tl, make([]Options, 1)), keyIn(WorldCRS84Quad, ls, tl, make([]Options, 1))
+	if web == crs84 || keyIn(WebMercatorQuad, ls, tl, make([]Options, 1)) != web {
+		t.Fatalf("keys %q, %q", web, crs84)
+	}
+	if k := newTag(WorldCRS84Quad, ls, tl, make([]Options, 1)).key(); k != crs84 {
+		t.Fatalf("tag key %q, want %q", k, crs84)
+	}
+	// A WorldCRS84Quad tag's area is its tile's in degrees (with the buffer).
+	b := newTag(WorldCRS84Quad, ls, maptile.Tile{X: 1, Y: 0, Z: 0}, make([]Options, 1)).bound()
+	if b.Min[0] > 0 || b.Min[0] < -3 || b.Max[0] < 180 || b.Min[1] > -90 || b.Max[1] < 90 {
+		t.Fatalf("bound %v", b)
+	}
 }

@@ -1,6 +1,8 @@
 // Package tiles serves vector tiles without speaking HTTP or SQL: it addresses
-// tiles (z/x/y in WebMercatorQuad, through orb/maptile), describes tilesets as
-// TileJSON 3.0 and OGC API – Tiles documents, and composes multi-layer tiles
+// tiles (z/x/y in WebMercatorQuad, through orb/maptile, and level/row/column
+// in WorldCRS84Quad), describes tilesets as TileJSON 3.0 and as OGC API –
+// Tiles documents (the tile matrix sets of 17-083r4, tileset metadata with
+// limits per level from the layers' extents), and composes multi-layer tiles
 // from per-layer MVT blobs that a Renderer (package postgis) produces, behind a
 // byte-bounded cache keyed by the data version of every layer in the tile.
 //
@@ -19,6 +21,11 @@
 // subscriber of the change event, rebuilds a layer's bands in the background
 // after its data changes; building them is not a change of the data.
 //
-// The package consumes small interfaces (Catalog, Renderer, BandBuilder,
-// ChangeSource) and writes PMTiles v3 archives for offline use.
+// A WorldCRS84Quad tile is drawn by a MatrixRenderer (package postgis cuts
+// it from the zoom band of the WebMercatorQuad zoom of the same tile size)
+// and cached under a key that names its tile matrix set, so that it never
+// meets the WebMercatorQuad tile of the same numbers.
+//
+// The package consumes small interfaces (Catalog, Renderer, MatrixRenderer,
+// BandBuilder, ChangeSource) and writes PMTiles v3 archives for offline use.
 package tiles

@@ -64,7 +64,11 @@ func (s *Service) Cache() *Cache { return s.cache }
 type Request struct {
 	// Layers are layer ids, in the order their MVT layers appear in the tile.
 	Layers []string
-	Tile   maptile.Tile
+	// TMS is the tile matrix set Tile is addressed in: WebMercatorQuad (or
+	// ""; X, Y and Z as in maptile), or WorldCRS84Quad (X the column, Y the
+	// row, Z the level), which needs a Renderer that is a MatrixRenderer.
+	TMS  string
+	Tile maptile.Tile
 	// Properties, when non-nil, choose the attributes: each must be in the
 	// dictionary of at least one of the layers, and each layer carries those
 	// of its own.
@@ -112,19 +116,26 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := Key(ls, req.Tile, opts)
+	tms := req.TMS
+	if tms == WebMercatorQuad {
+		tms = ""
+	}
+	if _, ok := s.render.(MatrixRenderer); tms != "" && !ok {
+		return nil, fmt.Errorf("tiles: %s: %w", tms, ErrNoMatrixRenderer)
+	}
+	key := keyIn(tms, ls, req.Tile, opts)
 	if e, ok := s.cache.Get(key); ok {
 		return &Result{Entry: e, Layers: ls, Hit: true}, nil
 	}
 	var took time.Duration
 	e, shared, err := s.flight.do(ctx, key, func(ctx context.Context) (*Entry, error) {
 		start := time.Now()
-		e, err := s.renderTile(ctx, ls, req.Tile, opts)
+		e, err := s.renderTile(ctx, tms, ls, req.Tile, opts)
 		took = time.Since(start)
 		if err != nil {
 			return nil, err
 		}
-		s.cache.add(key, e, newTag(ls, req.Tile, opts))
+		s.cache.add(key, e, newTag(tms, ls, req.Tile, opts))
 		return e, nil
 	})
 	if err != nil {
@@ -173,7 +184,7 @@ func layerNames(ls []layers.Layer) string {
 // renderTile renders every layer at once (one query each) under one render
 // slot, and concatenates the blobs: MVT layers are repeated fields of the tile
 // message, so concatenated layers form a valid tile.
-func (s *Service) renderTile(ctx context.Context, ls []layers.Layer, t maptile.Tile, opts []Options) (*Entry, error) {
+func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer, t maptile.Tile, opts []Options) (*Entry, error) {
 	if err := s.acquire(ctx); err != nil {
 		return nil, err
 	}
@@ -185,14 +196,20 @@ func (s *Service) renderTile(ctx context.Context, ls []layers.Layer, t maptile.T
 	defer cancel()
 	var wg sync.WaitGroup
 	for i, l := range ls {
-		if int(t.Z) < l.MinZoom {
+		if WebZoom(tms, int(t.Z)) < l.MinZoom {
 			continue // below the layer's first zoom: nothing to draw
 		}
 		wg.Go(func() {
-			b, err := s.render.Render(ctx, l, t, opts[i])
+			var b Blob
+			var err error
+			if tms == "" {
+				b, err = s.render.Render(ctx, l, t, opts[i])
+			} else {
+				b, err = s.render.(MatrixRenderer).RenderMatrix(ctx, l, tms, t, opts[i])
+			}
 			if err != nil {
 				cancel()
-				errs[i] = fmt.Errorf("tiles: layer %s tile %d/%d/%d: %w", l.ID, t.Z, t.X, t.Y, err)
+				errs[i] = fmt.Errorf("tiles: layer %s tile %s%d/%d/%d: %w", l.ID, tmsPrefix(tms), t.Z, t.X, t.Y, err)
 			}
 			blobs[i] = b
 		})
@@ -225,8 +242,8 @@ func (s *Service) renderTile(ctx context.Context, ls []layers.Layer, t maptile.T
 }
 
 // newTag is the tag of a tile of layers ls.
-func newTag(ls []layers.Layer, t maptile.Tile, opts []Options) *tileTag {
-	tag := &tileTag{tile: t, layers: make([]layers.Layer, len(ls)), opts: opts}
+func newTag(tms string, ls []layers.Layer, t maptile.Tile, opts []Options) *tileTag {
+	tag := &tileTag{tms: tms, tile: t, layers: make([]layers.Layer, len(ls)), opts: opts}
 	for i, l := range ls {
 		tag.layers[i] = layers.Layer{ID: l.ID, DataVersion: l.DataVersion}
 	}
@@ -283,11 +300,17 @@ func (s *Service) acquire(ctx context.Context) error {
 	}
 }
 
-// Key is the cache key of a tile: z/x/y, then each layer's id, data version
-// and options, in tile order. A new data version is a new key.
-func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string {
+// Key is the cache key of a WebMercatorQuad tile: z/x/y, then each layer's
+// id, data version and options, in tile order. A new data version is a new
+// key.
+func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string { return keyIn("", ls, t, opts) }
+
+// keyIn is the cache key of a tile of tile matrix set tms ("" for
+// WebMercatorQuad): Key's, after the set's id.
+func keyIn(tms string, ls []layers.Layer, t maptile.Tile, opts []Options) string {
 	var b strings.Builder
 	b.Grow(32 + 32*len(ls))
+	b.WriteString(tmsPrefix(tms))
 	fmt.Fprintf(&b, "%d/%d/%d", t.Z, t.X, t.Y)
 	for i, l := range ls {
 		b.WriteByte('|')
@@ -305,6 +328,15 @@ func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string {
 		}
 	}
 	return b.String()
+}
+
+// tmsPrefix names tile matrix set tms before a tile address, "" for
+// WebMercatorQuad.
+func tmsPrefix(tms string) string {
+	if tms == "" || tms == WebMercatorQuad {
+		return ""
+	}
+	return tms + ":"
 }
 
 // Versions is the version token of a set of layers that tile URLs carry

@@ -50,6 +50,18 @@ type Renderer interface {
 	Render(ctx context.Context, l layers.Layer, t maptile.Tile, opt Options) (Blob, error)
 }
 
+// MatrixRenderer is a Renderer that also renders tiles of tile matrix sets
+// other than WebMercatorQuad: tms names one (WorldCRS84Quad), t is the tile
+// with X its column, Y its row and Z its level.
+type MatrixRenderer interface {
+	Renderer
+	RenderMatrix(ctx context.Context, l layers.Layer, tms string, t maptile.Tile, opt Options) (Blob, error)
+}
+
+// ErrNoMatrixRenderer means a tile of another tile matrix set than
+// WebMercatorQuad was asked of a service whose Renderer draws only those.
+var ErrNoMatrixRenderer = errors.New("tiles: the renderer draws only WebMercatorQuad tiles")
+
 // Options choose what a layer's tile carries.
 type Options struct {
 	// Properties are the attribute columns to include, each in the layer's
