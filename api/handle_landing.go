@@ -86,6 +86,9 @@ func (s *Server) conformsTo() []string {
 	if s.deps.Tiles != nil {
 		out = append(out, tilesConformance...)
 	}
+	if s.processesMounted() {
+		out = append(out, processesConformance...)
+	}
 	return out
 }
 
@@ -97,6 +100,11 @@ func (s *Server) landingLinks(base string) []link {
 		out = append(out,
 			link{Href: base + "/tiles", Rel: relTilesetsVec, Type: mediaJSON, Title: "Vector tilesets of the dataset"},
 			link{Href: base + "/tileMatrixSets", Rel: relTilingSchemes, Type: mediaJSON, Title: "Tile matrix sets"})
+	}
+	if s.processesMounted() {
+		out = append(out,
+			link{Href: base + "/processes", Rel: relProcesses, Type: mediaJSON, Title: "Processes"},
+			link{Href: base + "/jobs", Rel: relJobList, Type: mediaJSON, Title: "Jobs"})
 	}
 	return out
 }

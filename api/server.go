@@ -74,6 +74,10 @@ type Deps struct {
 	Edits *layers.Edits
 	// Imports runs and records imports; nil leaves uploads out (503).
 	Imports ImportService
+	// Jobs runs processes asynchronously (OGC API – Processes) and keeps
+	// their jobs; nil offers the check and reroute processes synchronously
+	// only.
+	Jobs ProcessJobs
 }
 
 // Server is coalmap's HTTP handler.
@@ -130,6 +134,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.routesMap(r)
 	s.routesOverlaps(r)
 	s.routesRuns(r)
+	s.routesProcesses(r)
 	if deps.Catalog != nil && deps.Store != nil && deps.Features != nil {
 		s.routesLanding(r)
 		s.routesCollections(r)

@@ -21,4 +21,10 @@
 // boundary is inside it, a single point of contact is a near-miss at 0 m.
 // The differential test in oracle_test.go checks this against a real
 // PostGIS.
+//
+// Jobs runs checks and reroutes in the background for OGC API – Processes:
+// a JobStore (package postgis) keeps each job's state, inputs and result,
+// so that any server answers for a job another one runs; a job whose
+// server stopped reads as failed once its lease has passed. Like Runs, it
+// records the end of every job it started, cancelled ones included.
 package overlaps

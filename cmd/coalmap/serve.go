@@ -35,6 +35,7 @@ type serveCmd struct {
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	requestTimeout    time.Duration
+	jobTimeout        time.Duration
 	shutdownTimeout   time.Duration
 	maxConns          int
 	maxUpload         int64
@@ -55,6 +56,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 5*time.Minute, "time to write a response (uploads and exports included)")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "keep-alive idle time")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", time.Minute, "bound on a request's database work")
+	fs.DurationVar(&c.jobTimeout, "job-timeout", 10*time.Minute, "bound on an asynchronous process job (OGC API – Processes)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.IntVar(&c.maxConns, "max-conns", 32, "maximum database connections")
 	fs.Int64Var(&c.maxUpload, "max-upload", api.DefaultMaxUpload, "largest import upload in bytes (413 beyond)")
@@ -76,7 +78,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 		return fmt.Errorf("--addr %q: %v", c.addr, err)
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": c.readHeaderTimeout, "write-timeout": c.writeTimeout,
-		"idle-timeout": c.idleTimeout, "request-timeout": c.requestTimeout, "shutdown-timeout": c.shutdownTimeout,
+		"idle-timeout": c.idleTimeout, "request-timeout": c.requestTimeout, "job-timeout": c.jobTimeout, "shutdown-timeout": c.shutdownTimeout,
 		"catalog-refresh": c.catalogRefresh} {
 		if d <= 0 {
 			return fmt.Errorf("--%s must be positive, got %v", name, d)
@@ -211,6 +213,14 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		stopRuns()
 		runs.Wait()
 	}()
+	// Process jobs (OGC API – Processes) likewise; their state is in the
+	// database, so any replica answers for them.
+	jobCtx, stopJobs := context.WithCancel(bg)
+	jobs := overlaps.NewJobs(jobCtx, postgis.NewJobs(pool), overlaps.JobsConfig{Timeout: c.jobTimeout}, log)
+	defer func() {
+		stopJobs()
+		jobs.Wait()
+	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
 		MaxUploadBytes: c.maxUpload},
@@ -224,6 +234,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
 			Runs:     runs,
+			Jobs:     jobs,
 			Tiles:    tileSvc,
 			Imports:  imports,
 		})
