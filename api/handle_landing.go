@@ -89,6 +89,9 @@ func (s *Server) conformsTo() []string {
 	if s.processesMounted() {
 		out = append(out, processesConformance...)
 	}
+	if s.recordsMounted() {
+		out = append(out, recordsConformance...)
+	}
 	return out
 }
 
@@ -105,6 +108,12 @@ func (s *Server) landingLinks(base string) []link {
 		out = append(out,
 			link{Href: base + "/processes", Rel: relProcesses, Type: mediaJSON, Title: "Processes"},
 			link{Href: base + "/jobs", Rel: relJobList, Type: mediaJSON, Title: "Jobs"})
+	}
+	if s.recordsMounted() {
+		// A searchable catalog's access endpoint is its items (Records
+		// autodiscovery).
+		out = append(out, link{Href: base + "/collections/" + catalogID + "/items", Rel: "http://www.opengis.net/def/rel/ogc/1.0/ogc-catalog",
+			Type: mediaGeoJSON, Title: "The layer catalog as OGC API – Records"})
 	}
 	return out
 }

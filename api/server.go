@@ -137,6 +137,7 @@ func New(cfg Config, deps Deps) *Server {
 	s.routesProcesses(r)
 	if deps.Catalog != nil && deps.Store != nil && deps.Features != nil {
 		s.routesLanding(r)
+		s.routesRecords(r)
 		s.routesCollections(r)
 		s.routesItems(r)
 		s.routesEdits(r)
