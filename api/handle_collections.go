@@ -42,6 +42,7 @@ func (s *Server) collection(base string, l *layers.Layer) map[string]any {
 		{Href: self + "/items", Rel: "items", Type: mediaGeoJSON, Title: "Features (GeoJSON)"},
 		{Href: self + "/items?f=csv", Rel: "items", Type: "text/csv", Title: "Features (CSV)"},
 		{Href: self + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: mediaSchema, Title: "Queryable attributes"},
+		{Href: self + "/sortables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/sortables", Type: mediaSchema, Title: "Sortable attributes"},
 		{Href: self + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: "Vector tiles"},
 		{Href: base + "/tiles/" + url.PathEscape(l.ID) + ".json", Rel: "describedby", Type: "application/vnd.mapbox.tile+json", Title: "TileJSON"},
 		{Href: base + "/tiles/" + url.PathEscape(l.ID) + "/{z}/{x}/{y}.mvt", Rel: "item", Type: "application/vnd.mapbox-vector-tile", Title: "Vector tiles (template)"},
@@ -156,6 +157,9 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) {
 		}
 		if a.LabelHi != "" {
 			p["x-label-hi"] = a.LabelHi
+		}
+		if t, ok := l.TemporalAttribute(); ok && t.Name == a.Name {
+			p["x-ogc-role"] = "primary-instant" // what datetime selects on
 		}
 		props[a.Name] = p
 	}

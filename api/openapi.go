@@ -30,7 +30,7 @@ func (s *Server) openAPI(base string) obj {
 		"summary": "The features of a layer", "operationId": "getFeatures", "tags": []string{"Data"},
 		"description": "Pages by keyset: follow the `next` link, whose opaque `cursor` stays correct while the data changes. " +
 			"Any attribute of the layer's dictionary (see queryables) can be given as an equality filter, e.g. `?state=Odisha`.",
-		"parameters": []obj{
+		"parameters": append([]obj{
 			collectionID,
 			param("limit", "query", "Features per page; larger values are served as the maximum.", obj{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}, false),
 			param("bbox", "query", "minx,miny,maxx,maxy in bbox-crs (CRS84 by default).", obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}, false),
@@ -40,7 +40,7 @@ func (s *Server) openAPI(base string) obj {
 			param("cursor", "query", "Opaque paging cursor from a next link.", str, false),
 			param("offset", "query", "Features to skip (slower than following next links).", obj{"type": "integer", "minimum": 0}, false),
 			param("f", "query", "Output format.", obj{"type": "string", "enum": []string{"json", "csv"}, "default": "json"}, false),
-		},
+		}, filterParams()...),
 		"responses": obj{
 			"200": obj{"description": "A page of features.", "headers": obj{"Content-Crs": obj{"schema": str}},
 				"content": obj{mediaGeoJSON: obj{"schema": obj{"type": "object"}}, "text/csv": obj{"schema": str}}},
@@ -80,7 +80,8 @@ func (s *Server) openAPI(base string) obj {
 			"/collections/{collectionId}/queryables": obj{"get": obj{"summary": "The attributes that can filter items", "operationId": "getQueryables",
 				"tags": []string{"Data"}, "parameters": []obj{collectionID},
 				"responses": obj{"200": obj{"description": "JSON Schema", "content": obj{mediaSchema: obj{}}}, "404": errResp}}},
-			"/collections/{collectionId}/items": obj{"get": items, "post": edits["post"]},
+			"/collections/{collectionId}/sortables": sortablesPath(collectionID, errResp),
+			"/collections/{collectionId}/items":     obj{"get": items, "post": edits["post"]},
 			"/collections/{collectionId}/items/{featureId}": obj{
 				"get": obj{"summary": "One feature", "operationId": "getFeature", "tags": []string{"Data"},
 					"parameters": []obj{collectionID, featureID, crsParam},

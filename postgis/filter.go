@@ -367,7 +367,8 @@ func (t *translator) bounds(e cql2.Expr, kind layers.AttrType) (string, string, 
 	return "", "", invalid(e, "not a date, a timestamp or an interval")
 }
 
-// sortSQL returns the ORDER BY list of keys (then fid), and, when after
+// sortSQL returns the ORDER BY list of keys (then fid) over the layer
+// table as t, and, when after
 // holds the sort values of a row (with fid), the condition that keeps the
 // rows that come after it. Each key sorts NULL last ascending and first
 // descending (PostgreSQL's default, and so its indexes'): NULL is above
@@ -384,14 +385,16 @@ func sortSQL(l *layers.Layer, keys []layers.SortKey, after []*string, afterFID i
 		if !ok || !layers.ValidColumn(a.Name) {
 			return "", "", &layers.ValidationError{Feature: -1, Field: "sortby", Reason: fmt.Sprintf("%q is not a sortable of %s", k.Attribute, l.ID)}
 		}
-		ks[i] = key{col: quote(a.Name), typ: pgType(a.Type), desc: k.Desc}
+		// Qualified: the select list holds the same name as text, which an
+		// unqualified ORDER BY would sort by.
+		ks[i] = key{col: "t." + quote(a.Name), typ: pgType(a.Type), desc: k.Desc}
 		if k.Desc {
 			ob = append(ob, ks[i].col+" DESC NULLS FIRST")
 		} else {
 			ob = append(ob, ks[i].col+" ASC NULLS LAST")
 		}
 	}
-	ob = append(ob, "fid")
+	ob = append(ob, "t.fid")
 	order = strings.Join(ob, ", ")
 	if after == nil {
 		return order, "", nil
@@ -429,6 +432,6 @@ func sortSQL(l *layers.Layer, keys []layers.SortKey, after []*string, afterFID i
 			eq = append(eq, k.col+" IS NULL")
 		}
 	}
-	ors = append(ors, "("+strings.Join(append(eq, "fid > "+arg(afterFID)), " AND ")+")")
+	ors = append(ors, "("+strings.Join(append(eq, "t.fid > "+arg(afterFID)), " AND ")+")")
 	return order, "(" + strings.Join(ors, " OR ") + ")", nil
 }
