@@ -18,10 +18,12 @@ import (
 // OGC API – Features Part 3 (filter, filter-lang, filter-crs, datetime)
 // and Part 8 (sortby, sortables) on items, and filters on tiles.
 
-// Filter languages of filter-lang.
+// Filter languages of filter-lang. langLegacy is the draft's CQL text,
+// which GDAL 3.6 sends (and finds in the OpenAPI document's enum).
 const (
-	langText = "cql2-text"
-	langJSON = "cql2-json"
+	langText   = "cql2-text"
+	langJSON   = "cql2-json"
+	langLegacy = "cql-text"
 )
 
 // filterError is the 400 of a filter that cannot be read or does not fit
@@ -46,8 +48,8 @@ func filterLang(qs url.Values) (string, error) {
 	switch l := qs.Get("filter-lang"); l {
 	case "", langText:
 		return langText, nil
-	case langJSON:
-		return langJSON, nil
+	case langJSON, langLegacy:
+		return l, nil
 	default:
 		return "", badParam("filter-lang", "unsupported language %q (want %s or %s)", l, langText, langJSON)
 	}
@@ -58,9 +60,14 @@ func filterLang(qs url.Values) (string, error) {
 func parseCQL(param, value, lang string, l *layers.Layer) (cql2.Expr, error) {
 	var e cql2.Expr
 	var err error
-	if lang == langJSON {
+	switch lang {
+	case langJSON:
 		e, err = cql2.ParseJSON([]byte(value))
-	} else {
+	case langLegacy:
+		if e, err = cql2.ParseLegacyText(value); err == nil {
+			e = cql2.Loosen(e, layers.Queryables(l))
+		}
+	default:
 		e, err = cql2.ParseText(value)
 	}
 	if err == nil {
@@ -306,7 +313,8 @@ func (s *Server) handleSortables(w http.ResponseWriter, r *http.Request) {
 		props[a.Name] = p
 	}
 	base := s.baseURL(r)
-	w.Header().Set("Content-Type", mediaSchema)
+	w.Header().Set("Content-Type", schemaMediaType(r))
+	w.Header().Add("Vary", "Accept")
 	w.WriteHeader(http.StatusOK)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"$schema":    "https://json-schema.org/draft/2020-12/schema",
@@ -399,9 +407,14 @@ func tileFilterQuery(qs url.Values, ls []layers.Layer) (string, error) {
 		}
 		var e cql2.Expr
 		var err error
-		if lang == langJSON {
+		switch lang {
+		case langJSON:
 			e, err = cql2.ParseJSON([]byte(vals[0]))
-		} else {
+		case langLegacy:
+			if e, err = cql2.ParseLegacyText(vals[0]); err == nil && len(ls) > 0 {
+				e = cql2.Loosen(e, layers.Queryables(&ls[0]))
+			}
+		default:
 			e, err = cql2.ParseText(vals[0])
 		}
 		if err != nil { // read by tileFilters already
@@ -423,4 +436,15 @@ func hasFilter(qs url.Values) bool {
 		}
 	}
 	return false
+}
+
+// schemaMediaType is the media type of a JSON Schema answer
+// (queryables, sortables): application/schema+json, unless the request
+// accepts application/json and not it (GDAL 3.6 refuses any other type).
+func schemaMediaType(r *http.Request) string {
+	a := r.Header.Get("Accept")
+	if strings.Contains(a, mediaJSON) && !strings.Contains(a, mediaSchema) && !strings.Contains(a, "*/*") {
+		return mediaJSON
+	}
+	return mediaSchema
 }

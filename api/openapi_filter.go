@@ -17,7 +17,9 @@ func filterParams() []obj {
 			"S_DWITHIN(geom, geometry, metres), T_INTERSECTS/T_BEFORE/T_AFTER/T_DISJOINT/T_EQUALS/T_DURING. "+
 			"Example: `state = 'Odisha' AND S_INTERSECTS(geom, BBOX(82.2,23.9,82.5,24.1))`. "+
 			"A bad filter is a 400 whose detail gives the character offset (cql2-text) or the JSON path (cql2-json).", str),
-		queryParam("filter-lang", "The language of filter.", obj{"type": "string", "enum": []string{langText, langJSON}, "default": langText}),
+		queryParam("filter-lang", "The language of filter. `cql-text` is the draft's name, read as cql2-text with ILIKE, "+
+			"0/1 for booleans and strings for dates: what GDAL 3.6 sends when it finds it here.",
+			obj{"type": "string", "enum": []string{langText, langJSON, langLegacy}, "default": langText}),
 		queryParam("filter-crs", "The CRS of the filter's geometry literals.", obj{"type": "string", "format": "uri", "enum": crsList(), "default": crs84URI}),
 		queryParam("datetime", "Features whose temporal attribute (the first date or timestamp of the dictionary) falls at an instant "+
 			"(`2024-03-31`, `2024-03-31T10:00:00Z`) or in an interval (`start/end`, `../end`, `start/..`).", str),

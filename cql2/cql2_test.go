@@ -198,3 +198,21 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestLegacyText(t *testing.T) {
+	s := Schema{"name": TypeString, "ok": TypeBoolean, "d": TypeDate}
+	e, err := ParseLegacyText("(name ILIKE 'dh%') AND (ok = 1) AND (d >= '2020-01-01T')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = Loosen(e, s)
+	if err := Check(e, s); err != nil {
+		t.Fatal(err)
+	}
+	if want := `(CASEI("name") LIKE CASEI('dh%') AND "ok" = TRUE AND "d" >= DATE('2020-01-01'))`; e.String() != want {
+		t.Fatalf("got %s, want %s", e, want)
+	}
+	if _, err := ParseText("name ILIKE 'x'"); err == nil {
+		t.Fatal("cql2-text read ILIKE")
+	}
+}

@@ -11,7 +11,9 @@ import (
 )
 
 // ParseText reads a cql2-text filter.
-func ParseText(s string) (Expr, error) {
+func ParseText(s string) (Expr, error) { return parseText(s, false) }
+
+func parseText(s string, legacy bool) (Expr, error) {
 	if len(s) > MaxLength {
 		return nil, errAt(Position{}, "the filter is longer than %d bytes", MaxLength)
 	}
@@ -22,7 +24,7 @@ func ParseText(s string) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &textParser{toks: toks}
+	p := &textParser{toks: toks, legacy: legacy}
 	e, err := p.boolExpr(0)
 	if err != nil {
 		return nil, err
@@ -48,6 +50,7 @@ type textParser struct {
 	toks   []token
 	i      int
 	points int
+	legacy bool // ILIKE too
 }
 
 func (p *textParser) peek() token { return p.toks[p.i] }
@@ -262,7 +265,7 @@ func (p *textParser) predicate(d int, start token, left Expr) (Expr, error) {
 	negate := false
 	if keyword(t, "NOT") {
 		n := p.peekAt(1)
-		if keyword(n, "LIKE") || keyword(n, "BETWEEN") || keyword(n, "IN") {
+		if keyword(n, "LIKE") || keyword(n, "BETWEEN") || keyword(n, "IN") || p.legacy && keyword(n, "ILIKE") {
 			p.next()
 			negate = true
 			t = p.peek()
@@ -283,6 +286,13 @@ func (p *textParser) predicate(d int, start token, left Expr) (Expr, error) {
 			return nil, err
 		}
 		return &Like{P: at(start), Not: negate, Arg: left, Pattern: pat}, nil
+	case p.legacy && keyword(t, "ILIKE"):
+		p.next()
+		pat, err := p.pattern(d)
+		if err != nil {
+			return nil, err
+		}
+		return &Like{P: at(start), Not: negate, Arg: &CaseI{P: left.Pos(), Arg: left}, Pattern: &CaseI{P: pat.Pos(), Arg: pat}}, nil
 	case keyword(t, "BETWEEN"):
 		p.next()
 		lo, err := p.scalar(d)
