@@ -242,22 +242,6 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	// numberMatched where it is cheap: on the first page only (a client
-	// learns the total once; later pages would pay a count each), and only
-	// up to maxCounted.
-	matched := int64(-1)
-	if req.format == "json" && req.q.After == 0 && req.q.Offset == 0 {
-		cq := req.q
-		cq.Limit = maxCounted + 1
-		n, err := s.deps.Features.CountFeatures(ctx, &cq)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if n <= maxCounted {
-			matched = n
-		}
-	}
 	req.q.Limit = req.limit + 1
 	base := s.baseURL(r)
 	if req.format == "csv" {
@@ -311,6 +295,23 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	}
 	if more {
 		links = append(links, link{Href: s.nextURL(base, r, req, last), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
+	}
+	// numberMatched where it is cheap: on the first page only (a client
+	// learns the total once; later pages would pay a count each), without
+	// a count when the page holds every match, and only up to maxCounted.
+	matched := int64(-1)
+	if req.q.After == 0 && req.q.Offset == 0 {
+		if !more {
+			matched = int64(returned)
+		} else {
+			cq := req.q
+			cq.Limit = maxCounted + 1
+			if n, err := s.deps.Features.CountFeatures(ctx, &cq); err != nil {
+				s.log.ErrorContext(ctx, "items: count", "layer", l.ID, "err", err, "request_id", requestID(r))
+			} else if n <= maxCounted {
+				matched = n
+			}
+		}
 	}
 	tail := map[string]any{"numberReturned": returned, "timeStamp": time.Now().UTC().Format(time.RFC3339), "links": links}
 	if matched >= 0 {
