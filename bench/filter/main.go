@@ -36,9 +36,9 @@ func main() {
 	queries := []query{
 		{name: "attributes (0.9 % of rows)", coalmap: "state = 'Odisha' AND seam_count = 3 AND area_km2 > 40",
 			featsrv: "state = 'Odisha' AND seam_count = 3 AND area_km2 > 40"},
-		{name: "LIKE + IN (0.3 %)", coalmap: "name LIKE 'Block 99%' AND seam_count IN (1, 2, 3)",
+		{name: "LIKE + IN (0.5 %)", coalmap: "name LIKE 'Block 99%' AND seam_count IN (1, 2, 3)",
 			featsrv: "name LIKE 'Block 99%' AND seam_count IN (1, 2, 3)"},
-		{name: "spatial + attribute (0.5 %)", coalmap: "S_INTERSECTS(geom, " + poly + ") AND state <> 'Odisha'",
+		{name: "spatial + attribute (1.1 %)", coalmap: "S_INTERSECTS(geom, " + poly + ") AND state <> 'Odisha'",
 			featsrv: "INTERSECTS(geom, " + poly + ") AND state <> 'Odisha'"},
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc}}
