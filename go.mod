@@ -7,6 +7,7 @@ require (
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/paulmach/orb v0.14.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/rs/cors v1.11.1
 	github.com/tidwall/rtree v1.10.0
 	golang.org/x/text v0.42.0
 	google.golang.org/protobuf v1.36.12

@@ -70,14 +70,20 @@ func Embedded() (*Assets, error) {
 	return Load(sub)
 }
 
+// NotBuilt returns assets without sprite, glyphs or font files, as a binary
+// built without them has.
+func NotBuilt() *Assets {
+	return &Assets{sprites: map[int]Sprite{}, icons: map[string]bool{}, fonts: map[string]map[int]string{}, files: map[string]File{}}
+}
+
 // Load reads assets laid out as web/build-styles.mjs writes them:
 // sprite.json, sprite.png, sprite@2x.json, sprite@2x.png,
 // fonts/<font name>/<start>-<end>.pbf and fonts/<file>.ttf. An fsys
 // without sprite.json is "not built" (Built reports false); one with a
 // sprite that does not parse is an error.
 func Load(fsys fs.FS) (*Assets, error) {
-	a := &Assets{fsys: fsys, sprites: map[int]Sprite{}, icons: map[string]bool{},
-		fonts: map[string]map[int]string{}, files: map[string]File{}}
+	a := NotBuilt()
+	a.fsys = fsys
 	if _, err := fs.Stat(fsys, "sprite.json"); errors.Is(err, fs.ErrNotExist) {
 		return a, nil
 	}

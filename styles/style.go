@@ -308,12 +308,13 @@ var hexColor = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{
 // drawn is a layers.Style with every value a map can draw.
 type drawn struct {
 	layers.Style
-	// outlineOnly: a polygon style with neither fill colour nor opacity.
+	// outlineOnly: a polygon style with a colour but neither fill colour
+	// nor opacity (boundaries).
 	outlineOnly bool
 }
 
 func clean(st layers.Style) drawn {
-	d := drawn{outlineOnly: st.FillColor == "" && st.FillOpacity == 0}
+	d := drawn{outlineOnly: st.Color != "" && st.FillColor == "" && st.FillOpacity == 0}
 	if !hexColor.MatchString(st.Color) {
 		st.Color = defaultColor
 	}
