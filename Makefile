@@ -22,9 +22,10 @@ build: web
 web:
 	./scripts/build-web.sh
 
-# The web map's end-to-end suite alone, in headless Chromium.
+# The web map's end-to-end suites alone, in headless Chromium: the planner's
+# map, then the MapLibre styles and CORS from pages on other origins.
 e2e: build
-	cd web && node e2e/run.mjs
+	cd web && node e2e/run.mjs && node e2e/styles.mjs
 
 fmt:
 	gofmt -w .

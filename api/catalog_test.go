@@ -247,7 +247,7 @@ func TestBadRequests(t *testing.T) {
 		{"bad date", "/collections/blocks/items?allotted_on=yesterday", 400, "allotted_on"},
 		{"bad cursor", "/collections/blocks/items?cursor=!!", 400, "cursor"},
 		{"bad f", "/collections/blocks/items?f=xml", 400, "f"},
-		{"datetime", "/collections/blocks/items?datetime=2020-01-01", 400, "datetime"},
+		{"datetime", "/collections/blocks/items?datetime=2020-13-01", 400, "datetime"},
 		{"item unknown crs", "/collections/blocks/items/blk-1?crs=EPSG:1", 400, "crs"},
 		{"collections unknown param", "/collections?colour=red", 400, "colour"},
 		{"unknown layer", "/collections/nosuch", 404, ""},

@@ -11,6 +11,7 @@ import (
 	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/overlaps"
+	"github.com/coalmap/coalmap/styles"
 	"github.com/coalmap/coalmap/tiles"
 )
 
@@ -121,6 +122,10 @@ func statusOf(err error) (int, string, any) {
 		return http.StatusServiceUnavailable, err.Error(), nil
 	case errors.Is(err, tiles.ErrOverloaded):
 		return http.StatusServiceUnavailable, "too many tiles being rendered; retry shortly", nil
+	case errors.Is(err, styles.ErrNotFound), errors.Is(err, styles.ErrNotBuilt):
+		return http.StatusNotFound, err.Error(), nil
+	case errors.Is(err, styles.ErrInvalid):
+		return http.StatusBadRequest, err.Error(), nil
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, "the request took too long", nil
 	case errors.Is(err, context.Canceled):

@@ -42,6 +42,9 @@ func (s *Server) collection(base string, l *layers.Layer) map[string]any {
 		{Href: self + "/items", Rel: "items", Type: mediaGeoJSON, Title: "Features (GeoJSON)"},
 		{Href: self + "/items?f=csv", Rel: "items", Type: "text/csv", Title: "Features (CSV)"},
 		{Href: self + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: mediaSchema, Title: "Queryable attributes"},
+		// The draft's relation, which GDAL 3.6 follows to the queryables.
+		{Href: self + "/queryables", Rel: "queryables", Type: mediaJSON, Title: "Queryable attributes"},
+		{Href: self + "/sortables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/sortables", Type: mediaSchema, Title: "Sortable attributes"},
 		{Href: self + "/tiles", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", Type: mediaJSON, Title: "Vector tiles"},
 		{Href: base + "/tiles/" + url.PathEscape(l.ID) + ".json", Rel: "describedby", Type: "application/vnd.mapbox.tile+json", Title: "TileJSON"},
 		{Href: base + "/tiles/" + url.PathEscape(l.ID) + "/{z}/{x}/{y}.mvt", Rel: "item", Type: "application/vnd.mapbox-vector-tile", Title: "Vector tiles (template)"},
@@ -157,11 +160,21 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) {
 		if a.LabelHi != "" {
 			p["x-label-hi"] = a.LabelHi
 		}
+		if t, ok := l.TemporalAttribute(); ok && t.Name == a.Name {
+			p["x-ogc-role"] = "primary-instant" // what datetime selects on
+		}
 		props[a.Name] = p
 	}
 	props["geom"] = map[string]any{"format": "geometry-" + strings.ToLower(string(l.GeometryType)), "x-ogc-role": "primary-geometry"}
+	// The draft's list of queryables ({"queryables":[{"id":…}]}) beside the
+	// JSON Schema, for clients of the draft (GDAL 3.6).
+	legacy := []map[string]string{}
+	for _, a := range l.Attributes {
+		legacy = append(legacy, map[string]string{"id": a.Name, "type": jsonSchemaType(a.Type)["type"].(string)})
+	}
 	base := s.baseURL(r)
-	w.Header().Set("Content-Type", mediaSchema)
+	w.Header().Set("Content-Type", schemaMediaType(r))
+	w.Header().Add("Vary", "Accept")
 	w.WriteHeader(http.StatusOK)
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"$schema":              "https://json-schema.org/draft/2019-09/schema",
@@ -170,6 +183,7 @@ func (s *Server) handleQueryables(w http.ResponseWriter, r *http.Request) {
 		"title":                l.Title,
 		"properties":           props,
 		"additionalProperties": false,
+		"queryables":           legacy,
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 func (s *Server) routesItems(r chi.Router) {
 	r.Get("/collections/{layer}/items", s.handleItems)
 	r.Get("/collections/{layer}/items/{feature}", s.handleItem)
+	r.Get("/collections/{layer}/sortables", s.handleSortables)
 }
 
 // maxCounted bounds the count behind numberMatched: a layer with more
@@ -34,6 +35,8 @@ type itemsRequest struct {
 	crs    outputCRS
 	format string
 	limit  int
+	// last is the sort values of the page's last row (sorted reads).
+	last []*string
 }
 
 // EncodeCursor returns the opaque cursor of a next link that continues after
@@ -86,12 +89,8 @@ func parseItems(r *http.Request, l *layers.Layer) (*itemsRequest, error) {
 				return nil, badParam("offset", "%q is not a whole number ≥ 0", v)
 			}
 			req.q.Offset = n
-		case "cursor":
-			n, err := decodeCursor(v)
-			if err != nil {
-				return nil, err
-			}
-			req.q.After = n
+		case "cursor", "filter", "filter-lang", "filter-crs", "datetime", "sortby":
+			// read together below
 		case "crs":
 			c, err := parseCRS("crs", v)
 			if err != nil {
@@ -113,8 +112,6 @@ func parseItems(r *http.Request, l *layers.Layer) (*itemsRequest, error) {
 				}
 				req.q.Properties = append(req.q.Properties, p)
 			}
-		case "datetime":
-			return nil, badParam("datetime", "the layers have no temporal extent; filter on a date attribute instead")
 		default:
 			a, ok := l.AttributeByName(key)
 			if !ok {
@@ -127,9 +124,36 @@ func parseItems(r *http.Request, l *layers.Layer) (*itemsRequest, error) {
 			req.q.Filters = append(req.q.Filters, layers.Filter{Attribute: a.Name, Value: val})
 		}
 	}
-	if req.q.After > 0 && req.q.Offset > 0 {
+	if qs.Has("sortby") {
+		keys, err := parseSortBy(qs.Get("sortby"), l)
+		if err != nil {
+			return nil, err
+		}
+		req.q.SortBy = keys
+	}
+	if v := qs.Get("cursor"); qs.Has("cursor") {
+		if req.q.SortBy != nil {
+			vals, fid, err := decodeSortCursor(v, req.q.SortBy)
+			if err != nil {
+				return nil, err
+			}
+			req.q.AfterKey, req.q.After = vals, fid
+		} else {
+			n, err := decodeCursor(v)
+			if err != nil {
+				return nil, err
+			}
+			req.q.After = n
+		}
+	}
+	if req.q.After != 0 && req.q.Offset > 0 {
 		return nil, badParam("offset", "cannot be combined with cursor")
 	}
+	f, err := itemsFilter(qs, l)
+	if err != nil {
+		return nil, err
+	}
+	req.q.CQL = f
 	if v := qs.Get("bbox"); v != "" || qs.Has("bbox") {
 		bc := outputCRS{URI: crs84URI, SRID: layers.StorageSRID}
 		if c := qs.Get("bbox-crs"); c != "" {
@@ -218,22 +242,6 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	// numberMatched where it is cheap: on the first page only (a client
-	// learns the total once; later pages would pay a count each), and only
-	// up to maxCounted.
-	matched := int64(-1)
-	if req.format == "json" && req.q.After == 0 && req.q.Offset == 0 {
-		cq := req.q
-		cq.Limit = maxCounted + 1
-		n, err := s.deps.Features.CountFeatures(ctx, &cq)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if n <= maxCounted {
-			matched = n
-		}
-	}
 	req.q.Limit = req.limit + 1
 	base := s.baseURL(r)
 	if req.format == "csv" {
@@ -263,6 +271,7 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 		bw.Write(row.Feature)
 		returned++
 		last = row.FID
+		req.last = row.SortValues
 		return nil
 	})
 	if err != nil {
@@ -287,6 +296,23 @@ func (s *Server) handleItems(w http.ResponseWriter, r *http.Request) {
 	if more {
 		links = append(links, link{Href: s.nextURL(base, r, req, last), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
 	}
+	// numberMatched where it is cheap: on the first page only (a client
+	// learns the total once; later pages would pay a count each), without
+	// a count when the page holds every match, and only up to maxCounted.
+	matched := int64(-1)
+	if req.q.After == 0 && req.q.Offset == 0 {
+		if !more {
+			matched = int64(returned)
+		} else {
+			cq := req.q
+			cq.Limit = maxCounted + 1
+			if n, err := s.deps.Features.CountFeatures(ctx, &cq); err != nil {
+				s.log.ErrorContext(ctx, "items: count", "layer", l.ID, "err", err, "request_id", requestID(r))
+			} else if n <= maxCounted {
+				matched = n
+			}
+		}
+	}
 	tail := map[string]any{"numberReturned": returned, "timeStamp": time.Now().UTC().Format(time.RFC3339), "links": links}
 	if matched >= 0 {
 		tail["numberMatched"] = matched
@@ -304,6 +330,9 @@ func (s *Server) nextURL(base string, r *http.Request, req *itemsRequest, fid in
 	f := req.format
 	if req.q.Offset > 0 {
 		return pageURL(base, r, f, map[string]string{"offset": strconv.FormatInt(req.q.Offset+int64(req.limit), 10)})
+	}
+	if req.q.SortBy != nil {
+		return pageURL(base, r, f, map[string]string{"cursor": encodeSortCursor(req.q.SortBy, req.last, fid), "offset": ""})
 	}
 	return pageURL(base, r, f, map[string]string{"cursor": EncodeCursor(fid), "offset": ""})
 }
@@ -343,6 +372,7 @@ func (s *Server) writeCSV(w http.ResponseWriter, r *http.Request, req *itemsRequ
 		}
 		returned++
 		last = row.FID
+		req.last = row.SortValues
 		return cw.Write(rec)
 	})
 	cw.Flush()

@@ -25,6 +25,24 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	// CQL2 (OGC 21-065r2): both encodings; comparisons, LIKE/BETWEEN/IN,
+	// CASEI, every spatial function over every geometry type, operands on
+	// either side (see package cql2).
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+	"http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+	// Part 8 (sorting): sortby on items, /sortables.
+	"http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sortables",
+	"http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting",
+	"http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/features-sorting",
 	// Part 4: POST/PUT/DELETE and PATCH (JSON merge patch) on items, with
 	// ETag / If-Match optimistic locking, GeoJSON features.
 	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",

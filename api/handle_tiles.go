@@ -68,6 +68,17 @@ func (s *Server) serveTileIn(w http.ResponseWriter, r *http.Request, tms string,
 			}
 		}
 	}
+	if hasFilter(q) {
+		ls, err := s.deps.Tiles.Layers(ids, req.MayRead)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if req.Filters, err = tileFilters(q, ls); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	res, err := s.deps.Tiles.Tile(r.Context(), req)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -170,6 +181,14 @@ func (s *Server) handleTileJSON(w http.ResponseWriter, r *http.Request) {
 	u := s.baseURL(r) + "/tiles/" + list + "/{z}/{x}/{y}.mvt?v=" + tiles.Versions(ls)
 	if p := r.URL.Query().Get("properties"); r.URL.Query().Has("properties") {
 		u += "&properties=" + url.QueryEscape(p)
+	}
+	if q := r.URL.Query(); hasFilter(q) {
+		fq, err := tileFilterQuery(q, ls)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		u += "&" + fq
 	}
 	tj := tiles.NewTileJSON(ls, u)
 	w.Header().Set("Cache-Control", "no-cache")

@@ -300,6 +300,41 @@ func TestWorldCRS84QuadTile(t *testing.T) {
 		})
 	}
 
+	t.Run("filtered", func(t *testing.T) {
+		col, row := crs84Tile(t, e, z, orb.Point{82.01, 23.705})
+		path := fmt.Sprintf("/collections/coal_blocks/tiles/WorldCRS84Quad/%d/%d/%d?filter=%s", z, row, col, url.QueryEscape("grade = 'G11'"))
+		r := e.get(t, path)
+		if r.status != 200 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		got := map[int64]bool{}
+		for _, f := range decode(t, r.body)[0].Features {
+			if f.Properties["grade"] != "G11" {
+				t.Errorf("feature %v of grade %v in a tile filtered on G11", f.ID, f.Properties["grade"])
+			}
+			got[int64(f.ID.(float64))] = true
+		}
+		// PostGIS: the G11 blocks of at least two pixels in the tile.
+		env := envelopeSQL(tiles.WorldCRS84Quad, "$2", "$3")
+		rows, err := e.pool.Query(ctx, `SELECT fid FROM layers.coal_blocks WHERE grade = 'G11' AND ST_Intersects(geom, `+env+`)
+		    AND greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= 2 * $4::float8`, z, col, row, 180/math.Exp2(z)/256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var fid int64
+			rows.Scan(&fid)
+			n++
+			if !got[fid] {
+				t.Errorf("G11 block %d missing from the filtered tile", fid)
+			}
+		}
+		if n == 0 {
+			t.Fatal("no G11 block in the tile: the test tests nothing")
+		}
+	})
+
 	t.Run("cached", func(t *testing.T) {
 		col, row := crs84Tile(t, e, z, orb.Point{82.5, 24.0})
 		path := fmt.Sprintf("/collections/transmission_lines/tiles/WorldCRS84Quad/%d/%d/%d", z, row, col)

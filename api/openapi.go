@@ -45,6 +45,7 @@ func (s *Server) openAPI(base string) obj {
 	if s.deps.Tiles != nil {
 		add(s.openAPITiles())
 	}
+	add(s.openAPIStyles())
 	if s.deps.Overlaps != nil && s.deps.Catalog != nil {
 		add(s.openAPIOverlaps())
 	}
@@ -60,6 +61,7 @@ func (s *Server) openAPI(base string) obj {
 		{"name": "Data", "description": "Features of the layers (OGC API – Features Parts 1–4)."},
 		{"name": "Imports", "description": "Layer uploads and their reports."},
 		{"name": "Tiles", "description": "Vector tiles: XYZ and TileJSON, and OGC API – Tiles."},
+		{"name": "Styles", "description": "MapLibre style documents of the layers, their sprite and glyphs."},
 		{"name": "Overlaps", "description": "Overlap checks, alternative alignments, routes and layer-against-layer runs."},
 		{"name": "Processes", "description": "OGC API – Processes: the overlap computations as processes and jobs."},
 		{"name": "Records", "description": "OGC API – Records: the layer catalog as metadata records."},

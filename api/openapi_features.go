@@ -30,7 +30,7 @@ func (s *Server) openAPIFeatures() obj {
 		"Pages by keyset: follow the `next` link, whose opaque `cursor` stays correct while the data changes. "+
 			"Any attribute of the layer's dictionary (see its queryables) can be given as an equality filter, e.g. `?state=Odisha`; "+
 			"an unknown parameter is a 400 naming it.",
-		[]obj{coll,
+		append([]obj{coll,
 			query("limit", "Features per page; larger values are served as the maximum.", obj{"type": "integer", "minimum": 1, "default": DefaultLimit}),
 			query("bbox", "minx,miny,maxx,maxy (or the 6-number form) in bbox-crs (CRS84 by default).", obj{"type": "array", "minItems": 4, "maxItems": 6, "items": sNumber()}),
 			query("bbox-crs", "CRS of bbox.", obj{"type": "string", "format": "uri", "enum": crsList(), "default": crs84URI}),
@@ -39,7 +39,7 @@ func (s *Server) openAPIFeatures() obj {
 			query("cursor", "Opaque paging cursor, from a next link.", sString()),
 			query("offset", "Features to skip (slower than following next links).", obj{"type": "integer", "minimum": 0}),
 			fParam("json", "csv"),
-		},
+		}, filterParams()...),
 		responses(obj{"200": answer("A page of features (GeoJSON, streamed), or CSV whose Link header names the next page.",
 			obj{mediaGeoJSON: obj{"schema": schema("FeatureCollection")}, "text/csv": obj{"schema": sString()}}, "Content-Crs", "Link")}, 400, 404))
 	paths := obj{
@@ -70,6 +70,7 @@ func (s *Server) openAPIFeatures() obj {
 		"/collections/{collectionId}/queryables": obj{"get": operation("getQueryables", "Data", "The attributes that filter items",
 			"A JSON Schema of the dictionary's attributes, with titles, units and Hindi labels.", []obj{coll},
 			responses(obj{"200": answer("JSON Schema.", content(mediaSchema, schema("Queryables")))}, 404))},
+		"/collections/{collectionId}/sortables": sortablesPath(coll, ref("responses", "E404")),
 		"/collections/{collectionId}/items": obj{"get": items, "post": s.openAPIEdits()["post"],
 			"options": operation("optionsFeatures", "Data", "The methods the caller may use on items", "What QGIS reads to offer editing.", []obj{coll},
 				responses(obj{"204": answer("Allow lists the methods.", nil, "Allow")}, 404))},

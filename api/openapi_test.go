@@ -237,6 +237,16 @@ func TestOpenAPIConformance(t *testing.T) {
 	line := `{"type":"Feature","id":"proposed","geometry":{"type":"LineString","coordinates":[[82.0,23.705],[82.45,23.71]]},"properties":{}}`
 	zero := `{"type":"LineString","coordinates":[[82.1,23.8],[82.1,23.8]]}`
 	var runID, jobID, importID, etag string
+	// The sprite and glyphs are there once make build has built them.
+	assets := 404
+	if resp, err := http.Get(e.ts.URL + "/fonts"); err == nil {
+		var f struct{ Built bool }
+		json.NewDecoder(resp.Body).Decode(&f)
+		resp.Body.Close()
+		if f.Built {
+			assets = 200
+		}
+	}
 	calls := []call{
 		{method: "GET", path: "/healthz", status: 200},
 		{method: "GET", path: "/readyz", status: 200},
@@ -291,6 +301,13 @@ func TestOpenAPIConformance(t *testing.T) {
 		{method: "GET", path: "/tiles/coal_blocks,transmission_lines/12/0/0.mvt", status: 204},
 		{method: "GET", path: "/tiles/coal_blocks/30/0/0.mvt", status: 400, bad: true},
 		{method: "GET", path: "/tiles/coal_blocks,transmission_lines.json", status: 200},
+		{method: "GET", path: tilePath("coal_blocks", z12) + "?filter=" + url.QueryEscape("grade = 'G11'"), status: 200},
+		{method: "GET", path: "/styles", status: 200},
+		{method: "GET", path: "/styles/coal_blocks,transmission_lines?lang=hi", status: 200},
+		{method: "GET", path: "/styles/defence_land", status: 404},
+		{method: "GET", path: "/styles/sprite.json", status: assets},
+		{method: "GET", path: "/fonts", status: 200},
+		{method: "GET", path: "/fonts/" + url.PathEscape("Noto Sans Regular") + "/0-255.pbf", status: assets},
 		{method: "GET", path: "/tiles/defence_land.json", status: 404},
 		{method: "GET", path: "/tileMatrixSets", status: 200},
 		{method: "GET", path: "/tileMatrixSets/WorldCRS84Quad", status: 200},
@@ -299,6 +316,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		{method: "GET", path: "/collections/coal_blocks/tiles/WorldCRS84Quad", status: 200},
 		{method: "GET", path: fmt.Sprintf("/collections/coal_blocks/tiles/WebMercatorQuad/12/%d/%d", z12.Y, z12.X), status: 200},
 		{method: "GET", path: "/collections/coal_blocks/tiles/WorldCRS84Quad/9/188/745", status: 200},
+		{method: "GET", path: "/collections/coal_blocks/tiles/WorldCRS84Quad/9/188/745?filter=" + url.QueryEscape("grade = 'G9'"), status: 200},
 		{method: "GET", path: "/collections/coal_blocks/tiles/WorldCRS84Quad/9/0/0", status: 404},
 		{method: "GET", path: "/tiles", status: 200},
 		{method: "GET", path: "/tiles/WebMercatorQuad?collections=coal_blocks,sidings", status: 200},

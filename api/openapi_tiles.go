@@ -18,21 +18,22 @@ func (s *Server) openAPITiles() obj {
 	version := query("v", "The layers' data versions (as TileJSON and tileset links write them): a versioned URL is cached for long.", sString())
 	ifNoneMatch := obj{"name": "If-None-Match", "in": "header", "required": false, "schema": sString()}
 	tms := ref("parameters", "tileMatrixSetId")
-	ogcTile := []obj{tms, ref("parameters", "tileMatrix"), ref("parameters", "tileRow"), ref("parameters", "tileCol"), props, version, ifNoneMatch}
+	ogcTile := append([]obj{tms, ref("parameters", "tileMatrix"), ref("parameters", "tileRow"), ref("parameters", "tileCol"), props, version, ifNoneMatch},
+		tileFilterParams()...)
 	collections := query("collections", "The layers of the dataset's tiles: ids (or URLs of collections), in tile order; all the caller may see by default.", sStrings())
 	f := fParam("json")
 	paths := obj{
 		"/tiles/{layers}/{z}/{x}/{y}.mvt": obj{"get": operation("getTileXYZ", "Tiles", "A vector tile (XYZ, WebMercatorQuad)",
 			"A restricted layer is a 404 without a token, also inside a comma list; tiles below a layer's min_zoom are empty.",
-			[]obj{ref("parameters", "layers"),
+			append([]obj{ref("parameters", "layers"),
 				{"name": "z", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0, "maximum": 24}},
 				{"name": "x", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
 				{"name": "y", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
-				props, version, ifNoneMatch},
+				props, version, ifNoneMatch}, tileFilterParams()...),
 			tileAnswers())},
 		"/tiles/{layers}.json": obj{"get": operation("getTileJSON", "Tiles", "TileJSON 3.0 of one or more layers",
 			"vector_layers with fields from the attribute dictionary, zooms, bounds, attribution; the tile URL carries the data versions.",
-			[]obj{ref("parameters", "layers"), props},
+			append([]obj{ref("parameters", "layers"), props}, tileFilterParams()...),
 			responses(obj{"200": answer("TileJSON.", content(mediaJSON, schema("TileJSON")), "Cache-Control")}, 400, 404))},
 		"/tileMatrixSets": obj{"get": operation("getTileMatrixSetsList", "Tiles", "The tile matrix sets served", "", []obj{f},
 			responses(obj{"200": answer("WebMercatorQuad and WorldCRS84Quad.", content(mediaJSON, schema("TileMatrixSets")))}, 400))},

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/styles"
 	"github.com/coalmap/coalmap/tiles"
 )
 
@@ -44,6 +45,10 @@ type Config struct {
 	// ("" means the system's temporary directory).
 	MaxUploadBytes int64
 	UploadDir      string
+	// CORSOrigins are the origins whose pages may call the service from a
+	// browser (ParseCORSOrigins): nil or ["*"] any origin, an empty list
+	// none but the service's own.
+	CORSOrigins []string
 }
 
 // Deps are the services behind the routes.
@@ -78,6 +83,9 @@ type Deps struct {
 	// their jobs; nil offers the check and reroute processes synchronously
 	// only.
 	Jobs ProcessJobs
+	// Styles are the sprite, glyphs and font files of the style documents;
+	// nil means the ones built into the binary (styles.Embedded).
+	Styles *styles.Assets
 }
 
 // Server is coalmap's HTTP handler.
@@ -87,6 +95,7 @@ type Server struct {
 	log     *slog.Logger
 	router  chi.Router
 	metrics *httpMetrics
+	styles  *styles.Assets
 
 	tileMetrics *tileMetrics
 }
@@ -117,13 +126,22 @@ func New(cfg Config, deps Deps) *Server {
 	if cfg.VersionedTileCacheControl == "" {
 		cfg.VersionedTileCacheControl = DefaultVersionedTileCacheControl
 	}
-	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, deps: deps, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), styles: deps.Styles}
+	if s.styles == nil {
+		a, err := styles.Embedded()
+		if err != nil { // a malformed build: serve styles without sprite and glyphs
+			cfg.Logger.Error("the sprite and glyphs built into the binary are unreadable", "err", err)
+			a = styles.NotBuilt()
+		}
+		s.styles = a
+	}
 	if deps.Tiles != nil {
 		s.tileMetrics = newTileMetrics(cfg.Registry)
 		cfg.Registry.MustRegister(newCacheCollector(deps.Tiles.Cache()))
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument, s.timeout, s.authenticate)
+	r.Use(middleware.RequestID, s.recoverer, s.accessLog, s.instrument,
+		newCORSPolicy(cfg.CORSOrigins, s.baseURL).handler(s), s.timeout, s.authenticate)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errorf(http.StatusNotFound, "no such resource: %s", r.URL.Path))
 	})
@@ -144,6 +162,7 @@ func New(cfg Config, deps Deps) *Server {
 		s.routesImports(r)
 	}
 	s.routesTiles(r)
+	s.routesStyles(r)
 	s.router = r
 	return s
 }

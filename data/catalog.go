@@ -192,6 +192,12 @@ func dot(color string, radius float64) layers.Style {
 	return layers.Style{Color: color, FillColor: color, FillOpacity: 0.9, Radius: radius}
 }
 
+// withIcon adds a symbol of the service's sprite to a style (styles.Icons).
+func withIcon(s layers.Style, icon string) layers.Style {
+	s.Icon = icon
+	return s
+}
+
 // only returns g with its Values and Ranges restricted to the attributes: for
 // generators shared by layers whose dictionaries differ.
 func (g Generator) only(as []layers.Attribute) Generator {

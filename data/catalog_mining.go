@@ -20,7 +20,7 @@ func mineLayer(id, title, hi, desc, filter, color string) spec {
 		kw:  []string{"mine", "colliery", "production", "CIL", "DGMS"},
 		org: "cil", geom: layers.Point, scale: "1:10,000", acc: "±20 m (mine office / pit centre)",
 		lineage: "Mine list of the Coal Controller's Organisation, located at the centre of the mine's block.", source: "Coal Controller's Organisation, Coal Directory of India",
-		attrs: mineAttrs, freq: "monthly", zoom: [2]int{6, 22}, style: dot(color, 5),
+		attrs: mineAttrs, freq: "monthly", zoom: [2]int{6, 22}, style: withIcon(dot(color, 5), "mine"),
 		gen: Generator{Kind: KindMines, Filter: filter},
 	}
 }
@@ -184,7 +184,7 @@ func miningSpecs() []spec {
 			lineage: "DGMS list of rescue stations.", source: "Directorate General of Mines Safety",
 			attrs: attrs(named, one(txt("station_type", "Type", "प्रकार", "Rescue station or rescue room."),
 				integer("trained_personnel", "Trained rescue personnel", "persons", "प्रशिक्षित बचावकर्मी", "Trained rescue brigade members."), aSubsid, aState, aDistrict)),
-			freq: "annually", zoom: [2]int{6, 22}, style: dot("#c62828", 6),
+			freq: "annually", zoom: [2]int{6, 22}, style: withIcon(dot("#c62828", 6), "rescue"),
 			gen: Generator{Kind: KindPoints, Filter: AnchorFields, Count: 30,
 				Label: " Mine Rescue Station", LabelHi: " खदान बचाव केंद्र",
 				Values: map[string][]string{"station_type": {"Mine Rescue Station", "Rescue Room", "Rescue Room with Refresher Training"}},

@@ -72,7 +72,7 @@ func transportSpecs() []spec {
 			org: "rail", geom: layers.Point, scale: "1:10,000", acc: "±20 m",
 			lineage: "Indian Railways station list with coordinates.", source: "Ministry of Railways",
 			attrs: attrs(named, one(txt("station_code", "Station code", "स्टेशन कोड", "Station code."), txt("category", "Category", "श्रेणी", "NSG/SG/HG category."), aZone, boolean("goods_shed", "Goods shed", "माल गोदाम", "Whether the station has a goods shed."), aState, aDistrict)),
-			freq:  "annually", zoom: [2]int{8, 22}, style: dot("#212121", 4),
+			freq:  "annually", zoom: [2]int{8, 22}, style: withIcon(dot("#212121", 4), "rail"),
 			gen: Generator{Kind: KindPoints, Filter: AnchorBelt, Count: 900,
 				Values: map[string][]string{"category": {"NSG-3", "NSG-4", "NSG-5", "NSG-6", "SG-2", "HG-2", "HG-3"}, "railway_zone": zones, "goods_shed": {"true", "false", "false"}}},
 		},

@@ -69,7 +69,10 @@ type Lineage struct {
 	ImportedBy string     `json:"imported_by,omitempty"`
 }
 
-// Style is a layer's default cartography for maps.
+// Style is a layer's default cartography for maps: colours as "#rrggbb"
+// (or "#rgb", "#rrggbbaa"), widths and radii in pixels, a dash pattern in
+// multiples of the line width. Package styles turns it into MapLibre style
+// layers.
 type Style struct {
 	Color       string  `json:"color"`
 	FillColor   string  `json:"fill_color,omitempty"`
@@ -77,6 +80,10 @@ type Style struct {
 	LineWidth   float64 `json:"line_width,omitempty"`
 	LineDash    []int   `json:"line_dash,omitempty"`
 	Radius      float64 `json:"radius,omitempty"`
+	// Icon names a symbol of the service's sprite (GET /styles/sprite.json),
+	// drawn over a point's circle from zoom 11, or along a line; empty for
+	// none. A name the sprite lacks is drawn as the plain circle or line.
+	Icon string `json:"icon,omitempty"`
 }
 
 // Attribute is one entry of a layer's attribute dictionary: a typed column of

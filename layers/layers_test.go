@@ -132,6 +132,13 @@ func TestValidate(t *testing.T) {
 		"attributes[0].type": func(l *layers.Layer) {
 			l.Attributes = []layers.Attribute{{Name: "a", Type: layers.AttrType(99)}}
 		},
+		"style.color":        func(l *layers.Layer) { l.Style.Color = "banana" },
+		"style.fill_color":   func(l *layers.Layer) { l.Style.FillColor = "#12345" },
+		"style.fill_opacity": func(l *layers.Layer) { l.Style.FillOpacity = 1.5 },
+		"style.line_width":   func(l *layers.Layer) { l.Style.LineWidth = -1 },
+		"style.radius":       func(l *layers.Layer) { l.Style.Radius = 80 },
+		"style.line_dash[1]": func(l *layers.Layer) { l.Style.LineDash = []int{4, -2} },
+		"style.icon":         func(l *layers.Layer) { l.Style.Icon = "../mine" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := *ok

@@ -94,6 +94,14 @@ type FeatureQuery struct {
 	LatLon bool
 	// Filters are ANDed equality conditions on attributes.
 	Filters []Filter
+	// CQL is a CQL2 filter, ANDed with the rest.
+	CQL *CQLFilter
+	// SortBy orders the features by attributes, then by fid; nil means
+	// by fid alone.
+	SortBy []SortKey
+	// AfterKey continues a sorted read after a row: that row's SortBy
+	// values as text (nil for NULL) with After its fid. Only with SortBy.
+	AfterKey []*string
 	// Properties selects the attributes to return; nil means all.
 	Properties []string
 	// After is the keyset cursor: only features with fid > After.
@@ -122,6 +130,9 @@ type FeatureRow struct {
 	// ETag is the feature's version, when the query asked for it: it
 	// changes whenever the feature does.
 	ETag string
+	// SortValues are the row's values of the query's SortBy, as text (nil
+	// for NULL): what a cursor after this row holds.
+	SortValues []*string
 }
 
 // ImportResult says what an import did.

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
+	"github.com/coalmap/coalmap/cql2"
 	"github.com/coalmap/coalmap/layers"
 )
 
@@ -32,7 +33,7 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 	if q.FeatureID != "" {
 		where = append(where, "feature_id = "+arg(q.FeatureID))
 	}
-	if q.After > 0 && !count {
+	if q.After > 0 && !count && len(q.SortBy) == 0 {
 		where = append(where, "fid > "+arg(q.After))
 	}
 	if b := q.BBox; b != nil {
@@ -62,6 +63,28 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 			continue
 		}
 		where = append(where, fmt.Sprintf("%s = %s", quote(a.Name), arg(f.Value)))
+	}
+	if q.CQL != nil && q.CQL.Expr != nil {
+		c, err := filterSQL(q.CQL, l, "", arg)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, c)
+	}
+	order := "fid"
+	if len(q.SortBy) > 0 && !count {
+		var after []*string
+		if q.AfterKey != nil {
+			after = q.AfterKey
+		}
+		o, c, err := sortSQL(l, q.SortBy, after, q.After, arg)
+		if err != nil {
+			return "", nil, err
+		}
+		order = o
+		if c != "" {
+			where = append(where, c)
+		}
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -113,7 +136,10 @@ func featureSQL(q *layers.FeatureQuery, count bool) (string, []any, error) {
 	if q.ETag && q.Format != layers.Tabular {
 		b.WriteString(", " + etagSQL(l, "t"))
 	}
-	fmt.Fprintf(&b, " FROM %s t%s ORDER BY fid", layerTable(l.ID), cond)
+	for _, k := range q.SortBy {
+		fmt.Fprintf(&b, ", t.%s::text", quote(k.Attribute)) // checked by sortSQL
+	}
+	fmt.Fprintf(&b, " FROM %s t%s ORDER BY %s", layerTable(l.ID), cond, order)
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %s", arg(q.Limit))
 	}
@@ -171,6 +197,16 @@ func (s *Store) reshaped(ctx context.Context, q *layers.FeatureQuery, err error)
 			return nil, true
 		}
 	}
+	if q.CQL != nil {
+		if err := cql2.Check(q.CQL.Expr, layers.Queryables(&cur)); err != nil {
+			return nil, true // the filter no longer fits the layer: nothing matches it
+		}
+	}
+	for _, k := range q.SortBy {
+		if _, ok := cur.AttributeByName(k.Attribute); !ok {
+			return nil, true
+		}
+	}
 	if q.Properties != nil {
 		nq.Properties = []string{}
 		for _, p := range q.Properties {
@@ -209,11 +245,15 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		sortVals := make([]*string, len(q.SortBy))
 		if q.Format == layers.Tabular {
 			dest := []any{&r.FID, &r.ID, &r.WKT}
-			vals := make([]*string, len(rows.FieldDescriptions())-3)
+			vals := make([]*string, len(rows.FieldDescriptions())-3-len(sortVals))
 			for i := range vals {
 				dest = append(dest, &vals[i])
+			}
+			for i := range sortVals {
+				dest = append(dest, &sortVals[i])
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
@@ -223,6 +263,9 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 			dest := []any{&r.FID, &r.ID, &geom, &props}
 			if q.ETag {
 				dest = append(dest, &r.ETag)
+			}
+			for i := range sortVals {
+				dest = append(dest, &sortVals[i])
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
@@ -243,6 +286,7 @@ func scanFeatures(ctx context.Context, db querier, q *layers.FeatureQuery, emit 
 			buf = append(buf, '}')
 			r.Feature = buf
 		}
+		r.SortValues = sortVals
 		if err := emit(&r); err != nil {
 			return err
 		}

@@ -391,34 +391,43 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 	if err != nil {
 		return tiles.Blob{}, err
 	}
-	blob, err := r.query(ctx, tileSQL(l, b, gen, opt), t, l.ID, opt)
+	sql, fargs, err := tileSQL(l, b, gen, opt)
+	if err != nil {
+		return tiles.Blob{}, err
+	}
+	blob, err := r.query(ctx, sql, fargs, t, l.ID, opt)
 	var pgErr *pgconn.PgError
 	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
 		// The generalised tables went away (a re-import without them): use
 		// the layer table.
 		r.gen.Delete(l.ID)
-		blob, err = r.query(ctx, tileSQL(l, b, false, opt), t, l.ID, opt)
+		if sql, fargs, err = tileSQL(l, b, false, opt); err == nil {
+			blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
+		}
 	}
 	if errors.As(err, &pgErr) && pgErr.Code == "42703" {
 		// A re-import swapped in a table with other columns, and this
 		// server's catalog has not caught up yet: draw the layer as the
 		// database has it now rather than fail.
 		if cur, ok := r.current(ctx, l); ok {
-			blob, err = r.query(ctx, tileSQL(cur, b, false, currentOptions(cur, opt)), t, l.ID, opt)
+			if sql, fargs, err = tileSQL(cur, b, false, currentOptions(cur, opt)); err == nil {
+				blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
+			}
 		}
 	}
 	return blob, translate(fmt.Sprintf("tile %d/%d/%d of %s", t.Z, t.X, t.Y, l.ID), err)
 }
 
-func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, name string, opt tiles.Options) (tiles.Blob, error) {
+func (r *TileRenderer) query(ctx context.Context, sql string, fargs []any, t maptile.Tile, name string, opt tiles.Options) (tiles.Blob, error) {
 	var limit, cap any // NULL: no limit
 	if opt.MaxFeatures > 0 {
 		limit, cap = int64(opt.MaxFeatures)+1, int64(opt.MaxFeatures)
 	}
 	var blob tiles.Blob
 	var n int64
-	err := r.pool.QueryRow(ctx, sql, int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer)/tiles.Extent,
-		limit, name, cap).Scan(&blob.MVT, &n)
+	args := append([]any{int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer) / tiles.Extent,
+		limit, name, cap}, fargs...)
+	err := r.pool.QueryRow(ctx, sql, args...).Scan(&blob.MVT, &n)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "57014" && ctx.Err() == nil {
 		// statement_timeout: the tile took too long, like a request deadline.
@@ -487,7 +496,9 @@ func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (
 
 // tileSQL is the tile query for layer l at band b, from its generalised
 // tables when gen is set; identifiers come from the catalog and are quoted.
-func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
+// A filter (opt.Filter) is tested on the layer table's own row and
+// geometry, its values bound as parameters from $8 on (returned).
+func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, []any, error) {
 	props := opt.Properties
 	if props == nil {
 		props = make([]string, len(l.Attributes))
@@ -500,8 +511,21 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		types[a.Name] = a.Type
 	}
 	alias := "g"
-	if gen && len(props) > 0 {
+	if gen && (len(props) > 0 || opt.Filter != nil) {
 		alias = "l"
+	}
+	var fargs []any
+	fcond := ""
+	if opt.Filter != nil && opt.Filter.Expr != nil {
+		arg := func(v any) string {
+			fargs = append(fargs, v)
+			return fmt.Sprintf("$%d", 7+len(fargs))
+		}
+		c, err := filterSQL(opt.Filter, &l, alias+".", arg)
+		if err != nil {
+			return "", nil, err
+		}
+		fcond = " AND " + c
 	}
 	var cols strings.Builder
 	for _, p := range props {
@@ -514,7 +538,7 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		}
 	}
 	if !gen {
-		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
+		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer+fcond, "ST_Transform(g.geom, 3857)"), fargs, nil
 	}
 	// The layer table first, then the band tables: PostgreSQL locks the
 	// tables of a statement in the order the FROM clause names them, and a
@@ -528,5 +552,5 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
 		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
 	}
-	return fmt.Sprintf(sqlTile, cols.String(), from, where, "g.geom")
+	return fmt.Sprintf(sqlTile, cols.String(), from, where+fcond, "g.geom"), fargs, nil
 }

@@ -67,20 +67,27 @@ func (r *TileRenderer) RenderMatrix(ctx context.Context, l layers.Layer, tms str
 	if err != nil {
 		return tiles.Blob{}, err
 	}
-	blob, err := r.query(ctx, crs84SQL(l, b, gen, opt), sq, l.ID, opt)
+	sql, fargs, err := crs84SQL(l, b, gen, opt)
+	if err != nil {
+		return tiles.Blob{}, err
+	}
+	blob, err := r.query(ctx, sql, fargs, sq, l.ID, opt)
 	var pgErr *pgconn.PgError
 	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
 		// The zoom bands went away (a re-import): use the layer table.
 		r.gen.Delete(l.ID)
-		blob, err = r.query(ctx, crs84SQL(l, b, false, opt), sq, l.ID, opt)
+		if sql, fargs, err = crs84SQL(l, b, false, opt); err == nil {
+			blob, err = r.query(ctx, sql, fargs, sq, l.ID, opt)
+		}
 	}
 	return blob, translate(fmt.Sprintf("%s tile %d/%d/%d of %s", tms, t.Z, t.Y, t.X, l.ID), err)
 }
 
 // crs84SQL is the WorldCRS84Quad tile query of layer l, from its zoom band
 // b when gen is set, else from its table; identifiers come from the
-// catalog and are quoted.
-func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
+// catalog and are quoted. A filter is tested on the layer table's own row,
+// its values bound from $8 on (returned), as in tileSQL.
+func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, []any, error) {
 	props := opt.Properties
 	if props == nil {
 		props = make([]string, len(l.Attributes))
@@ -93,8 +100,21 @@ func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		types[a.Name] = a.Type
 	}
 	alias := "g"
-	if gen && len(props) > 0 {
+	if gen && (len(props) > 0 || opt.Filter != nil) {
 		alias = "l"
+	}
+	var fargs []any
+	fcond := ""
+	if opt.Filter != nil && opt.Filter.Expr != nil {
+		arg := func(v any) string {
+			fargs = append(fargs, v)
+			return fmt.Sprintf("$%d", 7+len(fargs))
+		}
+		c, err := filterSQL(opt.Filter, &l, alias+".", arg)
+		if err != nil {
+			return "", nil, err
+		}
+		fcond = " AND " + c
 	}
 	var cols strings.Builder
 	for _, p := range props {
@@ -107,7 +127,7 @@ func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		}
 	}
 	if !gen {
-		return fmt.Sprintf(sqlTileCRS84, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereCRS84Layer, "g.geom")
+		return fmt.Sprintf(sqlTileCRS84, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereCRS84Layer+fcond, "g.geom"), fargs, nil
 	}
 	// The layer table before the band tables: the lock order of tileSQL.
 	from := genTable(l.ID, b).Sanitize() + " g"
@@ -118,5 +138,5 @@ func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
 		where = fmt.Sprintf(whereCRS84Pieces, genIndex(l.ID, b).Sanitize())
 	}
-	return fmt.Sprintf(sqlTileCRS84, cols.String(), from, where, "ST_Transform(g.geom, 4326)")
+	return fmt.Sprintf(sqlTileCRS84, cols.String(), from, where+fcond, "ST_Transform(g.geom, 4326)"), fargs, nil
 }

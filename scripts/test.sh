@@ -23,3 +23,5 @@ go test -count=1 -timeout 20m "$@" ./...
 # The web map in a real browser, against a real `coalmap serve` with its own
 # throwaway data directory. It fails (never skips) when it cannot run.
 (cd web && node e2e/run.mjs)
+# The MapLibre styles and CORS, from pages on other origins.
+(cd web && node e2e/styles.mjs)

@@ -76,6 +76,9 @@ type Request struct {
 	// MayRead says whether the caller may see a restricted layer; nil means
 	// public layers only. A layer the caller may not see is not found.
 	MayRead func(l layers.Layer) bool
+	// Filters, when not nil, hold a filter (or nil) per layer, in the
+	// order of Layers, each checked against its layer's queryables.
+	Filters []*layers.CQLFilter
 }
 
 // Result is a served tile.
@@ -115,6 +118,14 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 	opts, err := s.options(ls, req.Properties)
 	if err != nil {
 		return nil, err
+	}
+	if req.Filters != nil {
+		if len(req.Filters) != len(ls) {
+			return nil, fmt.Errorf("tiles: %d filters for %d layers: %w", len(req.Filters), len(ls), layers.ErrInvalid)
+		}
+		for i, f := range req.Filters {
+			opts[i].Filter = f
+		}
 	}
 	tms := req.TMS
 	if tms == WebMercatorQuad {
@@ -325,6 +336,10 @@ func keyIn(tms string, ls []layers.Layer, t maptile.Tile, opts []Options) string
 		if o.MaxFeatures > 0 {
 			b.WriteString("&cap=")
 			b.WriteString(strconv.Itoa(o.MaxFeatures))
+		}
+		if k := o.Filter.Key(); k != "" {
+			b.WriteString("&f=")
+			b.WriteString(strconv.Quote(k)) // quoted: no filter text can pass for another key
 		}
 	}
 	return b.String()

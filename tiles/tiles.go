@@ -69,6 +69,9 @@ type Options struct {
 	Properties []string
 	// MaxFeatures caps the features of the layer in one tile; 0 means no cap.
 	MaxFeatures int
+	// Filter keeps only the features that match a CQL2 filter; nil keeps
+	// all.
+	Filter *layers.CQLFilter
 }
 
 // Blob is one rendered layer of a tile.

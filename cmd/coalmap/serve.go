@@ -43,6 +43,8 @@ type serveCmd struct {
 	demoSeed          int64
 	catalogRefresh    time.Duration
 	baseURL           string
+	corsOrigins       string
+	cors              []string
 	tiles             tileConfig
 }
 
@@ -64,10 +66,16 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
+	fs.StringVar(&c.corsOrigins, "cors-origins", "*", `origins whose web pages may call the service from a browser: "*" (any), "none", or a comma list such as https://maps.example.gov.in (env COALMAP_CORS_ORIGINS)`)
 	c.tiles.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
+	cors, err := api.ParseCORSOrigins(c.corsOrigins)
+	if err != nil {
+		return fmt.Errorf("--cors-origins: %v", err)
+	}
+	c.cors = cors
 	if err := c.tiles.validate(); err != nil {
 		return err
 	}
@@ -223,7 +231,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
-		MaxUploadBytes: c.maxUpload},
+		MaxUploadBytes: c.maxUpload, CORSOrigins: c.cors},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
