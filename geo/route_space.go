@@ -37,6 +37,7 @@ type RouteSpace struct {
 	marginM float64 // geodesic, as asked
 	shrink  float64 // Gnomonic.ShrinkBound over the space
 	rings   []spaceRing
+	raw     [][]orb.Point // the projected input rings, for tests
 	ringIdx rtree.RTreeG[int32]
 	owners  int // obstacles (polygons or reduced components), for the even-odd test
 	corners []spaceNode
@@ -234,6 +235,9 @@ func NewRouteSpace(polys []orb.MultiPolygon, terminals []orb.Point, marginM floa
 		tplanar[i], _ = proj.Forward(t)
 	}
 
+	for _, r := range s.rings {
+		s.raw = append(s.raw, r.pts)
+	}
 	// Replace what can be replaced by hulls; keep the rest in detail.
 	var kept []spaceRing
 	for _, root := range order {
