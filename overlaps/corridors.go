@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -88,7 +89,11 @@ func lookupCorridor(table []CorridorSpec, kv int, circuit string) (CorridorSpec,
 			}
 		}
 		slices.Sort(kvs)
-		return CorridorSpec{}, &OptionError{Field: "voltage_kv", Reason: fmt.Sprintf("no right-of-way width for %d kV (known: %v)", kv, kvs)}
+		known := make([]string, len(kvs))
+		for i, v := range kvs {
+			known[i] = strconv.Itoa(v)
+		}
+		return CorridorSpec{}, &OptionError{Field: "voltage_kv", Reason: fmt.Sprintf("no right-of-way width for %d kV (known: %s)", kv, strings.Join(known, ", "))}
 	}
 	if circuit == "" {
 		for _, c := range rows {

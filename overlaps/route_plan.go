@@ -267,7 +267,7 @@ func (e *Engine) resolveRoute(ctx context.Context, req *RouteRequest) (*routeJob
 		}
 		li, err := e.layer(ctx, name)
 		if err != nil {
-			return nil, namedLayerErr(err, fmt.Sprintf("hard[%d]", i), name)
+			return nil, namedLayerErr(err, fmt.Sprintf("hard[%d]", i), name, "polygon")
 		}
 		job.hard = append(job.hard, li)
 	}
@@ -287,7 +287,7 @@ func (e *Engine) resolveRoute(ctx context.Context, req *RouteRequest) (*routeJob
 			if skip(err) {
 				continue
 			}
-			return nil, namedLayerErr(err, fmt.Sprintf("soft.polygons[%d].layer", i), p.Layer)
+			return nil, namedLayerErr(err, fmt.Sprintf("soft.polygons[%d].layer", i), p.Layer, "polygon")
 		}
 		job.softPolys, job.softPC = append(job.softPolys, li), append(job.softPC, p)
 		job.soft.Polygons = append(job.soft.Polygons, p)
@@ -298,7 +298,7 @@ func (e *Engine) resolveRoute(ctx context.Context, req *RouteRequest) (*routeJob
 			if skip(err) {
 				continue
 			}
-			return nil, namedLayerErr(err, fmt.Sprintf("soft.crossings[%d].layer", i), c.Layer)
+			return nil, namedLayerErr(err, fmt.Sprintf("soft.crossings[%d].layer", i), c.Layer, "line")
 		}
 		job.crossL, job.crossC = append(job.crossL, ll), append(job.crossC, c)
 		job.soft.Crossings = append(job.soft.Crossings, c)
@@ -309,7 +309,7 @@ func (e *Engine) resolveRoute(ctx context.Context, req *RouteRequest) (*routeJob
 			if skip(err) {
 				continue
 			}
-			return nil, namedLayerErr(err, fmt.Sprintf("soft.parallel[%d].layer", i), p.Layer)
+			return nil, namedLayerErr(err, fmt.Sprintf("soft.parallel[%d].layer", i), p.Layer, "line")
 		}
 		job.parL, job.parC = append(job.parL, ll), append(job.parC, p)
 		job.soft.Parallel = append(job.soft.Parallel, p)
@@ -351,13 +351,13 @@ func (e *Engine) resolveRoute(ctx context.Context, req *RouteRequest) (*routeJob
 	return job, nil
 }
 
-func namedLayerErr(err error, field, layer string) error {
+func namedLayerErr(err error, field, layer, kind string) error {
 	if errors.Is(err, layers.ErrNotFound) || errors.Is(err, errNoLineSource) {
 		return inErr(field, "unknown layer %q", layer)
 	}
 	var ve *layers.ValidationError
 	if errors.As(err, &ve) {
-		return inErr(field, "%s", ve.Reason)
+		return inErr(field, "layer %q is not a %s layer", layer, kind)
 	}
 	return err
 }

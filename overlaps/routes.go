@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -127,13 +128,24 @@ func ParseRouteRequest(doc []byte) (*RouteRequest, error) {
 	var top map[string]any
 	if err := dec.Decode(&top); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
 			return nil, inErr("body", "not JSON: %v at byte %d", se, se.Offset)
+		case errors.Is(err, io.EOF):
+			return nil, inErr("body", "empty: want a JSON object")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, inErr("body", "not JSON: the document ends at byte %d before it is complete", len(doc))
+		case errors.As(err, &te):
+			return nil, inErr("body", "want a JSON object, got %s", te.Value)
 		}
-		return nil, inErr("body", "want a JSON object: %v", err)
+		return nil, inErr("body", "want a JSON object")
 	}
 	if top == nil {
-		return nil, inErr("body", "want a JSON object")
+		return nil, inErr("body", "want a JSON object, got null")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, inErr("body", "not JSON: more text after the object at byte %d", dec.InputOffset())
 	}
 	req := &RouteRequest{K: DefaultK, MaxShared: DefaultMaxShared}
 	known := map[string]bool{"alignment": true, "from": true, "to": true, "waypoints": true, "mode": true, "k": true, "max_shared": true,
@@ -479,6 +491,34 @@ func (r *RouteRequest) validate() error {
 	}
 	if r.MinSectionM != nil && !(*r.MinSectionM >= 0 && *r.MinSectionM <= 20000) {
 		return inErr("min_section_m", "want 0 to 20,000 m, got %v", *r.MinSectionM)
+	}
+	// The points, checked here too for callers that build a request
+	// without ParseRouteRequest (the command line).
+	for i, p := range r.Alignment {
+		if err := checkLonLat(p); err != nil {
+			return inErr(fmt.Sprintf("alignment.coordinates[%d]", i), "%v", err)
+		}
+	}
+	for _, p := range []struct {
+		field string
+		p     *orb.Point
+	}{{"from", r.From}, {"to", r.To}} {
+		if p.p != nil {
+			if err := checkLonLat(*p.p); err != nil {
+				return inErr(p.field, "%v", err)
+			}
+		}
+	}
+	if len(r.Waypoints) > MaxWaypoints {
+		return inErr("waypoints", "at most %d, got %d", MaxWaypoints, len(r.Waypoints))
+	}
+	for i, p := range r.Waypoints {
+		if err := checkLonLat(p); err != nil {
+			return inErr(fmt.Sprintf("waypoints[%d]", i), "%v", err)
+		}
+	}
+	if r.Mode != ModeFree && r.Mode != ModeKeep {
+		return inErr("mode", "want \"free\" or \"keep\", got %q", r.Mode)
 	}
 	if r.Mode == ModeKeep && r.Alignment == nil {
 		return inErr("mode", "keep needs an alignment")

@@ -229,7 +229,7 @@ func (c *routeCmd) Run(ctx context.Context) error {
 	engine := overlaps.New(postgis.NewPolygons(pool), cfg)
 	res, err := engine.Routes(ctx, c.req)
 	if err != nil {
-		return err
+		return routeError(err, c.file)
 	}
 	w, closeOut, err := (&checkCmd{stdout: c.stdout, out: c.out}).output()
 	if err != nil {
@@ -247,6 +247,52 @@ func (c *routeCmd) Run(ctx context.Context) error {
 		return overlaps.WriteRoutesCSV(csv.NewWriter(w), res)
 	}
 	return writeRoutesText(w, res)
+}
+
+// routeError says what is wrong with a route request in the command's own
+// words: the flag (or the alignment file) instead of the request's field.
+func routeError(err error, file string) error {
+	var in *overlaps.RouteInputError
+	if errors.As(err, &in) {
+		return fmt.Errorf("%s: %s", flagOf(in.Field, file), in.Reason)
+	}
+	var bl *overlaps.RouteBlockedError
+	if errors.As(err, &bl) {
+		return errors.New(strings.TrimPrefix(bl.Error(), overlaps.ErrRouteBlocked.Error()+": "))
+	}
+	return err
+}
+
+// routeFlags maps a request field (its first part) to the flag that sets it.
+var routeFlags = map[string]string{
+	"k": "--k", "max_shared": "--max-shared", "mode": "--mode", "clearance_m": "--clearance-m", "min_section_m": "--min-section-m",
+	"from": "--from", "to": "--to", "waypoints": "--waypoint", "hard": "--hard",
+	"corridor.row_width_m": "--row-width-m", "corridor.voltage_kv": "--voltage-kv", "corridor.circuit": "--circuit", "corridor.rail": "--rail",
+	"soft.polygons": "--soft-polygons", "soft.crossings": "--crossings", "soft.parallel": "--parallel", "soft.angle_point_km": "--angle-cost",
+}
+
+// flagOf names the flag behind a request field ("soft.crossings[1].layer" →
+// "--crossings #2"); the alignment's fields are the file's.
+func flagOf(field, file string) string {
+	if field == "alignment" || strings.HasPrefix(field, "alignment.") {
+		if file == "" {
+			return "the alignment (give a file, or --from and --to)"
+		}
+		return file
+	}
+	head, index := field, ""
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		head = field[:i]
+		if j := strings.IndexByte(field[i:], ']'); j > 0 {
+			if n, err := strconv.Atoi(field[i+1 : i+j]); err == nil {
+				index = fmt.Sprintf(" #%d", n+1)
+			}
+		}
+	}
+	if f, ok := routeFlags[head]; ok {
+		return f + index
+	}
+	return field
 }
 
 // writeRoutesText writes the routes as a table, the original first.

@@ -73,11 +73,44 @@ func TestRouteCommand(t *testing.T) {
 			t.Fatalf("%s", out.String())
 		}
 	})
-	t.Run("bad flags", func(t *testing.T) {
-		for _, bad := range [][]string{{"--crossings", "tx_765kv:lots"}, {"--from", "82.28"}, {"--format", "kml"}} {
+	t.Run("bad input", func(t *testing.T) {
+		tests := []struct {
+			args []string
+			code int
+			want []string // in the message
+		}{
+			{[]string{"--crossings", "tx_765kv:lots", line}, 2, []string{"--crossings", `"lots" is not a number`}},
+			{[]string{"--from", "82.28", line}, 2, []string{"--from", "LON,LAT"}},
+			{[]string{"--format", "kml", line}, 2, []string{"--format", "text, json, geojson or csv"}},
+			{[]string{"--k", "0", line}, 1, []string{"--k: want 1 to 5 alternatives, got 0"}},
+			{[]string{"--k", "6", line}, 1, []string{"--k: want 1 to 5 alternatives, got 6"}},
+			{[]string{"--hard", "coal_blocks,nope", line}, 1, []string{`--hard #2: unknown layer "nope"`}},
+			{[]string{"--crossings", "tx_765kv:1", "--crossings", "canals:1", line}, 1, []string{`--crossings #2: unknown layer "canals"`}},
+			{[]string{"--crossings", "coal_blocks:1", line}, 1, []string{`--crossings #1: layer "coal_blocks" is not a line layer`}},
+			{[]string{"--soft-polygons", "coal_blocks:-2", line}, 1, []string{"--soft-polygons #1: want 0 to 1000, got -2"}},
+			{[]string{"--voltage-kv", "765", "--circuit", "triple", line}, 1, []string{"--circuit", `"triple"`, "sc-delta, dc, sc-horizontal"}},
+			{[]string{"--row-width-m", "-3", line}, 1, []string{"--row-width-m", "-3"}},
+			{[]string{"--mode", "keep", "--from", "82.28,23.95", "--to", "82.48,23.95"}, 1, []string{"--mode: keep needs an alignment"}},
+			{[]string{"--from", "23.95,82.28", "--to", "82.48,23.95"}, 1, []string{"--from", "outside India"}},
+			{[]string{"--waypoint", "82.41,23.95", line}, 1, []string{"waypoint 1 lies inside or within the 23 m margin of coal_blocks/other (Other)"}},
+		}
+		for _, tc := range tests {
+			out.Reset()
 			errb.Reset()
-			if code := run(context.Background(), append(append([]string{"route", "--database-url", url}, bad...), line), &out, &errb); code == 0 {
-				t.Errorf("%v: exit 0", bad)
+			code := run(context.Background(), append([]string{"route", "--database-url", url, "--log-level", "error"}, tc.args...), &out, &errb)
+			msg := errb.String()
+			if code != tc.code {
+				t.Errorf("%v: exit %d, want %d: %s", tc.args, code, tc.code, msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("%v: message %q lacks %q", tc.args, msg, w)
+				}
+			}
+			for _, w := range []string{"SQLSTATE", "ERROR:", "pgx", "overlaps:", "postgis:"} {
+				if strings.Contains(msg, w) {
+					t.Errorf("%v: message shows %q: %s", tc.args, w, msg)
+				}
 			}
 		}
 	})
