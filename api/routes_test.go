@@ -162,6 +162,8 @@ func TestRoutesBadInput(t *testing.T) {
 			[]string{"soft.parallel[0].within_m:", "got -5"}, map[string]any{"field": "soft.parallel[0].within_m"}},
 		{"bonus that pays", `{"alignment":` + line + `,"soft":{"parallel":[{"layer":"tx_400kv","bonus_per_km":1.5}]}}`, 400,
 			[]string{"soft.parallel[0].bonus_per_km:", "under 1"}, map[string]any{"field": "soft.parallel[0].bonus_per_km"}},
+		{"bonuses adding up to a gain", `{"alignment":` + line + `,"soft":{"parallel":[{"layer":"tx_400kv","bonus_per_km":0.6},{"layer":"tx_400kv","bonus_per_km":0.5}]}}`, 400,
+			[]string{"soft.parallel[1].bonus_per_km:", "add up to 1.1"}, map[string]any{"field": "soft.parallel[1].bonus_per_km"}},
 		{"negative angle cost", `{"alignment":` + line + `,"soft":{"angle_point_km":-1}}`, 400,
 			[]string{"soft.angle_point_km:", "got -1"}, map[string]any{"field": "soft.angle_point_km"}},
 		{"negative width", `{"alignment":` + line + `,"corridor":{"row_width_m":-46}}`, 400,

@@ -35,25 +35,36 @@
 // its hull — exact, since a shortest path cannot gain by entering a pocket
 // with one mouth. Edges join node pairs whose segment is tangent to the
 // widened boundary at both ends (the reduced visibility graph) and keeps
-// the margin from every obstacle (tested on an R-tree of the rings and of
-// their edges). Nodes are limited to the ellipse of routes no longer than
-// a budget; the budget grows until the best route's cost bound fits in it,
-// so the answer is the optimum of the whole plane's graph.
+// the margin from every obstacle (tested on an R-tree of the rings and one
+// of runs of each big ring's edges). Nodes are limited to the ellipse of
+// routes no longer than a budget; the budget grows until the best route's
+// cost bound fits in it, so the answer is the optimum of the whole plane's
+// graph.
 //
 // Costs. An edge weighs its geodesic length plus, per soft polygon set, its
 // length inside times the cost; per line set, crossings times the penalty
 // less the length within the distance times the bonus; a route pays the
-// angle cost at every corner it bends at. Dijkstra runs over (node, leg)
-// states so the waypoints are visited in order. With length alone the best
+// angle cost at every corner it bends at. The bonuses together stay under
+// 1, so a metre costs at least 1 − Σ bonus. With length alone the best
 // route is the shortest margin-keeping route up to the arc approximation;
 // with soft costs it is the optimum of the cost model on this graph.
+//
+// The search. A* runs over (node, leg) states, so the waypoints are visited
+// in order, with the geodesic distance still to go times the least a metre
+// costs as its heuristic (a consistent lower bound). The graph is built as
+// the search goes: a node's candidate edges are listed when the search
+// first settles it, and an edge is tested for visibility and measured for
+// the soft costs only when the search pops it, queued until then with its
+// length times the least a metre costs (lazy A*). The answer is the
+// optimum of the whole graph, of which the search builds a small part.
 //
 // What the graph can miss: bends away from hard polygons. A cheaper route
 // that would turn in open country to skirt a forest or to run along an
 // existing line is not found unless a hard corner lies there; soft costs
 // choose among routes that bend only round hard obstacles. Alternatives
-// (ESX, see Plan) are searched among routes costing up to 30 % more than
-// the best. Straightening merges angle points closer than the minimum
+// (ESX, see Plan) are searched among routes costing up to 10 % more than
+// the best, then, if fewer than asked were found there, up to 30 % more.
+// Straightening merges angle points closer than the minimum
 // section where the merged route keeps the margin and the merges together
 // add at most 0.25 % to the route's length; sections it cannot merge are
 // reported as short. So the straightened route is at most 0.25 % longer

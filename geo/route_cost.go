@@ -68,8 +68,12 @@ func (t *EdgeTerms) Add(u EdgeTerms) {
 	}
 }
 
-// costField is a CostModel drawn on a RouteSpace's plane.
-type costField struct {
+// CostField is a CostModel drawn on a plane (a RouteSpace's), ready to
+// measure routes and the edges of the planner's graph. It is immutable and
+// safe for concurrent use; building it (projecting and indexing every soft
+// feature) is the costly part, so a request builds one and uses it for its
+// planning and its scoring.
+type CostField struct {
 	model *CostModel
 	proj  Gnomonic
 	areas []fieldArea
@@ -81,14 +85,18 @@ type fieldArea struct {
 	idx   rtree.RTreeG[int32]
 }
 
+// fieldLines indexes a line set's segments by runs of chunkSize
+// consecutive segments of one line.
 type fieldLines struct {
 	segs [][2]orb.Point
-	idx  rtree.RTreeG[int32]
+	idx  rtree.RTreeG[int32] // chunk → segs[c*chunkSize:…], cut at each line's end
+	ends []int32             // end (exclusive) of each chunk
 	w    float64
 }
 
-func newCostField(proj Gnomonic, m *CostModel) *costField {
-	f := &costField{model: m, proj: proj}
+// NewCostField draws m on proj's plane (nil m: length alone).
+func NewCostField(proj Gnomonic, m *CostModel) *CostField {
+	f := &CostField{model: m, proj: proj}
 	if m == nil {
 		return f
 	}
@@ -136,6 +144,7 @@ func newCostField(proj Gnomonic, m *CostModel) *costField {
 	for _, l := range m.Lines {
 		fl := fieldLines{w: l.WithinM}
 		for _, ls := range l.Lines {
+			start := len(fl.segs)
 			var prev orb.Point
 			for i, v := range ls {
 				q, ok := proj.Forward(v)
@@ -147,20 +156,31 @@ func newCostField(proj Gnomonic, m *CostModel) *costField {
 				}
 				prev = q
 			}
-		}
-		for i, s := range fl.segs {
-			b := orb.Bound{Min: s[0], Max: s[0]}.Extend(s[1])
-			fl.idx.Insert(b.Min, b.Max, int32(i))
+			for lo := start; lo < len(fl.segs); lo += chunkSize {
+				hi := min(lo+chunkSize, len(fl.segs))
+				b := orb.Bound{Min: fl.segs[lo][0], Max: fl.segs[lo][0]}
+				for _, sg := range fl.segs[lo:hi] {
+					b = b.Extend(sg[1])
+				}
+				fl.idx.Insert(b.Min, b.Max, int32(len(fl.ends)))
+				fl.ends = append(fl.ends, int32(hi))
+			}
 		}
 		f.lines = append(f.lines, fl)
 	}
 	return f
 }
 
+// fieldStep is the longest piece of an edge looked up at once in the soft
+// layers' indexes: a long diagonal edge's box would take in every feature
+// of a region.
+const fieldStep = 2000.0
+
 // terms measures the planar segment ab (whose geodesic length is lengthM).
-func (f *costField) terms(a, b orb.Point, lengthM float64) EdgeTerms {
+func (f *CostField) terms(a, b orb.Point, lengthM float64) EdgeTerms {
 	t := EdgeTerms{LengthM: lengthM, InsideM: make([]float64, len(f.areas)), Crossings: make([]int, len(f.lines)), BesideM: make([]float64, len(f.lines))}
 	sb := orb.Bound{Min: a, Max: a}.Extend(b)
+	l := math.Hypot(b[0]-a[0], b[1]-a[1])
 	var iv [][2]float64
 	for k := range f.areas {
 		fa := &f.areas[k]
@@ -169,67 +189,67 @@ func (f *costField) terms(a, b orb.Point, lengthM float64) EdgeTerms {
 			if !segHitsBox(a, b, orb.Bound{Min: bmin, Max: bmax}) {
 				return true
 			}
-			iv = append(iv, insideIntervals(fa.polys[pi], a, b)...)
+			iv = append(iv, insideIntervals(fa.polys[pi], a, b, l)...)
 			return true
 		})
 		t.InsideM[k] = unionFrac(iv) * lengthM
 	}
+	var crossed []int32
 	for k := range f.lines {
 		fl := &f.lines[k]
-		iv = iv[:0]
-		q := sb.Pad(fl.w)
-		fl.idx.Search(q.Min, q.Max, func(_, _ [2]float64, si int32) bool {
-			s := fl.segs[si]
-			if segsIntersect(a, b, s[0], s[1]) && !(orient(a, b, s[0]) == 0 && orient(a, b, s[1]) == 0) {
-				// Count a crossing once: not where the line only
-				// reaches the route's end point from one side.
-				if orient(a, b, s[1]) != 0 {
-					t.Crossings[k]++
+		iv, crossed = iv[:0], crossed[:0]
+		pieces(a, b, l, 0, 1, math.Max(fieldStep, 4*fl.w), func(_, _ float64, pb orb.Bound) bool {
+			q := pb.Pad(fl.w)
+			fl.idx.Search(q.Min, q.Max, func(_, _ [2]float64, c int32) bool {
+				lo := int32(0) // chunks are contiguous runs of segs
+				if c > 0 {
+					lo = fl.ends[c-1]
 				}
-			}
-			if fl.w > 0 {
-				if lo, hi, ok := capsuleInterval(a, b, s[0], s[1], fl.w); ok {
-					iv = append(iv, [2]float64{lo, hi})
+				for si := lo; si < fl.ends[c]; si++ {
+					s := fl.segs[si]
+					if math.Max(s[0][0], s[1][0]) < q.Min[0] || math.Min(s[0][0], s[1][0]) > q.Max[0] ||
+						math.Max(s[0][1], s[1][1]) < q.Min[1] || math.Min(s[0][1], s[1][1]) > q.Max[1] {
+						continue
+					}
+					if segsIntersect(a, b, s[0], s[1]) && !(orient(a, b, s[0]) == 0 && orient(a, b, s[1]) == 0) {
+						// Count a crossing once: not where the line only
+						// reaches the route's end point from one side.
+						if orient(a, b, s[1]) != 0 {
+							crossed = append(crossed, si)
+						}
+					}
+					if fl.w > 0 {
+						if lo, hi, ok := capsuleInterval(a, b, s[0], s[1], fl.w); ok {
+							iv = append(iv, [2]float64{lo, hi})
+						}
+					}
 				}
-			}
+				return true
+			})
 			return true
 		})
+		// A line segment met from two pieces is counted once.
+		slices.Sort(crossed)
+		t.Crossings[k] = len(slices.Compact(crossed))
 		t.BesideM[k] = unionFrac(iv) * lengthM
 	}
 	return t
 }
 
-// insideIntervals returns the parameter intervals of segment ab inside the
-// polygon of rings (even-odd).
-func insideIntervals(rings []*spaceRing, a, b orb.Point) [][2]float64 {
+// insideIntervals returns the parameter intervals of segment ab (of planar
+// length l) inside the polygon of rings (even-odd).
+func insideIntervals(rings []*spaceRing, a, b orb.Point, l float64) [][2]float64 {
 	ts := []float64{0, 1}
-	sb := orb.Bound{Min: a, Max: a}.Extend(b)
 	dx, dy := b[0]-a[0], b[1]-a[1]
 	for _, r := range rings {
-		if !sb.Intersects(r.bound) {
+		t0, t1, ok := segBoxParams(a, b, r.bound)
+		if !ok {
 			continue
 		}
-		l := math.Hypot(dx, dy)
-		pieces := 1
-		if r.edges != nil {
-			pieces = int(math.Ceil(l / 2000))
-		}
-		seen := map[[2]orb.Point]bool{}
-		prev := a
-		for k := 1; k <= pieces; k++ {
-			next := b
-			if k < pieces {
-				next = lerp(a, b, float64(k)/float64(pieces))
-			}
-			pb := orb.Bound{Min: prev, Max: prev}.Extend(next)
-			r.edgesNear(pb, 0, func(e0, e1 orb.Point) bool {
-				if pieces > 1 {
-					key := [2]orb.Point{e0, e1}
-					if seen[key] {
-						return true
-					}
-					seen[key] = true
-				}
+		// The pieces of ab across the ring's box, each looked up alone; an
+		// edge met from two pieces is taken where its crossing lies.
+		pieces(a, b, l, t0, t1, fieldStep, func(lo, hi float64, pb orb.Bound) bool {
+			r.edgesNear(pb, 0, func(_ int, e0, e1 orb.Point) bool {
 				ex, ey := e1[0]-e0[0], e1[1]-e0[1]
 				den := dx*ey - dy*ex
 				if den == 0 {
@@ -237,13 +257,13 @@ func insideIntervals(rings []*spaceRing, a, b orb.Point) [][2]float64 {
 				}
 				s := ((e0[0]-a[0])*ey - (e0[1]-a[1])*ex) / den
 				u := ((e0[0]-a[0])*dy - (e0[1]-a[1])*dx) / den
-				if s > 0 && s < 1 && u >= 0 && u < 1 {
+				if s > 0 && s < 1 && u >= 0 && u < 1 && (s >= lo && s < hi || hi == t1 && s == t1) {
 					ts = append(ts, s)
 				}
 				return true
 			})
-			prev = next
-		}
+			return true
+		})
 	}
 	slices.Sort(ts)
 	var out [][2]float64
@@ -254,7 +274,7 @@ func insideIntervals(rings []*spaceRing, a, b orb.Point) [][2]float64 {
 		mid := lerp(a, b, (ts[i]+ts[i+1])/2)
 		in := false
 		for _, r := range rings {
-			if r.bound.Contains(mid) && ringCrossings(r.pts, mid) {
+			if r.contains(mid) {
 				in = !in
 			}
 		}
@@ -347,16 +367,18 @@ func unionFrac(iv [][2]float64) float64 {
 	return sum + hi - lo
 }
 
-// MeasureRoute returns the cost model's terms for a route (EPSG:4326),
+// Model returns the cost model the field draws.
+func (f *CostField) Model() *CostModel { return f.model }
+
+// Measure returns the cost model's terms for a route (EPSG:4326),
 // measured as the planner measures the edges of its graph: each section a
-// great-circle arc, lengths geodesic.
-func MeasureRoute(line orb.LineString, m *CostModel) EdgeTerms {
-	proj := NewGnomonic(line.Bound().Center())
-	f := newCostField(proj, m)
+// great-circle arc, lengths geodesic. Only the soft features the field was
+// built with count.
+func (f *CostField) Measure(line orb.LineString) EdgeTerms {
 	total := EdgeTerms{InsideM: make([]float64, len(f.areas)), Crossings: make([]int, len(f.lines)), BesideM: make([]float64, len(f.lines))}
 	for i := 1; i < len(line); i++ {
-		a, _ := proj.Forward(line[i-1])
-		b, _ := proj.Forward(line[i])
+		a, _ := f.proj.Forward(line[i-1])
+		b, _ := f.proj.Forward(line[i])
 		if a == b {
 			continue
 		}

@@ -2,90 +2,39 @@ package geo
 
 import (
 	"container/heap"
-	"errors"
-	"fmt"
+	"context"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/paulmach/orb"
 )
 
-// RouteProblem is what Plan is asked: routes through terminals in order
-// (from, waypoints…, to; EPSG:4326) under a cost model.
-type RouteProblem struct {
-	Terminals []orb.Point
-	// Cost is the soft cost model; nil means length alone.
-	Cost *CostModel
-	// K is the number of routes wanted, at least 1.
-	K int
-	// MaxShared bounds the length any two routes share, as a fraction of
-	// the shorter one's length.
-	MaxShared float64
-	// MinSectionM is the shortest straight section between two angle
-	// points that straightening aims for (0: none).
-	MinSectionM float64
-	// Slack widens the search region for alternatives: they are looked
-	// for among routes costing up to (1 + Slack) times the best (0: 0.3).
-	Slack float64
-}
-
-// PlannedRoute is one route Plan found.
-type PlannedRoute struct {
-	// Line is the route, densified along its great-circle sections to
-	// vertices at most DensifyM apart so that its reading as straight in
-	// degrees (PostGIS geometry) and as great-circle arcs (geography)
-	// differ by under a centimetre.
-	Line orb.LineString
-	// Angles are the route's angle points (its vertices before
-	// densifying, ends included).
-	Angles orb.LineString
-	// GraphCost is the route's cost on the graph, before straightening.
-	GraphCost float64
-	// GraphLengthM is its geodesic length before straightening.
-	GraphLengthM float64
-	// ShortSections counts sections still shorter than MinSectionM after
-	// straightening (where no straighter route keeps the margin).
-	ShortSections int
-}
-
-// NoRouteError says no route keeps the margin between two terminals; the
-// terminal named is the one enclosed (the one from which less of the free
-// space can be reached).
-type NoRouteError struct {
-	Terminal int
-}
-
-func (e *NoRouteError) Error() string {
-	return fmt.Sprintf("%v: terminal %d is enclosed", ErrNoRoute, e.Terminal)
-}
-
-func (e *NoRouteError) Unwrap() error { return ErrNoRoute }
-
-// TerminalError says a terminal does not keep the margin from a hard
-// polygon.
-type TerminalError struct{ Terminal int }
-
-// ErrTerminalBlocked means a terminal lies within the margin of a hard
-// polygon.
-var ErrTerminalBlocked = errors.New("geo: terminal within the margin of a hard polygon")
-
-func (e *TerminalError) Error() string {
-	return fmt.Sprintf("%v: terminal %d", ErrTerminalBlocked, e.Terminal)
-}
-
-func (e *TerminalError) Unwrap() error { return ErrTerminalBlocked }
-
-// DensifyM is the longest piece of a planned route's line.
-const DensifyM = 1000.0
-
-// graph is the visibility graph of one search region.
+// graph is the visibility graph of one search region, found lazily. The
+// search is A* with the geodesic distance still to go, times the least a
+// metre can cost, as its heuristic — a lower bound of the cost to go, and
+// consistent. A node's candidate edges (to the nodes tangent to the
+// widened obstacles at both ends) are listed when the search first settles
+// it; an edge is tested for visibility and measured for the soft costs only
+// when the search pops it, having queued it with its length times that
+// least cost, a lower bound of its weight (lazy A*). A route through an
+// edge never popped would cost more than the route found, so the answer is
+// the optimum of the whole graph while most of it is never built: the
+// visibility tests and the soft costs' lookups are the planner's costly
+// work.
 type graph struct {
+	ctx   context.Context
+	s     *RouteSpace
+	field *CostField
+	cost  *CostModel
 	pts   []orb.Point // planar
+	ll    []orb.Point // EPSG:4326
 	nodes []*spaceNode
 	term  []int // terminal i is node term[i]
 	adj   [][]half
 	edges []gEdge
+	done  []bool      // the node's edges are known
+	rest  []float64   // rest[i]: geodesic length from terminal i to the last through the others
+	h     [][]float64 // h[leg][v]: the heuristic, filled as needed (NaN: not yet)
+	unit  float64     // the least a metre of route costs
 }
 
 type half struct {
@@ -94,87 +43,25 @@ type half struct {
 
 type gEdge struct {
 	a, b  int32
-	lenM  float64
-	w     float64
+	lenM  float64 // geodesic
+	state uint8   // edgeUnknown, edgeVisible or edgeBlocked
+	w     float64 // the weight, once known
 	terms EdgeTerms
 }
 
-// Plan returns up to p.K routes through the terminals, best first, that keep
-// the space's margin from every hard polygon, each the cheapest under the
-// cost model on the visibility graph, alternatives sharing at most
-// p.MaxShared of their length. See the package doc for the graph.
-func (s *RouteSpace) Plan(p RouteProblem) ([]PlannedRoute, error) {
-	if len(p.Terminals) < 2 {
-		return nil, fmt.Errorf("geo: a route needs two terminals")
-	}
-	if p.K < 1 {
-		p.K = 1
-	}
-	if p.Slack <= 0 {
-		p.Slack = 0.3
-	}
-	tp := make([]orb.Point, len(p.Terminals))
-	for i, t := range p.Terminals {
-		q, ok := s.proj.Forward(t)
-		if !ok || !s.clearPoint(q, s.margin*(1-1e-9)) {
-			return nil, &TerminalError{Terminal: i}
-		}
-		tp[i] = q
-	}
-	field := newCostField(s.proj, p.Cost)
-	bonus := 0.0
-	if p.Cost != nil {
-		for _, l := range p.Cost.Lines {
-			bonus = math.Max(bonus, l.BonusPerM)
-		}
-	}
-	straight := 0.0
-	for i := 1; i < len(p.Terminals); i++ {
-		straight += DistanceGeodesic(p.Terminals[i-1], p.Terminals[i])
-	}
-	shrink := s.shrink
-	budget := 1.15*straight + 4*s.marginM
-	whole := false
-	for round := 0; ; round++ {
-		g := s.buildGraph(tp, budget, shrink, whole, field, p.Cost)
-		best, ok := g.shortest(p.Cost, nil)
-		if !ok {
-			if whole {
-				return nil, &NoRouteError{Terminal: g.enclosed()}
-			}
-			budget *= 2
-			if round >= 3 {
-				whole = true
-			}
-			continue
-		}
-		// The best route's length is at most cost/(1−bonus): any route as
-		// cheap lies in the region of that length.
-		need := best.cost / (1 - bonus)
-		if p.K > 1 {
-			need *= 1 + p.Slack
-		}
-		if need > budget && !whole {
-			budget = math.Max(need, budget*1.5)
-			continue
-		}
-		paths := []gPath{best}
-		if p.K > 1 {
-			paths = g.alternatives(best, p)
-		}
-		out := make([]PlannedRoute, 0, len(paths))
-		for _, path := range paths {
-			out = append(out, s.finish(g, path, p))
-		}
-		return out, nil
-	}
-}
+// The states of an edge.
+const (
+	edgeUnknown = iota
+	edgeVisible
+	edgeBlocked
+)
 
-// buildGraph links the terminals and the corners in the search region: the
-// points whose planar distances to consecutive terminals i, i+1 sum to at
-// most budget/shrink less the other legs' straight lengths.
-func (s *RouteSpace) buildGraph(tp []orb.Point, budget, shrink float64, whole bool, field *costField, cost *CostModel) *graph {
-	g := &graph{}
+// newGraph takes as nodes the terminals and the corners in the search
+// region: the points whose planar distances to consecutive terminals i,
+// i+1 sum to at most budget/shrink less the other legs' straight lengths
+// (all corners when whole).
+func (s *RouteSpace) newGraph(ctx context.Context, tp, tll []orb.Point, budget float64, whole bool, field *CostField, cost *CostModel, unit float64) *graph {
+	g := &graph{ctx: ctx, s: s, field: field, cost: cost, unit: unit}
 	legs := len(tp) - 1
 	dp := make([]float64, legs)
 	total := 0.0
@@ -187,76 +74,83 @@ func (s *RouteSpace) buildGraph(tp []orb.Point, budget, shrink float64, whole bo
 			return true
 		}
 		for i := 0; i < legs; i++ {
-			bi := budget/shrink - (total - dp[i])
+			bi := budget/s.shrink - (total - dp[i])
 			if math.Hypot(q[0]-tp[i][0], q[1]-tp[i][1])+math.Hypot(q[0]-tp[i+1][0], q[1]-tp[i+1][1]) <= bi {
 				return true
 			}
 		}
 		return false
 	}
-	for _, t := range tp {
+	for i, t := range tp {
 		g.term = append(g.term, len(g.pts))
 		g.pts = append(g.pts, t)
+		g.ll = append(g.ll, tll[i])
 		g.nodes = append(g.nodes, nil)
 	}
 	for i := range s.corners {
 		c := &s.corners[i]
 		if inRegion(c.p) {
 			g.pts = append(g.pts, c.p)
+			g.ll = append(g.ll, s.proj.Inverse(c.p))
 			g.nodes = append(g.nodes, c)
 		}
 	}
 	n := len(g.pts)
 	g.adj = make([][]half, n)
-	workers := runtime.GOMAXPROCS(0)
-	results := make([][]gEdge, workers)
-	var wg sync.WaitGroup
-	var next sync.Mutex
-	row := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for {
-				next.Lock()
-				i := row
-				row++
-				next.Unlock()
-				if i >= n {
-					return
-				}
-				pi, ni := g.pts[i], g.nodes[i]
-				for j := i + 1; j < n; j++ {
-					pj, nj := g.pts[j], g.nodes[j]
-					if pi == pj {
-						continue
-					}
-					if ni != nil && !ni.tangentAt(pj) {
-						continue
-					}
-					if nj != nil && !nj.tangentAt(pi) {
-						continue
-					}
-					if !s.visible(pi, pj) {
-						continue
-					}
-					l := DistanceGeodesic(s.proj.Inverse(pi), s.proj.Inverse(pj))
-					t := field.terms(pi, pj, l)
-					results[w] = append(results[w], gEdge{a: int32(i), b: int32(j), lenM: l, w: t.Cost(cost), terms: t})
-				}
-			}
-		}(w)
+	g.done = make([]bool, n)
+	g.rest = make([]float64, len(tll))
+	for i := len(tll) - 2; i >= 0; i-- {
+		g.rest[i] = g.rest[i+1] + DistanceGeodesic(tll[i], tll[i+1])
 	}
-	wg.Wait()
-	for _, r := range results {
-		for _, e := range r {
-			id := int32(len(g.edges))
-			g.edges = append(g.edges, e)
-			g.adj[e.a] = append(g.adj[e.a], half{e.b, id})
-			g.adj[e.b] = append(g.adj[e.b], half{e.a, id})
+	g.h = make([][]float64, legs)
+	for leg := range g.h {
+		g.h[leg] = make([]float64, n)
+		for v := range g.h[leg] {
+			g.h[leg][v] = math.NaN()
 		}
 	}
 	return g
+}
+
+// expand lists the candidate edges of node v to the nodes whose edges are
+// not yet listed: those tangent to the widened obstacles at both ends (the
+// reduced visibility graph), not yet tested for visibility.
+func (g *graph) expand(v int) {
+	if g.done[v] {
+		return
+	}
+	g.done[v] = true
+	pv, nv := g.pts[v], g.nodes[v]
+	for w := range g.pts {
+		if g.done[w] || g.pts[w] == pv {
+			continue
+		}
+		if nv != nil && !nv.tangentAt(g.pts[w]) {
+			continue
+		}
+		if nw := g.nodes[w]; nw != nil && !nw.tangentAt(pv) {
+			continue
+		}
+		id := int32(len(g.edges))
+		g.edges = append(g.edges, gEdge{a: int32(v), b: int32(w), lenM: DistanceGeodesic(g.ll[v], g.ll[w])})
+		g.adj[v] = append(g.adj[v], half{int32(w), id})
+		g.adj[w] = append(g.adj[w], half{int32(v), id})
+	}
+}
+
+// evaluate tests edge e for visibility and, when visible, measures its
+// terms and weight; it reports whether the edge is visible.
+func (g *graph) evaluate(e int32) bool {
+	ed := &g.edges[e]
+	if ed.state == edgeUnknown {
+		a, b := g.pts[ed.a], g.pts[ed.b]
+		ed.state = edgeBlocked
+		if g.s.visible(a, b) {
+			ed.terms = g.field.terms(a, b, ed.lenM)
+			ed.w, ed.state = ed.terms.Cost(g.cost), edgeVisible
+		}
+	}
+	return ed.state == edgeVisible
 }
 
 // gPath is a path on the graph: nodes, the edges between them, its cost.
@@ -269,73 +163,124 @@ type gPath struct {
 
 type pqItem struct {
 	state int
-	d     float64
+	key   float64 // cost so far + heuristic
+	d     float64 // cost so far: exact, or a lower bound through edge
+	edge  int32   // ≥ 0: a lower bound through this edge, not yet evaluated
+	from  float64 // with edge: the exact cost to the edge's start
 }
 
 type pq []pqItem
 
 func (q pq) Len() int                  { return len(q) }
-func (q pq) Less(i, j int) bool        { return q[i].d < q[j].d }
+func (q pq) Less(i, j int) bool        { return q[i].key < q[j].key }
 func (q pq) Swap(i, j int)             { q[i], q[j] = q[j], q[i] }
 func (q *pq) Push(x any)               { *q = append(*q, x.(pqItem)) }
 func (q *pq) Pop() any                 { o := *q; x := o[len(o)-1]; *q = o[:len(o)-1]; return x }
 func (g *graph) isTerminal(v int) bool { return v < len(g.term) }
 
-// shortest runs Dijkstra over (node, leg) states: the path visits the
-// terminals in order; entering a corner costs an angle point. Edges in
-// removed are left out.
-func (g *graph) shortest(cost *CostModel, removed []bool) (gPath, bool) {
+// heuristic is a lower bound of the cost from node v on leg leg to the
+// last terminal: the geodesic distance to the leg's end and the legs after
+// it, times the least a metre costs.
+func (g *graph) heuristic(v, leg int) float64 {
+	h := g.h[leg][v]
+	if math.IsNaN(h) {
+		h = g.unit * (DistanceGeodesic(g.ll[v], g.ll[g.term[leg+1]]) + g.rest[leg+1])
+		g.h[leg][v] = h
+	}
+	return h
+}
+
+// shortest runs A* over (node, leg) states: the path visits the terminals
+// in order; entering a corner costs an angle point. Edges in removed are
+// left out. It gives up, finding nothing, when the graph's context ends.
+func (g *graph) shortest(removed map[int32]bool) (gPath, bool) {
 	n := len(g.pts)
 	legs := len(g.term) - 1
 	angle := 0.0
-	if cost != nil {
-		angle = cost.AngleM
+	if g.cost != nil {
+		angle = g.cost.AngleM
 	}
 	states := n * legs
 	dist := make([]float64, states)
 	prev := make([]int32, states)
 	via := make([]int32, states)
+	closed := make([]bool, states)
 	for i := range dist {
 		dist[i] = math.Inf(1)
 		prev[i] = -1
 	}
 	start := g.term[0]
 	dist[start] = 0
-	h := &pq{{start, 0}}
+	h := &pq{{state: start, key: g.heuristic(start, 0), edge: -1}}
+	// reach records an exact cost d to state ns, from state from by edge.
+	reach := func(ns, from int, edge int32, d float64) {
+		if d < dist[ns] {
+			dist[ns] = d
+			prev[ns] = int32(from)
+			via[ns] = edge
+			heap.Push(h, pqItem{state: ns, key: d + g.heuristic(ns%n, ns/n), d: d, edge: -1})
+		}
+	}
 	goal := -1
-	for h.Len() > 0 {
+	for pops := 0; h.Len() > 0; pops++ {
 		it := heap.Pop(h).(pqItem)
-		if it.d > dist[it.state] {
+		if pops%256 == 0 && g.ctx.Err() != nil {
+			return gPath{}, false
+		}
+		if it.edge >= 0 {
+			// A lower bound through an edge: evaluate it, queue the exact cost.
+			if closed[it.state] || !g.evaluate(it.edge) {
+				continue
+			}
+			ed := &g.edges[it.edge]
+			v, leg := it.state%n, it.state/n
+			from := leg*n + int(ed.a)
+			if int(ed.a) == v {
+				from = leg*n + int(ed.b)
+			}
+			w := ed.w
+			if !g.isTerminal(v) {
+				w += angle
+			}
+			reach(it.state, from, it.edge, it.from+w)
 			continue
 		}
+		if closed[it.state] || it.d > dist[it.state] {
+			continue
+		}
+		closed[it.state] = true
 		v, leg := it.state%n, it.state/n
 		if v == g.term[leg+1] {
 			if leg+1 == legs {
 				goal = it.state
 				break
 			}
-			ns := (leg+1)*n + v
-			if it.d < dist[ns] {
-				dist[ns] = it.d
-				prev[ns] = int32(it.state)
-				via[ns] = -1
-				heap.Push(h, pqItem{ns, it.d})
-			}
+			reach((leg+1)*n+v, it.state, -1, it.d)
 		}
+		g.expand(v)
 		for _, e := range g.adj[v] {
-			if removed != nil && removed[e.edge] {
+			ns := leg*n + int(e.to)
+			if removed[e.edge] || closed[ns] {
 				continue
 			}
-			w := g.edges[e.edge].w
-			if !g.isTerminal(int(e.to)) {
-				w += angle
-			}
-			ns := leg*n + int(e.to)
-			if d := it.d + w; d < dist[ns] {
-				dist[ns] = d
-				prev[ns] = int32(it.state)
-				via[ns] = e.edge
-				heap.Push(h, pqItem{ns, d})
+			ed := &g.edges[e.edge]
+			switch ed.state {
+			case edgeBlocked:
+				continue
+			case edgeVisible:
+				w := ed.w
+				if !g.isTerminal(int(e.to)) {
+					w += angle
+				}
+				reach(ns, it.state, e.edge, it.d+w)
+			default:
+				lb := it.d + g.unit*ed.lenM
+				if !g.isTerminal(int(e.to)) {
+					lb += angle
+				}
+				if lb < dist[ns] {
+					heap.Push(h, pqItem{state: ns, key: lb + g.heuristic(int(e.to), leg), d: lb, edge: e.edge, from: it.d})
+				}
 			}
 		}
 	}
@@ -345,7 +290,7 @@ func (g *graph) shortest(cost *CostModel, removed []bool) (gPath, bool) {
 	var p gPath
 	p.cost = dist[goal]
 	for st := goal; st >= 0; st = int(prev[st]) {
-		if via[st] >= 0 && prev[st] >= 0 {
+		if prev[st] >= 0 && via[st] >= 0 {
 			p.edges = append(p.edges, via[st])
 			p.lenM += g.edges[via[st]].lenM
 		}
@@ -382,71 +327,15 @@ func (g *graph) shared(a, b gPath) float64 {
 	return s
 }
 
-// alternatives finds up to p.K paths, best first, any two sharing at most
-// p.MaxShared of the shorter one's length, by the ESX method of
-// Chondrogiannis et al. (k-shortest paths with limited overlap): for each
-// new path, take the cheapest path of the graph; while it shares too much
-// with a path already taken, remove from the graph the shared edge that the
-// most taken paths use (the longest of those first) and search again.
-func (g *graph) alternatives(best gPath, p RouteProblem) []gPath {
-	out := []gPath{best}
-	var cost *CostModel = p.Cost
-	limit := best.cost * (1 + p.Slack)
-	const maxRemovals = 400
-	for len(out) < p.K {
-		removed := make([]bool, len(g.edges))
-		var found *gPath
-		for it := 0; it < maxRemovals; it++ {
-			cand, ok := g.shortest(cost, removed)
-			if !ok || cand.cost > limit {
-				break
-			}
-			worst := -1
-			worstUse, worstLen := 0, 0.0
-			okAll := true
-			for _, q := range out {
-				if g.shared(cand, q) > p.MaxShared*math.Min(cand.lenM, q.lenM)+1e-6 {
-					okAll = false
-					break
-				}
-			}
-			if okAll {
-				found = &cand
-				break
-			}
-			for _, e := range cand.edges {
-				use := 0
-				for _, q := range out {
-					for _, qe := range q.edges {
-						if qe == e {
-							use++
-							break
-						}
-					}
-				}
-				if use == 0 {
-					continue
-				}
-				if l := g.edges[e].lenM; use > worstUse || (use == worstUse && l > worstLen) {
-					worst, worstUse, worstLen = int(e), use, l
-				}
-			}
-			if worst < 0 {
-				break
-			}
-			removed[worst] = true
-		}
-		if found == nil {
-			break
-		}
-		out = append(out, *found)
-	}
-	return out
-}
-
 // enclosed names the terminal from which the least of the graph is
-// reachable, on the first leg with no route.
+// reachable, on the first leg with no route (every edge evaluated).
 func (g *graph) enclosed() int {
+	for v := range g.pts {
+		g.expand(v)
+	}
+	for e := range g.edges {
+		g.evaluate(int32(e))
+	}
 	reach := func(v int) map[int]bool {
 		seen := map[int]bool{v: true}
 		stack := []int{v}
@@ -454,7 +343,7 @@ func (g *graph) enclosed() int {
 			u := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			for _, e := range g.adj[u] {
-				if !seen[int(e.to)] {
+				if g.edges[e.edge].state == edgeVisible && !seen[int(e.to)] {
 					seen[int(e.to)] = true
 					stack = append(stack, int(e.to))
 				}

@@ -23,10 +23,6 @@ const arcStep = math.Pi / 8
 // plane.
 const edgePieceM = 1000.0
 
-// bigRing is the number of edges above which a ring's edges get an index of
-// their own.
-const bigRing = 48
-
 // RouteSpace is the free space of a routing problem: every point whose
 // geodesic distance to each hard polygon is at least a margin, drawn in a
 // gnomonic plane (see Gnomonic) around the problem. It is immutable once
@@ -51,13 +47,6 @@ type SpaceStats struct {
 	Reduced    int // components replaced by their convex hull (exact: see the package doc)
 	Rings      int // obstacle rings
 	Corners    int // corner nodes in the free space
-}
-
-type spaceRing struct {
-	pts   []orb.Point // planar, not closed, obstacle on the left (outer rings CCW, holes CW)
-	bound orb.Bound
-	edges *rtree.RTreeG[int32] // for rings of more than bigRing edges
-	owner int32
 }
 
 // spaceNode is a corner of the widened obstacles: a vertex of the outside
@@ -354,157 +343,6 @@ func arcCorners(a, v, b orb.Point, m float64) []spaceNode {
 	return out
 }
 
-func (r *spaceRing) index() {
-	if len(r.pts) <= bigRing {
-		return
-	}
-	r.edges = &rtree.RTreeG[int32]{}
-	n := len(r.pts)
-	for i := range r.pts {
-		a, b := r.pts[i], r.pts[(i+1)%n]
-		r.edges.Insert([2]float64{math.Min(a[0], b[0]), math.Min(a[1], b[1])}, [2]float64{math.Max(a[0], b[0]), math.Max(a[1], b[1])}, int32(i))
-	}
-}
-
-// edgesNear calls fn for each edge of r whose box comes within pad of b.
-func (r *spaceRing) edgesNear(b orb.Bound, pad float64, fn func(a, c orb.Point) bool) bool {
-	n := len(r.pts)
-	if r.edges == nil {
-		for i := range r.pts {
-			if !fn(r.pts[i], r.pts[(i+1)%n]) {
-				return false
-			}
-		}
-		return true
-	}
-	b = b.Pad(pad)
-	ok := true
-	r.edges.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool {
-		if !fn(r.pts[i], r.pts[(int(i)+1)%n]) {
-			ok = false
-			return false
-		}
-		return true
-	})
-	return ok
-}
-
-func (r *spaceRing) distPoint(p orb.Point) float64 {
-	best := math.Inf(1)
-	r.edgesNear(orb.Bound{Min: p, Max: p}, math.Inf(1), func(a, b orb.Point) bool {
-		best = math.Min(best, distPointSeg(p, a, b))
-		return true
-	})
-	if r.edges != nil && math.IsInf(best, 1) {
-		n := len(r.pts)
-		for i := range r.pts {
-			best = math.Min(best, distPointSeg(p, r.pts[i], r.pts[(i+1)%n]))
-		}
-	}
-	return best
-}
-
-// ringsWithin reports whether two sets of rings (each one polygon) come
-// closer than d: an edge of one within d of an edge of the other, or a
-// vertex of one inside the other.
-func ringsWithin(as, bs []*spaceRing, d float64) bool {
-	for _, a := range as {
-		for _, b := range bs {
-			if !a.bound.Pad(d).Intersects(b.bound) {
-				continue
-			}
-			small, big := a, b
-			if len(small.pts) > len(big.pts) {
-				small, big = big, small
-			}
-			n := len(small.pts)
-			hit := false
-			for i := range small.pts {
-				p, q := small.pts[i], small.pts[(i+1)%n]
-				sb := orb.Bound{Min: p, Max: p}.Extend(q)
-				if !sb.Pad(d).Intersects(big.bound) {
-					continue
-				}
-				big.edgesNear(sb, d, func(a, c orb.Point) bool {
-					if segSegDist(p, q, a, c) < d {
-						hit = true
-						return false
-					}
-					return true
-				})
-				if hit {
-					return true
-				}
-			}
-		}
-	}
-	// One inside the other, touching nowhere.
-	if ringsContain(bs, as[0].pts[0]) || ringsContain(as, bs[0].pts[0]) {
-		return true
-	}
-	return false
-}
-
-// ringsContain is the even-odd test of p against rings.
-func ringsContain(rs []*spaceRing, p orb.Point) bool {
-	in := false
-	for _, r := range rs {
-		if r.bound.Contains(p) && ringCrossings(r.pts, p) {
-			in = !in
-		}
-	}
-	return in
-}
-
-func ringCrossings(pts []orb.Point, p orb.Point) bool {
-	in := false
-	n := len(pts)
-	for i, j := 0, n-1; i < n; j, i = i, i+1 {
-		a, b := pts[i], pts[j]
-		if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
-			in = !in
-		}
-	}
-	return in
-}
-
-func convexContains(h []orb.Point, p orb.Point) bool {
-	n := len(h)
-	for i := range h {
-		a, b := h[i], h[(i+1)%n]
-		if (b[0]-a[0])*(p[1]-a[1])-(b[1]-a[1])*(p[0]-a[0]) < 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// segSegDist is the planar distance between segments pq and ab.
-func segSegDist(p, q, a, b orb.Point) float64 {
-	if segsIntersect(p, q, a, b) {
-		return 0
-	}
-	return math.Min(math.Min(distPointSeg(p, a, b), distPointSeg(q, a, b)), math.Min(distPointSeg(a, p, q), distPointSeg(b, p, q)))
-}
-
-func orient(a, b, c orb.Point) float64 {
-	return (b[0]-a[0])*(c[1]-a[1]) - (b[1]-a[1])*(c[0]-a[0])
-}
-
-// segsIntersect reports whether closed segments pq and ab meet (proper or
-// improper crossings).
-func segsIntersect(p, q, a, b orb.Point) bool {
-	d1, d2 := orient(a, b, p), orient(a, b, q)
-	d3, d4 := orient(p, q, a), orient(p, q, b)
-	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
-		return true
-	}
-	on := func(a, b, c orb.Point, d float64) bool {
-		return d == 0 && math.Min(a[0], b[0]) <= c[0] && c[0] <= math.Max(a[0], b[0]) && math.Min(a[1], b[1]) <= c[1] && c[1] <= math.Max(a[1], b[1])
-	}
-	return on(a, b, p, d1) || on(a, b, q, d2) || on(p, q, a, d3) || on(p, q, b, d4)
-}
-
 // Stats returns what the space holds.
 func (s *RouteSpace) Stats() SpaceStats { return s.stats }
 
@@ -526,10 +364,10 @@ func (s *RouteSpace) clearPoint(p orb.Point, d float64) bool {
 	inside := map[int32]bool{}
 	s.ringIdx.Search(p, p, func(_, _ [2]float64, i int32) bool {
 		r := &s.rings[i]
-		if r.bound.Contains(p) && ringCrossings(r.pts, p) {
+		if r.contains(p) {
 			inside[r.owner] = !inside[r.owner]
 		}
-		r.edgesNear(orb.Bound{Min: p, Max: p}, d, func(a, b orb.Point) bool {
+		r.edgesNear(orb.Bound{Min: p, Max: p}, d, func(_ int, a, b orb.Point) bool {
 			if distPointSeg(p, a, b) < d {
 				clear = false
 				return false
@@ -554,69 +392,33 @@ func (s *RouteSpace) clearPoint(p orb.Point, d float64) bool {
 func (s *RouteSpace) visible(a, b orb.Point) bool {
 	d := s.margin * (1 - 1e-9)
 	sb := orb.Bound{Min: a, Max: a}.Extend(b)
+	l := math.Hypot(b[0]-a[0], b[1]-a[1])
 	ok := true
 	s.ringIdx.Search(sb.Min, sb.Max, func(bmin, bmax [2]float64, i int32) bool {
-		if !segHitsBox(a, b, orb.Bound{Min: bmin, Max: bmax}) {
+		t0, t1, hit := segBoxParams(a, b, orb.Bound{Min: bmin, Max: bmax})
+		if !hit {
 			return true
 		}
 		r := &s.rings[i]
-		if r.edges == nil {
-			n := len(r.pts)
-			for k := range r.pts {
-				if segSegDist(a, b, r.pts[k], r.pts[(k+1)%n]) < d {
-					ok = false
-					return false
-				}
+		test := func(_ int, e0, e1 orb.Point) bool {
+			if segSegDist(a, b, e0, e1) < d {
+				ok = false
 			}
-			return true
+			return ok
 		}
-		// Walk the segment in pieces so that each query box stays small.
-		l := math.Hypot(b[0]-a[0], b[1]-a[1])
-		pieces := int(math.Ceil(l / math.Max(4*d, 2000)))
-		prev := a
-		for k := 1; k <= pieces && ok; k++ {
-			next := b
-			if k < pieces {
-				next = lerp(a, b, float64(k)/float64(pieces))
-			}
-			pb := orb.Bound{Min: prev, Max: prev}.Extend(next)
-			if pb.Pad(d).Intersects(r.bound) {
-				r.edgesNear(pb, d, func(e0, e1 orb.Point) bool {
-					if segSegDist(a, b, e0, e1) < d {
-						ok = false
-						return false
-					}
-					return true
-				})
-			}
-			prev = next
+		if r.chunks == nil {
+			r.edgesNear(sb, d, test)
+			return ok
 		}
+		// Walk the stretch of the segment near the ring in pieces, so that
+		// each query box stays small.
+		pieces(a, b, l, t0, t1, math.Max(4*d, 2000), func(_, _ float64, pb orb.Bound) bool {
+			r.edgesNear(pb, d, test)
+			return ok
+		})
 		return ok
 	})
 	return ok
-}
-
-// segHitsBox reports whether segment ab meets box b (Liang–Barsky).
-func segHitsBox(a, b orb.Point, bx orb.Bound) bool {
-	t0, t1 := 0.0, 1.0
-	d := [2]float64{b[0] - a[0], b[1] - a[1]}
-	for k := 0; k < 2; k++ {
-		if d[k] == 0 {
-			if a[k] < bx.Min[k] || a[k] > bx.Max[k] {
-				return false
-			}
-			continue
-		}
-		u0, u1 := (bx.Min[k]-a[k])/d[k], (bx.Max[k]-a[k])/d[k]
-		if u0 > u1 {
-			u0, u1 = u1, u0
-		}
-		t0, t1 = math.Max(t0, u0), math.Min(t1, u1)
-		if t0 > t1 {
-			return false
-		}
-	}
-	return true
 }
 
 // tangentAt reports whether the line from node n towards w leaves both of

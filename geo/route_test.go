@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -150,7 +151,7 @@ func TestPlanAgainstBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		routes, err := space.Plan(RouteProblem{Terminals: []orb.Point{s, e}, K: 1})
+		routes, err := space.Plan(context.Background(), RouteProblem{Terminals: []orb.Point{s, e}, K: 1})
 		if err != nil {
 			// The brute force must agree there is no way through.
 			ps, _ := space.proj.Forward(s)
@@ -160,7 +161,7 @@ func TestPlanAgainstBruteForce(t *testing.T) {
 			}
 			continue
 		}
-		straight, err := space.Plan(RouteProblem{Terminals: []orb.Point{s, e}, K: 1, MinSectionM: 1500})
+		straight, err := space.Plan(context.Background(), RouteProblem{Terminals: []orb.Point{s, e}, K: 1, MinSectionM: 1500})
 		if err != nil {
 			t.Fatalf("case %d, straightened: %v", c, err)
 		}
@@ -217,7 +218,7 @@ func TestStraightenBound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, err := space.Plan(RouteProblem{Terminals: ends, K: 1})
+		raw, err := space.Plan(context.Background(), RouteProblem{Terminals: ends, K: 1})
 		if errors.Is(err, ErrNoRoute) || errors.Is(err, ErrTerminalBlocked) {
 			t.Logf("case %d: %v", c, err)
 			continue
@@ -225,7 +226,7 @@ func TestStraightenBound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		str, err := space.Plan(RouteProblem{Terminals: ends, K: 1, MinSectionM: minSection})
+		str, err := space.Plan(context.Background(), RouteProblem{Terminals: ends, K: 1, MinSectionM: minSection})
 		if err != nil {
 			t.Fatalf("case %d, straightened: %v", c, err)
 		}
@@ -278,11 +279,11 @@ func TestStraightenBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := space.Plan(RouteProblem{Terminals: ends, K: 1})
+	raw, err := space.Plan(context.Background(), RouteProblem{Terminals: ends, K: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	str, err := space.Plan(RouteProblem{Terminals: ends, K: 1, MinSectionM: 1000})
+	str, err := space.Plan(context.Background(), RouteProblem{Terminals: ends, K: 1, MinSectionM: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

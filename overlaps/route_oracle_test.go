@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -246,5 +247,61 @@ func (m *atomicMax) set(v float64, name string) {
 	defer m.mu.Unlock()
 	if m.name == "" || v > m.v {
 		m.v, m.name = v, name
+	}
+}
+
+// TestRoutesAlternatives plans k = 4 alternatives between the ends of seeded
+// random alignments across a synthetic coalfield (hard constraints only) and
+// checks what the answer promises: ranks in order of cost, the best the
+// same route as asked alone (k = 1), every alternative clear of every block
+// with its clearance, and any two sharing at most max_shared of the shorter
+// one's length (measured on the geometries, not the planner's graph).
+func TestRoutesAlternatives(t *testing.T) {
+	ctx := context.Background()
+	seed := testSeed(t)
+	rng := rand.New(rand.NewPCG(seed, 11))
+	eng := overlaps.New(&memSource{layers: map[string][]overlaps.Polygon{"coal_blocks": coalBlocks(rng, 300)}}, overlaps.Config{})
+	const maxShared = 0.5
+	found := 0
+	for c := 0; c < 6; c++ {
+		line := alignment(rng, 40+60*rng.Float64(), 12)
+		ends := orb.LineString{line[0], line[len(line)-1]}
+		plan := func(k int) *overlaps.RoutesResult {
+			t.Helper()
+			res, err := eng.Routes(ctx, &overlaps.RouteRequest{Alignment: ends, K: k, MaxShared: maxShared, Corridor: overlaps.Corridor{RowWidthM: 46},
+				ClearanceM: 10, Soft: &overlaps.SoftCosts{}})
+			if err != nil {
+				t.Fatalf("case %d, k = %d: %v", c, k, err)
+			}
+			return res
+		}
+		one, res := plan(1), plan(4)
+		alts := res.Routes[1:]
+		found += len(alts) - 1
+		if math.Abs(alts[0].LengthM-one.Routes[1].LengthM) > 0.01 {
+			t.Errorf("case %d: best of 4 is %.2f m, alone %.2f m", c, alts[0].LengthM, one.Routes[1].LengthM)
+		}
+		for i, r := range alts {
+			if r.Rank != i+1 || (i > 0 && r.Cost < alts[i-1].Cost) {
+				t.Errorf("case %d: route %d has rank %d, cost %.3f after %.3f", c, i+1, r.Rank, r.Cost, alts[max(i-1, 0)].Cost)
+			}
+			for _, h := range r.HardCrossed {
+				if !slices.ContainsFunc(res.Unavoidable, func(u overlaps.PolygonRef) bool { return u.ID == h.ID }) {
+					t.Errorf("case %d, rank %d crosses %s, which no end lies in", c, r.Rank, h.ID)
+				}
+			}
+			if r.MinClearanceM != nil && *r.MinClearanceM < 10-marginTolM {
+				t.Errorf("case %d, rank %d: clearance %.2f m", c, r.Rank, *r.MinClearanceM)
+			}
+			for j, q := range alts {
+				if j != i && r.SharedM[j+1] > maxShared*math.Min(r.LengthM, q.LengthM)+1 {
+					t.Errorf("case %d: ranks %d and %d share %.0f m of %.0f and %.0f m", c, r.Rank, q.Rank, r.SharedM[j+1], r.LengthM, q.LengthM)
+				}
+			}
+		}
+		t.Logf("case %d: %d alternatives, %.2f–%.2f km, unavoidable %v", c, len(alts), alts[0].LengthM/1000, alts[len(alts)-1].LengthM/1000, res.Unavoidable)
+	}
+	if found == 0 {
+		t.Error("no case found a second alternative")
 	}
 }

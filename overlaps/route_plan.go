@@ -125,6 +125,10 @@ type routeJob struct {
 	parL      []*lineLayer
 	parC      []ParallelBonus
 	soft      SoftCosts
+	// field is the soft cost model drawn for the last planning, over
+	// fieldBox: scoring reuses it for the routes it covers.
+	field     *geo.CostField
+	fieldBox  orb.Bound
 	terminals []orb.Point
 	names     []string // of the terminals: "from", "waypoint 1", …, "to"
 	unavoid   map[polyKey]bool
@@ -435,6 +439,22 @@ func (job *routeJob) costModel(b orb.Bound) *geo.CostModel {
 	return m
 }
 
+// costField returns the soft cost model drawn for measuring line: the
+// planning's when its box covers the line and every feature that counts
+// for it, else one drawn for the line.
+func (job *routeJob) costField(line orb.LineString) (*geo.CostModel, *geo.CostField) {
+	pad := 1000.0
+	for _, p := range job.parC {
+		pad = math.Max(pad, p.WithinM+1000)
+	}
+	need := searchBound(line, pad)
+	if job.field != nil && job.fieldBox.Contains(need.Min) && job.fieldBox.Contains(need.Max) {
+		return job.field.Model(), job.field
+	}
+	m := job.costModel(need)
+	return m, geo.NewCostField(geo.NewGnomonic(line.Bound().Center()), m)
+}
+
 // searchBound is the box of the points padded by pad metres.
 func searchBound(pts []orb.Point, pad float64) orb.Bound {
 	b := orb.MultiPoint(pts).Bound()
@@ -460,7 +480,9 @@ func (e *Engine) plan(ctx context.Context, job *routeJob, terminals []orb.Point,
 		if err != nil {
 			return nil, err
 		}
-		routes, err := space.Plan(geo.RouteProblem{Terminals: terminals, Cost: job.costModel(box), K: k, MaxShared: job.req.MaxShared, MinSectionM: job.minSect})
+		cm := job.costModel(box)
+		job.field, job.fieldBox = geo.NewCostField(space.Projection(), cm), box
+		routes, err := space.Plan(ctx, geo.RouteProblem{Terminals: terminals, Cost: cm, Field: job.field, K: k, MaxShared: job.req.MaxShared, MinSectionM: job.minSect})
 		var te *geo.TerminalError
 		var ne *geo.NoRouteError
 		switch {

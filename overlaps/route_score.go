@@ -84,8 +84,8 @@ func (e *Engine) scoreRoute(ctx context.Context, job *routeJob, line orb.LineStr
 		r.SoftHa[li.name] = ha
 	}
 	// The cost model's terms, measured as the planner measures its edges.
-	model := job.costModel(searchBound(line, 1000))
-	t := geo.MeasureRoute(line, model)
+	model, field := job.costField(line)
+	t := field.Measure(line)
 	b := CostBreakdown{LengthKm: t.LengthM / 1000, AnglesKm: float64(r.AnglePoints) * job.soft.AnglePointKm}
 	for i, a := range model.Areas {
 		b.SoftKm += a.CostPerM * t.InsideM[i] / 1000

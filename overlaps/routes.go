@@ -540,7 +540,12 @@ func (r *RouteRequest) validate() error {
 				return inErr(fmt.Sprintf("soft.crossings[%d].penalty_km", i), "want 0 to 1000, got %v", c.PenaltyKm)
 			}
 		}
+		total := 0.0
 		for i, p := range s.Parallel {
+			total += p.BonusPerKm
+			if total >= 1 && p.BonusPerKm >= 0 && p.BonusPerKm < 1 {
+				return inErr(fmt.Sprintf("soft.parallel[%d].bonus_per_km", i), "the bonuses add up to %g per km: a km beside several lines must still cost something, keep the sum under 1", total)
+			}
 			if !(p.BonusPerKm >= 0 && p.BonusPerKm < 1) {
 				return inErr(fmt.Sprintf("soft.parallel[%d].bonus_per_km", i), "want at least 0 and under 1 (a km beside a line still costs), got %v", p.BonusPerKm)
 			}
