@@ -113,19 +113,33 @@ func (s *Server) handleOverlapCheck(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.writeFormatted(w, r, format, formatted{json: report, geojson: overlaps.ReportFeatures(report), csvName: "overlaps.csv",
+		csv: func(w io.Writer) error { return overlaps.WriteReportCSV(w, report) }})
+}
+
+// formatted is an answer in the formats f= chooses.
+type formatted struct {
+	json, geojson any
+	csvName       string // the attachment's file name
+	csv           func(io.Writer) error
+}
+
+// writeFormatted writes a 200 answer as f= asks: GeoJSON, CSV (as an
+// attachment) or JSON.
+func (s *Server) writeFormatted(w http.ResponseWriter, r *http.Request, format string, a formatted) {
 	switch format {
 	case "geojson":
 		w.Header().Set("Content-Type", "application/geo+json")
-		writeJSONBody(w, http.StatusOK, overlaps.ReportFeatures(report))
+		writeJSONBody(w, http.StatusOK, a.geojson)
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="overlaps.csv"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+a.csvName+`"`)
 		w.WriteHeader(http.StatusOK)
-		if err := overlaps.WriteReportCSV(w, report); err != nil {
-			s.log.WarnContext(r.Context(), "writing a check's CSV", "err", err)
+		if err := a.csv(w); err != nil {
+			s.log.WarnContext(r.Context(), "writing CSV", "file", a.csvName, "err", err)
 		}
 	default:
-		writeJSON(w, http.StatusOK, report)
+		writeJSON(w, http.StatusOK, a.json)
 	}
 }
 

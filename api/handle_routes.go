@@ -96,20 +96,8 @@ func (s *Server) handleRoutes(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	switch format {
-	case "geojson":
-		w.Header().Set("Content-Type", "application/geo+json")
-		writeJSONBody(w, http.StatusOK, overlaps.RoutesFeatures(res))
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="routes.csv"`)
-		w.WriteHeader(http.StatusOK)
-		if err := overlaps.WriteRoutesCSV(csv.NewWriter(w), res); err != nil {
-			s.log.WarnContext(r.Context(), "writing routes CSV", "err", err)
-		}
-	default:
-		writeJSON(w, http.StatusOK, res)
-	}
+	s.writeFormatted(w, r, format, formatted{json: res, geojson: overlaps.RoutesFeatures(res), csvName: "routes.csv",
+		csv: func(w io.Writer) error { return overlaps.WriteRoutesCSV(csv.NewWriter(w), res) }})
 }
 
 func (s *Server) canSee(r *http.Request, id string) bool {

@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkt"
 
 	"github.com/coalmap/coalmap/data"
+	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/overlaps"
 	"github.com/coalmap/coalmap/postgis/pgtest"
 )
@@ -303,5 +304,105 @@ func TestRoutesAlternatives(t *testing.T) {
 	}
 	if found == 0 {
 		t.Error("no case found a second alternative")
+	}
+}
+
+// TestRoutesKeepMode plans keep mode on seeded random alignments across a
+// synthetic coalfield (hard constraints only) and checks it against free
+// mode: the best alternative keeps every vertex of the alignment outside the
+// replaced stretches, in order; each stretch runs between two clear
+// vertices of the alignment; the whole is as long as the kept sections plus,
+// for each stretch, the shortest route between its two points asked for on
+// its own (free mode, k = 1); and it keeps the clearance from every block no
+// end lies in.
+func TestRoutesKeepMode(t *testing.T) {
+	ctx := context.Background()
+	seed := testSeed(t)
+	rng := rand.New(rand.NewPCG(seed, 13))
+	eng := overlaps.New(&memSource{layers: map[string][]overlaps.Polygon{"coal_blocks": coalBlocks(rng, 300)}}, overlaps.Config{})
+	corridor, clearance := overlaps.Corridor{RowWidthM: 46}, 5.0
+	zero := 0.0
+	replaced := 0
+	for c := 0; c < 8; c++ {
+		line := alignment(rng, 30+50*rng.Float64(), 25)
+		res, err := eng.Routes(ctx, &overlaps.RouteRequest{Alignment: line, Mode: overlaps.ModeKeep, K: 3, MaxShared: 0.5, Corridor: corridor,
+			ClearanceM: clearance, MinSectionM: &zero, Soft: &overlaps.SoftCosts{}})
+		if err != nil {
+			t.Fatalf("case %d: %v", c, err)
+		}
+		if len(res.Routes) == 1 {
+			if res.Routes[0].Crossings["hard"] != 0 && len(res.Unavoidable) == 0 {
+				t.Errorf("case %d: no alternative for an alignment that crosses %d blocks", c, res.Routes[0].Crossings["hard"])
+			}
+			continue
+		}
+		chain := []float64{0}
+		for i := 1; i < len(line); i++ {
+			chain = append(chain, chain[i-1]+geo.DistanceGeodesic(line[i-1], line[i]))
+		}
+		vertexAt := func(m float64) int {
+			for i, ch := range chain {
+				if math.Abs(ch-m) < 1e-6 {
+					return i
+				}
+			}
+			t.Fatalf("case %d: no vertex at chainage %.3f m", c, m)
+			return -1
+		}
+		best := res.Routes[1]
+		if len(best.Replaced) == 0 {
+			t.Fatalf("case %d: the best alternative replaces nothing", c)
+		}
+		// The kept vertices, in order, in the alternative's line.
+		inside := make([]bool, len(line))
+		want := 0.0
+		kept := chain[len(chain)-1]
+		for _, st := range best.Replaced {
+			a, b := vertexAt(st.FromM), vertexAt(st.ToM)
+			for i := a + 1; i < b; i++ {
+				inside[i] = true
+			}
+			kept -= chain[b] - chain[a]
+			free, err := eng.Routes(ctx, &overlaps.RouteRequest{From: &line[a], To: &line[b], Mode: overlaps.ModeFree, K: 1, Corridor: corridor,
+				ClearanceM: clearance, MinSectionM: &zero, Soft: &overlaps.SoftCosts{}})
+			if err != nil {
+				t.Fatalf("case %d, free between vertices %d and %d: %v", c, a, b, err)
+			}
+			want += free.Routes[0].LengthM
+			replaced++
+		}
+		want += kept
+		if math.Abs(best.LengthM-want) > 0.5 {
+			t.Errorf("case %d: best keep-mode route %.2f m, kept sections and the free routes of its stretches %.2f m", c, best.LengthM, want)
+		}
+		j := 0
+		coords := best.Geometry.Coordinates
+		for i, p := range line {
+			if inside[i] {
+				continue
+			}
+			for j < len(coords) && coords[j] != p {
+				j++
+			}
+			if j == len(coords) {
+				t.Errorf("case %d: vertex %d of the alignment, outside the replaced stretches, is not kept", c, i)
+				break
+			}
+		}
+		for _, r := range res.Routes[1:] {
+			for _, h := range r.HardCrossed {
+				if !slices.ContainsFunc(res.Unavoidable, func(u overlaps.PolygonRef) bool { return u.ID == h.ID }) {
+					t.Errorf("case %d, rank %d crosses %s", c, r.Rank, h.ID)
+				}
+			}
+			if r.MinClearanceM != nil && *r.MinClearanceM < clearance-marginTolM {
+				t.Errorf("case %d, rank %d: clearance %.2f m", c, r.Rank, *r.MinClearanceM)
+			}
+		}
+		t.Logf("case %d: original %.2f km crossing %d blocks; %d alternatives, best %.2f km replacing %d stretches",
+			c, res.Routes[0].LengthM/1000, res.Routes[0].Crossings["hard"], len(res.Routes)-1, best.LengthM/1000, len(best.Replaced))
+	}
+	if replaced == 0 {
+		t.Error("no case replaced a stretch")
 	}
 }

@@ -149,26 +149,8 @@ func sharedLength(a, b orb.LineString) float64 {
 			}
 		}
 		if len(iv) > 0 {
-			total += unionFraction(iv) * geo.DistanceGeodesic(a[i-1], a[i])
+			total += unionLength(iv) * geo.DistanceGeodesic(a[i-1], a[i])
 		}
 	}
 	return math.Round(total*10) / 10
-}
-
-func unionFraction(iv [][2]float64) float64 {
-	for i := 1; i < len(iv); i++ {
-		for j := i; j > 0 && iv[j][0] < iv[j-1][0]; j-- {
-			iv[j], iv[j-1] = iv[j-1], iv[j]
-		}
-	}
-	sum, lo, hi := 0.0, iv[0][0], iv[0][1]
-	for _, v := range iv[1:] {
-		if v[0] > hi {
-			sum += hi - lo
-			lo, hi = v[0], v[1]
-			continue
-		}
-		hi = math.Max(hi, v[1])
-	}
-	return sum + hi - lo
 }

@@ -1,8 +1,10 @@
 // Command routes-bench measures POST /routes of a running `coalmap serve`
-// from a separate process over loopback, and compares the planner's best
-// alternatives on the demo's four real cases with the convex-hull detour of
-// the version before it (`coalmap check --reroute`, whose JSON answers it
-// reads). bench/routes/run.sh starts everything and runs it:
+// from a separate process over loopback. First it compares the planner's
+// best alternatives on the demo's four real cases with the convex-hull
+// detour of the version before it (`coalmap check --reroute`, whose JSON
+// answers it reads), then it times the latency scenarios, reading serve's
+// resident set after each. bench/routes/run.sh starts everything and runs
+// it:
 //
 //	go run ./bench/routes -url http://127.0.0.1:PORT -pid SERVE_PID -cases DIR -old DIR [-n 40]
 //
@@ -10,7 +12,8 @@
 // layers as soft costs, for the Dhirauli line and a 300 km line across the
 // Singrauli and Korba coalfields; one warm-up request each (it loads the
 // layers), then n requests one after the other; p50, p95 and the slowest.
-// Memory: the serve process's peak resident set (VmHWM of /proc/PID/status).
+// Memory: the serve process's resident set after each step and its peak
+// (VmRSS and VmHWM of /proc/PID/status).
 //
 // With -database-url instead of -url it serves the API in this process (as
 // `coalmap serve` does: the catalog, the overlap engine with line layers),
@@ -50,6 +53,7 @@ func main() {
 	old := flag.String("old", "", "directory of the previous version's `check --reroute --format json` answers (<id>.json)")
 	dbURL := flag.String("database-url", "", "serve in this process over this database (for -cpuprofile) instead of -url")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the in-process server to this file")
+	only := flag.String("only", "", "run only the scenarios whose name holds this text")
 	flag.Parse()
 	if *dbURL != "" {
 		srv, stop := serveInProcess(*dbURL)
@@ -92,9 +96,18 @@ func main() {
 			"alignment": map[string]any{"type": "LineString", "coordinates": [][2]float64{{82.25, 24.25}, {82.75, 21.55}}},
 			"k":         3, "corridor": corridor}},
 	}
-	fmt.Println("| request | routes | best alternative | p50 | p95 | slowest |")
-	fmt.Println("|---|---:|---|---:|---:|---:|")
+	if *old != "" {
+		compareOld(*url, *cases, *old)
+		if *pid > 0 {
+			fmt.Printf("\nserve's resident set with coal_blocks loaded: %s\n\n", status(*pid, "VmRSS"))
+		}
+	}
+	fmt.Println("| request | routes | best alternative | p50 | p95 | slowest | serve's RSS after |")
+	fmt.Println("|---|---:|---|---:|---:|---:|---:|")
 	for _, sc := range scenarios {
+		if !strings.Contains(sc.name, *only) {
+			continue
+		}
 		body, _ := json.Marshal(sc.body)
 		first, _, err := post(*url, body) // warm-up: loads the layers
 		if err != nil {
@@ -109,16 +122,21 @@ func main() {
 			times = append(times, d)
 		}
 		best := alternatives(first)[0]
-		fmt.Printf("| %s | %d | %.2f km (%+.2f km), %d angle points | %s | %s | %s |\n", sc.name, len(alternatives(first)),
-			best.LengthM/1000, best.AddedLengthM/1000, best.AnglePoints, ms(pct(times, 0.5)), ms(pct(times, 0.95)), ms(slices.Max(times)))
+		rss := "-"
+		if *pid > 0 {
+			rss = status(*pid, "VmRSS")
+		}
+		fmt.Printf("| %s | %d | %.2f km (%+.2f km), %d angle points | %s | %s | %s | %s |\n", sc.name, len(alternatives(first)),
+			best.LengthM/1000, best.AddedLengthM/1000, best.AnglePoints, ms(pct(times, 0.5)), ms(pct(times, 0.95)), ms(slices.Max(times)), rss)
 	}
 	if *pid > 0 {
-		fmt.Printf("\nserve's peak resident set (VmHWM): %s\n", vmHWM(*pid))
+		fmt.Printf("\nserve's peak resident set (VmHWM): %s\n", status(*pid, "VmHWM"))
 	}
+}
 
-	if *old == "" {
-		return
-	}
+// compareOld plans the four real cases with hard constraints only and
+// compares the best alternative with the previous version's detour.
+func compareOld(url, cases, old string) {
 	fmt.Println("\nThe four real cases: hard constraint coal_blocks, half the RoW, no clearance, no soft costs; the previous version's")
 	fmt.Println("convex-hull detour (`coalmap check --reroute`) against the planner's best alternative (k = 1).")
 	fmt.Println()
@@ -134,17 +152,17 @@ func main() {
 		{"jharsuguda-dharamjaygarh", "Jharsuguda–Dharamjaygarh 765 kV", 67},
 		{"dhirauli-765kv", "Dhirauli 765 kV", 67},
 	} {
-		line, err := os.ReadFile(filepath.Join(*cases, c.id+".geojson"))
+		line, err := os.ReadFile(filepath.Join(cases, c.id+".geojson"))
 		if err != nil {
 			fail(err)
 		}
-		before, orig, err := oldDetour(filepath.Join(*old, c.id+".json"))
+		before, orig, err := oldDetour(filepath.Join(old, c.id+".json"))
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", c.id, err))
 		}
 		body, _ := json.Marshal(map[string]any{"alignment": json.RawMessage(line), "k": 1, "corridor": map[string]any{"row_width_m": c.width},
 			"hard": []string{"coal_blocks"}, "soft": map[string]any{}})
-		res, _, err := post(*url, body)
+		res, _, err := post(url, body)
 		if err != nil {
 			fail(fmt.Errorf("%s: %w", c.id, err))
 		}
@@ -232,14 +250,17 @@ func pct(d []time.Duration, p float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
 
-func vmHWM(pid int) string {
+// status returns a field of /proc/PID/status (VmRSS, VmHWM), in MB.
+func status(pid int, field string) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return err.Error()
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(v), "%f", &kb)
+			return fmt.Sprintf("%.0f MB", kb/1024)
 		}
 	}
 	return "unknown"

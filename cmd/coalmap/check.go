@@ -106,30 +106,49 @@ func (c *checkCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w, closeOut, err := c.output()
+	return writeAnswer(c.stdout, c.out, c.format, answer{json: rep, geojson: overlaps.ReportFeatures(rep),
+		csv: func(w io.Writer) error { return overlaps.WriteReportCSV(w, rep) }, text: func(w io.Writer) error { return writeReportText(w, rep) }})
+}
+
+// answer is what a command writes, in each of its formats.
+type answer struct {
+	json, geojson any                   // --format json (indented), geojson
+	csv, text     func(io.Writer) error // --format csv, text
+}
+
+// writeAnswer writes a in format to the file out, or to stdout when out is
+// empty.
+func writeAnswer(stdout io.Writer, out, format string, a answer) error {
+	w, closeOut, err := openOutput(stdout, out)
 	if err != nil {
 		return err
 	}
 	defer closeOut()
-	switch c.format {
+	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return enc.Encode(a.json)
 	case "geojson":
-		return json.NewEncoder(w).Encode(overlaps.ReportFeatures(rep))
+		return json.NewEncoder(w).Encode(a.geojson)
 	case "csv":
-		return overlaps.WriteReportCSV(w, rep)
+		return a.csv(w)
 	}
-	return writeReportText(w, rep)
+	return a.text(w)
 }
 
 // output returns where the command writes, and a function to close it.
 func (c *checkCmd) output() (io.Writer, func() error, error) {
-	if c.out == "" {
-		return c.stdout, func() error { return nil }, nil
+	return openOutput(c.stdout, c.out)
+}
+
+// openOutput opens the file path for writing, or returns stdout when path is
+// empty.
+func openOutput(stdout io.Writer, path string) (io.Writer, func() error, error) {
+	if path == "" {
+		return stdout, func() error { return nil }, nil
 	}
-	f, err := os.Create(c.out)
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, nil, err
 	}

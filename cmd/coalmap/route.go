@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -231,22 +230,8 @@ func (c *routeCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return routeError(err, c.file)
 	}
-	w, closeOut, err := (&checkCmd{stdout: c.stdout, out: c.out}).output()
-	if err != nil {
-		return err
-	}
-	defer closeOut()
-	switch c.format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	case "geojson":
-		return json.NewEncoder(w).Encode(overlaps.RoutesFeatures(res))
-	case "csv":
-		return overlaps.WriteRoutesCSV(csv.NewWriter(w), res)
-	}
-	return writeRoutesText(w, res)
+	return writeAnswer(c.stdout, c.out, c.format, answer{json: res, geojson: overlaps.RoutesFeatures(res),
+		csv: func(w io.Writer) error { return overlaps.WriteRoutesCSV(csv.NewWriter(w), res) }, text: func(w io.Writer) error { return writeRoutesText(w, res) }})
 }
 
 // routeError says what is wrong with a route request in the command's own
