@@ -78,6 +78,10 @@ type CostField struct {
 	proj  Gnomonic
 	areas []fieldArea
 	lines []fieldLines
+	// lineIdx indexes the chunks of every line set at once (set<<24 |
+	// chunk): one lookup per piece of an edge, whatever the sets.
+	lineIdx rtree.RTreeG[int32]
+	lineW   float64 // the widest WithinM of the sets
 }
 
 type fieldArea struct {
@@ -85,14 +89,17 @@ type fieldArea struct {
 	idx   rtree.RTreeG[int32]
 }
 
-// fieldLines indexes a line set's segments by runs of chunkSize
-// consecutive segments of one line.
+// fieldLines holds a line set's segments in runs (chunks) of up to
+// chunkSize consecutive segments of one line, indexed in CostField.lineIdx.
 type fieldLines struct {
 	segs [][2]orb.Point
-	idx  rtree.RTreeG[int32] // chunk → segs[c*chunkSize:…], cut at each line's end
-	ends []int32             // end (exclusive) of each chunk
+	ends []int32 // end (exclusive) of each chunk; chunks are contiguous
 	w    float64
 }
+
+// maxLineChunks bounds the chunks of one line set (24 bits of the index's
+// key).
+const maxLineChunks = 1 << 24
 
 // NewCostField draws m on proj's plane (nil m: length alone).
 func NewCostField(proj Gnomonic, m *CostModel) *CostField {
@@ -141,8 +148,9 @@ func NewCostField(proj Gnomonic, m *CostModel) *CostField {
 		}
 		f.areas = append(f.areas, fa)
 	}
-	for _, l := range m.Lines {
+	for k, l := range m.Lines {
 		fl := fieldLines{w: l.WithinM}
+		f.lineW = math.Max(f.lineW, l.WithinM)
 		for _, ls := range l.Lines {
 			start := len(fl.segs)
 			var prev orb.Point
@@ -156,13 +164,13 @@ func NewCostField(proj Gnomonic, m *CostModel) *CostField {
 				}
 				prev = q
 			}
-			for lo := start; lo < len(fl.segs); lo += chunkSize {
+			for lo := start; lo < len(fl.segs) && len(fl.ends) < maxLineChunks; lo += chunkSize {
 				hi := min(lo+chunkSize, len(fl.segs))
 				b := orb.Bound{Min: fl.segs[lo][0], Max: fl.segs[lo][0]}
 				for _, sg := range fl.segs[lo:hi] {
 					b = b.Extend(sg[1])
 				}
-				fl.idx.Insert(b.Min, b.Max, int32(len(fl.ends)))
+				f.lineIdx.Insert(b.Min, b.Max, int32(k<<24|len(fl.ends)))
 				fl.ends = append(fl.ends, int32(hi))
 			}
 		}
@@ -194,44 +202,52 @@ func (f *CostField) terms(a, b orb.Point, lengthM float64) EdgeTerms {
 		})
 		t.InsideM[k] = unionFrac(iv) * lengthM
 	}
-	var crossed []int32
-	for k := range f.lines {
-		fl := &f.lines[k]
-		iv, crossed = iv[:0], crossed[:0]
-		pieces(a, b, l, 0, 1, math.Max(fieldStep, 4*fl.w), func(_, _ float64, pb orb.Bound) bool {
-			q := pb.Pad(fl.w)
-			fl.idx.Search(q.Min, q.Max, func(_, _ [2]float64, c int32) bool {
-				lo := int32(0) // chunks are contiguous runs of segs
-				if c > 0 {
-					lo = fl.ends[c-1]
+	if len(f.lines) == 0 {
+		return t
+	}
+	// The line sets: one lookup per piece of the edge; a segment met from
+	// two pieces is counted once.
+	var crossed []int64 // set<<32 | segment
+	beside := make([][][2]float64, len(f.lines))
+	pieces(a, b, l, 0, 1, math.Max(fieldStep, 4*f.lineW), func(_, _ float64, pb orb.Bound) bool {
+		q := pb.Pad(f.lineW)
+		f.lineIdx.Search(q.Min, q.Max, func(_, _ [2]float64, key int32) bool {
+			k, c := int(key>>24), key&(maxLineChunks-1)
+			fl := &f.lines[k]
+			qk := pb.Pad(fl.w)
+			lo := int32(0)
+			if c > 0 {
+				lo = fl.ends[c-1]
+			}
+			for si := lo; si < fl.ends[c]; si++ {
+				s := fl.segs[si]
+				if math.Max(s[0][0], s[1][0]) < qk.Min[0] || math.Min(s[0][0], s[1][0]) > qk.Max[0] ||
+					math.Max(s[0][1], s[1][1]) < qk.Min[1] || math.Min(s[0][1], s[1][1]) > qk.Max[1] {
+					continue
 				}
-				for si := lo; si < fl.ends[c]; si++ {
-					s := fl.segs[si]
-					if math.Max(s[0][0], s[1][0]) < q.Min[0] || math.Min(s[0][0], s[1][0]) > q.Max[0] ||
-						math.Max(s[0][1], s[1][1]) < q.Min[1] || math.Min(s[0][1], s[1][1]) > q.Max[1] {
-						continue
-					}
-					if segsIntersect(a, b, s[0], s[1]) && !(orient(a, b, s[0]) == 0 && orient(a, b, s[1]) == 0) {
-						// Count a crossing once: not where the line only
-						// reaches the route's end point from one side.
-						if orient(a, b, s[1]) != 0 {
-							crossed = append(crossed, si)
-						}
-					}
-					if fl.w > 0 {
-						if lo, hi, ok := capsuleInterval(a, b, s[0], s[1], fl.w); ok {
-							iv = append(iv, [2]float64{lo, hi})
-						}
+				if segsIntersect(a, b, s[0], s[1]) && !(orient(a, b, s[0]) == 0 && orient(a, b, s[1]) == 0) {
+					// Count a crossing once: not where the line only
+					// reaches the route's end point from one side.
+					if orient(a, b, s[1]) != 0 {
+						crossed = append(crossed, int64(k)<<32|int64(si))
 					}
 				}
-				return true
-			})
+				if fl.w > 0 {
+					if lo, hi, ok := capsuleInterval(a, b, s[0], s[1], fl.w); ok {
+						beside[k] = append(beside[k], [2]float64{lo, hi})
+					}
+				}
+			}
 			return true
 		})
-		// A line segment met from two pieces is counted once.
-		slices.Sort(crossed)
-		t.Crossings[k] = len(slices.Compact(crossed))
-		t.BesideM[k] = unionFrac(iv) * lengthM
+		return true
+	})
+	slices.Sort(crossed)
+	for _, c := range slices.Compact(crossed) {
+		t.Crossings[c>>32]++
+	}
+	for k := range f.lines {
+		t.BesideM[k] = unionFrac(beside[k]) * lengthM
 	}
 	return t
 }
