@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -310,6 +311,8 @@ func writeRoutesText(w io.Writer, res *overlaps.RoutesResult) error {
 				soft = append(soft, fmt.Sprintf("%s %.1f", k, v))
 			}
 		}
+		sort.Strings(cross)
+		sort.Strings(soft)
 		fmt.Fprintf(tw, "%d\t%s\t%.3f\t%+.3f\t%+.2f\t%d\t%d\t%s\t%s\t%s\t%.3f\t\n", r.Rank, r.Kind, r.LengthM/1000, r.AddedLengthM/1000, r.AddedPct,
 			r.AnglePoints, r.Crossings["hard"], clear, orDash(strings.Join(cross, ", ")), orDash(strings.Join(soft, ", ")), r.Cost)
 	}
