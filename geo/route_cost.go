@@ -114,21 +114,8 @@ func NewCostField(proj Gnomonic, m *CostModel) *CostField {
 			var b orb.Bound
 			for _, poly := range mp {
 				for _, r := range poly {
-					pts := make([]orb.Point, 0, len(r))
-					for _, v := range r {
-						q, ok := proj.Forward(v)
-						if !ok {
-							continue
-						}
-						if n := len(pts); n > 0 && pts[n-1] == q {
-							continue
-						}
-						pts = append(pts, q)
-					}
-					if len(pts) > 1 && pts[0] == pts[len(pts)-1] {
-						pts = pts[:len(pts)-1]
-					}
-					if len(pts) < 3 {
+					pts, ok := planarRing(proj, r, nil)
+					if !ok || len(pts) < 3 {
 						continue
 					}
 					sr := &spaceRing{pts: pts, bound: orb.MultiPoint(pts).Bound()}

@@ -21,6 +21,47 @@ type spaceRing struct {
 	owner  int32
 }
 
+// planarRing draws ring r (EPSG:4326) on proj's plane, without repeated
+// points or the closing one. An edge longer than edgePieceM is followed
+// straight in degrees, as PostGIS's geometry and the check take it, by
+// points at most edgePieceM apart. seen, when given, is called with each
+// vertex, its planar point and the length of the edge ending there when
+// it was long (else 0). It reports false when a vertex cannot be drawn.
+func planarRing(proj Gnomonic, r orb.Ring, seen func(v, q orb.Point, long float64)) ([]orb.Point, bool) {
+	pts := make([]orb.Point, 0, len(r))
+	add := func(q orb.Point) {
+		if n := len(pts); n == 0 || pts[n-1] != q {
+			pts = append(pts, q)
+		}
+	}
+	for vi, v := range r {
+		long := 0.0
+		if vi > 0 {
+			if l := DistanceGeodesic(r[vi-1], v); l > edgePieceM {
+				long = l
+				n := int(math.Ceil(l / edgePieceM))
+				for k := 1; k < n; k++ {
+					if q, ok := proj.Forward(lerp(r[vi-1], v, float64(k)/float64(n))); ok {
+						add(q)
+					}
+				}
+			}
+		}
+		q, ok := proj.Forward(v)
+		if !ok {
+			return nil, false
+		}
+		if seen != nil {
+			seen(v, q, long)
+		}
+		add(q)
+	}
+	if len(pts) > 1 && pts[0] == pts[len(pts)-1] {
+		pts = pts[:len(pts)-1]
+	}
+	return pts, true
+}
+
 func (r *spaceRing) index() {
 	n := len(r.pts)
 	if n <= bigRing {

@@ -92,38 +92,16 @@ func NewRouteSpace(polys []orb.MultiPolygon, terminals []orb.Point, marginM floa
 		for _, poly := range mp {
 			var pp ppoly
 			for ri, r := range poly {
-				pts := make([]orb.Point, 0, len(r))
-				for vi, v := range r {
-					// A long edge is followed straight in degrees, as
-					// PostGIS's geometry (and the check) take it, by
-					// points at most edgePieceM apart; geography takes
-					// it as a great-circle arc, which bows away by up to
-					// L²·tan φ/8R: the margin takes that in too.
-					if vi > 0 {
-						if l := DistanceGeodesic(r[vi-1], v); l > edgePieceM {
-							dev := l * l * math.Abs(math.Tan(v[1]*degToRad)) / (8 * MeanRadius) * 1.25
-							extra = math.Max(extra, dev)
-							n := int(math.Ceil(l / edgePieceM))
-							for k := 1; k < n; k++ {
-								if q, ok := proj.Forward(lerp(r[vi-1], v, float64(k)/float64(n))); ok {
-									pts = append(pts, q)
-								}
-							}
-						}
-					}
-					q, ok := proj.Forward(v)
-					if !ok {
-						return nil, fmt.Errorf("geo: polygon too far from the route's area")
-					}
+				pts, ok := planarRing(proj, r, func(v, q orb.Point, long float64) {
 					minLat, maxLat = math.Min(minLat, v[1]), math.Max(maxLat, v[1])
 					radius = math.Max(radius, math.Hypot(q[0], q[1]))
-					if n := len(pts); n > 0 && pts[n-1] == q {
-						continue
-					}
-					pts = append(pts, q)
-				}
-				if len(pts) > 1 && pts[0] == pts[len(pts)-1] {
-					pts = pts[:len(pts)-1]
+					// Geography takes a long edge as a great-circle arc,
+					// which bows away from the edge straight in degrees by
+					// up to L²·tan φ/8R: the margin takes that in too.
+					extra = math.Max(extra, long*long*math.Abs(math.Tan(v[1]*degToRad))/(8*MeanRadius)*1.25)
+				})
+				if !ok {
+					return nil, fmt.Errorf("geo: polygon too far from the route's area")
 				}
 				if len(pts) < 3 {
 					if ri == 0 {
