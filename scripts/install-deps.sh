@@ -3,7 +3,8 @@
 # PostgreSQL with PostGIS (the embedded cluster), GDAL's command-line tools
 # (imports of exotic formats; the OGC API tests read the service with ogrinfo),
 # Node.js and npm (building the web map), Chromium and fonts (its end-to-end
-# tests run in headless Chromium; no browser is downloaded).
+# tests run in headless Chromium; no browser is downloaded), poppler-utils
+# (the tests read the clearance report Chromium prints to PDF).
 set -euo pipefail
 
 need=()
@@ -20,6 +21,7 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 have fonts-noto-core || need+=(fonts-noto-core)
+command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 major=""
 if [ -d /usr/lib/postgresql ]; then
   major=$(ls /usr/lib/postgresql | sort -n | tail -1)

@@ -9,7 +9,7 @@ import './style.css';
 import { getToken, setToken } from './api.js';
 import { basemapOf } from './catalog.js';
 import { fetchCase } from './cases.js';
-import { addHighlightLayers, clearSelection, renderAgainstList, requestCheck, selectConflict, setAgainst, updateExports, wireCheck } from './check.js';
+import { addHighlightLayers, checkQuery, clearSelection, renderAgainstList, requestCheck, selectConflict, setAgainst, updateExports, wireCheck } from './check.js';
 import { corridorWidthM, loadCorridors, onPick, setCorridor } from './corridors.js';
 import { $, setStatus, showError } from './dom.js';
 import { DrawTool } from './draw.js';
@@ -23,7 +23,7 @@ import { render as renderSoft, wireSoftCosts } from './softcosts.js';
 import { CASES, COAL_BLOCKS, app, state } from './state.js';
 import { addWaypointLayers, handleClick as waypointClick, setTool as setWaypointTool, setWaypoints, waypointToolActive, wireWaypoints } from './waypoints.js';
 
-window.coalmap = { state, app };
+window.coalmap = { state, app, checkQuery };
 
 /* ---------- the alignment ---------- */
 
