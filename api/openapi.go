@@ -47,7 +47,11 @@ func (s *Server) openAPI(base string) obj {
 			"400": errResp, "404": errResp,
 		},
 	}
-	return obj{
+	paths := obj{}
+	if s.deps.Overlaps != nil && s.deps.Catalog != nil {
+		paths = routesOpenAPI(errResp)
+	}
+	doc := obj{
 		"openapi": "3.0.3",
 		"info": obj{"title": s.cfg.Title, "description": s.cfg.Description, "version": orDefault(s.cfg.Version, "dev"),
 			"license": obj{"name": "Government Open Data License – India"}},
@@ -87,6 +91,10 @@ func (s *Server) openAPI(base string) obj {
 		"components": obj{"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer",
 			"description": "A token from `coalmap token create --role viewer|planner|editor|admin`. Any token reads restricted layers; writes need editor."}}},
 	}
+	for k, v := range paths {
+		doc["paths"].(obj)[k] = v
+	}
+	return doc
 }
 
 func orDefault(s, d string) string {

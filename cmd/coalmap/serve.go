@@ -195,6 +195,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		}
 		return l.DataVersion, true
 	}
+	// Routes count crossings of line layers and run beside them.
+	ocfg.Lines = postgis.NewRuns(pool)
 	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runCtx, stopRuns := context.WithCancel(bg)
