@@ -430,6 +430,17 @@ async function main() {
   await step('routes for the Dhirauli case are listed with their metrics as POST /routes gives them, the original as row 0', async () => {
     await page.locator('#routes-form').scrollIntoViewIfNeeded();
     assert(await page.$eval('#routes-k', (s) => s.value) === '3', 'k does not default to 3');
+    // The soft costs show the service's documented defaults, and the request leaves them to it.
+    const sd = corridors.soft_defaults;
+    assert(sd, 'GET /overlaps/corridors gives no soft_defaults');
+    await page.click('#soft-costs summary');
+    const shown = await page.evaluate(() => Object.fromEntries(['polygons', 'crossings', 'parallel'].map((g) => [g,
+      [...document.querySelectorAll(`#soft-${g} li`)].map((li) => [li.querySelector('select').value, ...[...li.querySelectorAll('input')].map((i) => +i.value)])])));
+    const want = { polygons: sd.polygons.map((x) => [x.layer, x.cost_per_km]), crossings: sd.crossings.map((x) => [x.layer, x.penalty_km]), parallel: sd.parallel.map((x) => [x.layer, x.bonus_per_km, x.within_m]) };
+    assert(JSON.stringify(shown) === JSON.stringify(want), `soft costs shown ${JSON.stringify(shown)}, the service's defaults ${JSON.stringify(want)}`);
+    assert(+(await page.inputValue('#soft-angle')) === sd.angle_point_km, 'the angle point cost shown is not the default');
+    assert(await page.$eval('#soft-angle', (i) => i.disabled), 'the defaults are editable while they are in use');
+    await page.click('#soft-costs summary');
     const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/routes' && r.request().method() === 'POST', { timeout: 120000 });
     await page.click('#propose');
     const r = await answer;
@@ -438,6 +449,7 @@ async function main() {
     routesBody = JSON.parse(r.request().postData());
     assert(routesBody.k === 3 && (routesBody.hard || []).includes('coal_blocks'), `the page asked ${JSON.stringify({ k: routesBody.k, hard: routesBody.hard })}`);
     assert(routesBody.corridor?.voltage_kv === 765, `the page asked for corridor ${JSON.stringify(routesBody.corridor)}`);
+    assert(!('soft' in routesBody), 'the page sent soft costs while the defaults were chosen');
     await page.waitForSelector('#routes-table tbody tr');
     const routes = routesAnswer.routes;
     const alts = routes.filter((x) => x.kind !== 'original');
@@ -468,17 +480,26 @@ async function main() {
       assert(parts.length >= 4, `route ${i}: cost breakdown ${JSON.stringify(want.cost_breakdown)}`);
       assert(near(row.m['cost_breakdown.length_km'], want.cost_breakdown.length_km, 1e-9) && near(want.cost_breakdown.length_km, want.length_m / 1000, 1e-3), `route ${i}: length part ${want.cost_breakdown.length_km} km for ${want.length_m} m`);
     });
-    // Ranked by cost, and an alternative that crosses no hard polygon (Dhirauli's ends lie outside every block).
+    // Ranked by cost; no alternative crosses a hard polygon but the
+    // unavoidable ones (an end inside), which the original crosses more of.
     for (let i = 2; i < routes.length; i++) assert(routes[i].cost >= routes[i - 1].cost - 1e-9, `route ${i} costs less than route ${i - 1}`);
-    assert(alts.some((x) => (x.crossings?.hard ?? 0) === 0), 'every alternative crosses a hard polygon');
-    assert(routes[0].crossings.hard >= 1, 'the original Dhirauli alignment crosses no hard polygon');
+    const unavoidable = new Set((routesAnswer.unavoidable || []).map((u) => `${u.layer}/${u.id}`));
+    for (const a of alts) {
+      const extra = (a.hard_crossed || []).filter((h) => !unavoidable.has(`${h.layer}/${h.id}`));
+      assert(!extra.length, `route ${a.rank} crosses ${extra.map((h) => h.name).join(', ')}, not unavoidable`);
+    }
+    const avoidable = (routes[0].hard_crossed || []).filter((h) => !unavoidable.has(`${h.layer}/${h.id}`));
+    assert(avoidable.some((h) => /dhirauli/i.test(h.name)), `the original's avoidable crossings: ${avoidable.map((h) => h.name)}`);
+    const unText = await page.textContent('#routes-status');
+    for (const u of routesAnswer.unavoidable || []) assert(unText.includes(u.name || u.id), `the status does not name the unavoidable ${u.name}: ${unText}`);
     // Drawn in distinct colours, with a legend.
-    const drawn = await page.evaluate(() => window.coalmap.map.getSource('routes')._data.features.map((f) => f.properties));
+    const drawn = await page.evaluate(async () => (await window.coalmap.map.getSource('routes').getData()).features.map((f) => f.properties));
     assert(drawn.length === routes.length, `${drawn.length} routes on the map for ${routes.length}`);
     const colours = new Set(drawn.filter((x) => x.kind !== 'original').map((x) => x.color));
     assert(colours.size === alts.length, `${colours.size} colours for ${alts.length} alternatives`);
     assert(await page.locator('#routes-legend li').count() === routes.length, 'the legend does not list every route');
     log(`routes: ${routes.map((x) => `${x.kind === 'original' ? 'original' : `#${x.rank}`} ${(x.length_m / 1000).toFixed(2)} km cost ${x.cost.toFixed(2)} hard ${x.crossings.hard}`).join('; ')}`);
+    await page.mouse.move(5, 5); // the drawer opened under the pointer: no route hovered
     await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
     await sleep(500);
     await shot('14-routes-dhirauli');
@@ -571,9 +592,54 @@ async function main() {
     log(`report: ${pages} A4 page(s) (${boxes[0].map((v) => v.toFixed(2)).join(' × ')} pt), ${bytes.length} bytes`);
   });
 
-  await step('“Use this route” makes it the alignment, and the check finds no hard crossing', async () => {
+  await step('a waypoint added on the map and keep mode reach the planner', async () => {
     assert(routesAnswer, 'no routes');
-    const i = routesAnswer.routes.findIndex((x) => x.kind !== 'original' && (x.crossings?.hard ?? 0) === 0);
+    const propose = async () => {
+      const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/routes' && r.request().method() === 'POST', { timeout: 120000 });
+      await page.click('#propose');
+      const r = await answer;
+      assert(r.status() === 200, `POST /routes answered ${r.status()}: ${(await r.text()).slice(0, 300)}`);
+      await page.waitForSelector('#routes-table tbody tr');
+      return { body: JSON.parse(r.request().postData()), answer: await r.json() };
+    };
+    // A point a third of the way along the best route: clear of every block.
+    const line = routesAnswer.routes.find((x) => x.kind !== 'original').geometry.coordinates;
+    const wp = line[0].map((v, k) => v + (line[line.length - 1][k] - v) / 3);
+    const onRoute = line.reduce((best, p, i) => (i && segDistM(wp, line[i - 1], p) < best.d ? { d: segDistM(wp, line[i - 1], p), q: nearestOn(wp, line[i - 1], p) } : best), { d: Infinity, q: null }).q;
+    await page.evaluate((q) => window.coalmap.map.jumpTo({ center: q, zoom: 15 }), onRoute);
+    await waitFor(() => window.coalmap.map.loaded());
+    await page.click('#waypoint-tool');
+    const [x, y] = await page.evaluate((q) => { const p = window.coalmap.map.project(q); return [p.x, p.y]; }, onRoute);
+    const mapBox = await page.locator('#map').boundingBox();
+    await page.mouse.click(mapBox.x + x, mapBox.y + y);
+    await page.click('#waypoint-tool');
+    assert(await page.locator('#waypoint-list li').count() === 1, 'the waypoint is not listed');
+    const withWp = await propose();
+    assert(withWp.body.waypoints?.length === 1, `the page sent waypoints ${JSON.stringify(withWp.body.waypoints)}`);
+    const w = withWp.body.waypoints[0];
+    for (const r of withWp.answer.routes.filter((x) => x.kind !== 'original')) {
+      const c = r.geometry.coordinates;
+      const d = Math.min(...c.slice(1).map((p, i) => segDistM(w, c[i], p)));
+      assert(d < 1, `route ${r.rank} passes ${d.toFixed(2)} m from the waypoint`);
+    }
+    log(`with a waypoint: ${withWp.answer.routes.length - 1} routes through it`);
+    await page.click('#waypoints-clear');
+    await page.selectOption('#routes-mode', 'keep');
+    const keep = await propose();
+    assert(keep.body.mode === 'keep' && keep.answer.parameters?.mode === 'keep', `mode sent ${keep.body.mode}, answered ${keep.answer.parameters?.mode}`);
+    assert(!keep.body.waypoints, 'cleared waypoints were sent');
+    const kept = keep.answer.routes.filter((x) => x.kind !== 'original');
+    assert(kept.length >= 1 && kept.every((x) => x.replaced?.length), `keep mode: ${kept.length} routes, replaced ${kept.map((x) => x.replaced?.length)}`);
+    log(`keep mode: ${kept.map((x) => `#${x.rank} replaces ${x.replaced.length} stretch(es)`).join(', ')}`);
+    await page.selectOption('#routes-mode', 'free');
+    const again = await propose();
+    routesAnswer = again.answer;
+  });
+
+  await step('“Use this route” makes it the alignment, and the check finds no hard crossing but the unavoidable', async () => {
+    assert(routesAnswer, 'no routes');
+    const unavoidable = new Set((routesAnswer.unavoidable || []).map((u) => `${u.layer}/${u.id}`));
+    const i = routesAnswer.routes.findIndex((x) => x.kind !== 'original');
     const chosen = routesAnswer.routes[i];
     const row = page.locator(`#routes-table tbody tr[data-index="${i}"]`);
     const answer = page.waitForResponse((r) => r.url().includes('/overlaps/check') && r.request().method() === 'POST', { timeout: 30000 });
@@ -581,13 +647,18 @@ async function main() {
     await answer;
     const lines = await page.evaluate(() => window.coalmap.state.lines);
     assert(lines.length === 1 && JSON.stringify(lines[0]) === JSON.stringify(chosen.geometry.coordinates), 'the alignment is not the route chosen');
-    await page.waitForSelector('#conflicts tbody tr.none', { timeout: 30000 });
-    assert(await page.locator('#conflicts tbody tr[data-key]').count() === 0, 'the check still lists conflicts');
+    await waitFor(() => !document.querySelector('#check-panel[aria-busy]') && !/Checking/.test(document.querySelector('#check-status').textContent));
+    const keys = await page.$$eval('#conflicts tbody tr[data-key]', (trs) => trs.map((t) => t.dataset.key));
+    assert(keys.every((k) => unavoidable.has(k)), `the check of the route lists ${keys.filter((k) => !unavoidable.has(k)).join(', ')}, not unavoidable`);
+    if (!unavoidable.size) assert(await page.locator('#conflicts tbody tr.none').count() === 1, 'the check does not say the route is clear');
     assert(await page.locator('#routes-drawer').isHidden(), 'the routes of the old alignment are still shown');
     const q = await page.evaluate(() => window.coalmap.checkQuery().toString());
     const r = await (await api(`/overlaps/check?${q}`, { method: 'POST', headers: { 'Content-Type': 'application/geo+json' },
       body: JSON.stringify({ type: 'Feature', properties: {}, geometry: chosen.geometry }) })).json();
-    assert((r.crossings || []).length === 0, `POST /overlaps/check of the route lists ${(r.crossings || []).map((c) => c.name).join(', ')}`);
+    const crossed = (r.crossings || []).filter((c) => !unavoidable.has(`${c.layer}/${c.id}`));
+    assert(!crossed.length, `POST /overlaps/check of the route lists ${crossed.map((c) => c.name).join(', ')}`);
+    assert(JSON.stringify([...keys].sort()) === JSON.stringify((r.crossings || []).map((c) => `${c.layer}/${c.id}`).sort()), `the table lists ${keys}, the check ${(r.crossings || []).map((c) => c.id)}`);
+    log(`route ${chosen.rank} in use: ${keys.length ? `crosses only the unavoidable ${keys.join(', ')}` : 'clear'}`);
     await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
     await sleep(400);
     await shot('18-route-used');
@@ -646,6 +717,23 @@ async function printToPDF(url, file) {
   } finally {
     await rm(profile, { recursive: true, force: true });
   }
+}
+
+// segDistM is the distance in metres from p to the segment a–b (local
+// equirectangular: plenty for metres over a segment).
+function segDistM(p, a, b) {
+  const q = nearestOn(p, a, b);
+  const k = Math.cos((p[1] * Math.PI) / 180);
+  return Math.hypot((p[0] - q[0]) * k, p[1] - q[1]) * 111195;
+}
+
+function nearestOn(p, a, b) {
+  const k = Math.cos((p[1] * Math.PI) / 180);
+  const dx = (b[0] - a[0]) * k;
+  const dy = b[1] - a[1];
+  const l2 = dx * dx + dy * dy;
+  const t = l2 ? Math.max(0, Math.min(1, (((p[0] - a[0]) * k) * dx + (p[1] - a[1]) * dy) / l2)) : 0;
+  return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
 }
 
 function bbox(g) {

@@ -20,7 +20,8 @@ const KIND_LABELS = { transmission: 'Transmission line', rail: 'Railway' };
 
 function fillPicker() {
   const sel = $('#corridor');
-  const keep = sel.value;
+  const keep = sel.dataset.filled ? sel.value : ''; // a planner's choice survives a reload of the table
+  sel.dataset.filled = 'true';
   const groups = new Map();
   for (const c of state.corridors.list) {
     const k = c.kind || 'other';

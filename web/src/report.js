@@ -14,7 +14,7 @@ import { $, el, setStatus } from './dom.js';
 import { bboxOf, fmt, unionBbox } from './formats.js';
 import { dateText } from './info.js';
 import { planFromHash, planToHash, postCheckPlan, postRoutes } from './plan.js';
-import { keyLabel, metrics, normaliseRoutes } from './routedata.js';
+import { keyLabel, metrics, normaliseRoutes, routeWidth } from './routedata.js';
 import { MAP_STYLE, drawMap } from './reportmap.js';
 import { CASES, caseId, state } from './state.js';
 
@@ -90,7 +90,7 @@ async function loadContext(plan, model, result) {
   const pick = (pred) => state.layers.find(pred)?.id;
   const ids = {
     states: bm.states.map((l) => l.id),
-    rivers: bm.rivers.filter((l) => l.kind === 'line').map((l) => l.id),
+    rivers: [pick((l) => l.id === 'rivers') || pick((l) => l.category === 'water' && l.kind === 'line')].filter(Boolean),
     roads: [pick((l) => l.id === 'national_highways')].filter(Boolean),
     rails: [pick((l) => l.id === 'railway_lines_existing') || pick((l) => l.category === 'rail' && l.kind === 'line')].filter(Boolean),
     hard: plan.hard,
@@ -129,7 +129,8 @@ function build(plan, spec, checkJSON, result, model, routesError, context) {
       kpi(String(result.conflicts.length), result.conflicts.length === 1 ? 'polygon crossed' : 'polygons crossed', result.conflicts.length ? 'bad' : 'good'),
       kpi(fmt.m(sum.inside), `inside (${fmt.pct(sum.share)})`),
       kpi(fmt.ha(sum.areaHa), 'corridor area inside'),
-      kpi(best ? `${best.added_length_m < 0 ? '−' : '+'}${fmt.m(Math.abs(best.added_length_m))}` : '—', best ? `${best.label}, ${best.crossings?.hard ?? 0} hard crossings` : 'no alternative')),
+      kpi(best ? `${best.added_length_m < 0 ? '−' : '+'}${fmt.m(Math.abs(best.added_length_m))}` : '—',
+        best ? `${best.label} (best), ${best.crossings?.hard ?? 0} hard crossing${best.crossings?.hard === 1 ? '' : 's'}${model.unavoidable.length ? ', unavoidable' : ''}` : 'no alternative')),
     parametersSection(plan, spec, checkJSON, model),
     mapSection(plan, result, model, context),
     conflictsSection(result, checkJSON),
@@ -185,19 +186,19 @@ function mapSection(plan, result, model, context) {
     title: `Map of ${plan.name}`,
     lines: plan.lines, routes, waypoints: plan.waypoints, result, outlines: context.outlines,
     context: { states: ctx.states, rivers: ctx.rivers, roads: ctx.roads, rails: ctx.rails, hard: ctx.hard, soft: ctx.soft },
-    size: { width: 1000, maxHeight: 900, minHeight: 560 },
+    size: { width: 1000, maxHeight: 900, minHeight: 640 },
   });
   const S = MAP_STYLE;
   const item = (kind, color, label, extra = {}) => {
     const sw = el('span', { class: `lg lg-${kind}`, 'aria-hidden': 'true' });
     if (kind === 'line') sw.style.borderTopColor = color;
     else { sw.style.backgroundColor = color; sw.style.borderColor = extra.stroke || color; }
-    if (extra.dashed) sw.style.borderTopStyle = 'dashed';
+    if (extra.width) sw.style.borderTopWidth = `${Math.max(2, extra.width * 0.6)}px`;
     return el('li', {}, sw, label);
   };
   const legend = el('ul', { class: 'report-legend' },
     item('line', routes.find((r) => r.original)?.color || '#1f3fe0', `Alignment (A → B)${routes.some((r) => r.original) ? ': Original' : ''}`),
-    routes.filter((r) => !r.original).map((r, i) => item('line', r.color, `${r.label} (marker ${r.rank ?? i + 1})`, { dashed: i % 2 === 1 })),
+    routes.filter((r) => !r.original).map((r, i, alts) => item('line', r.color, `${r.label} (marker ${r.rank ?? i + 1})`, { width: routeWidth(i, alts.length) })),
     item('area', S.conflict.fill, 'Polygon crossed', { stroke: S.conflict.stroke }),
     result.nearMisses.length ? item('area', S.near.fill, 'Near miss', { stroke: S.near.stroke }) : null,
     item('area', S.hard.fill, `Other polygons of ${context.ids.hard.map((id) => titleOf(id) || id).join(', ')}`, { stroke: S.hard.stroke }),
@@ -245,16 +246,33 @@ function alternativesSection(model, error) {
     sw.style.backgroundColor = r.color;
     return el('th', { scope: 'col', class: 'num' }, sw, r.label);
   }));
-  const body = [];
-  let group = null;
+  // One tbody per group of rows: a group is not cut across pages.
+  const bodies = [];
+  let rows = null;
+  let group;
+  const open = (g) => {
+    group = g;
+    rows = [];
+    bodies.push(rows);
+    if (g) rows.push(el('tr', { class: 'group' }, el('th', { scope: 'colgroup', colSpan: routes.length + 1, text: g })));
+  };
   for (const c of cols) {
-    if ((c.group || null) !== group) {
-      group = c.group || null;
-      if (group) body.push(el('tr', { class: 'group' }, el('th', { scope: 'colgroup', colSpan: routes.length + 1, text: group })));
+    if (c.key === 'shared') {
+      // The report has room for the whole matrix: what each shares with each.
+      open('Length shared with');
+      for (const o of routes) {
+        rows.push(el('tr', {}, el('th', { scope: 'row', class: 'sub', text: o.label }),
+          routes.map((r) => el('td', { class: 'num', text: r.index === o.index ? '—' : fmt.m(r.shared_m?.[o.index] ?? 0) }))));
+      }
+      open(undefined);
+      continue;
     }
-    body.push(el('tr', {}, el('th', { scope: 'row', class: group ? 'sub' : '', text: c.label }),
-      routes.map((r) => el('td', { class: 'num', text: c.key === 'shared' ? sharedText(r, routes) : c.text(r) }))));
+    if (rows === null || (c.group || null) !== (group || null)) open(c.group || null);
+    rows.push(el('tr', {}, el('th', { scope: 'row', class: group ? 'sub' : '', text: c.label }),
+      routes.map((r) => el('td', { class: 'num', text: c.text(r) }))));
   }
+  open(null);
+  const body = rows;
   body.push(el('tr', {}, el('th', { scope: 'row', text: 'Hard polygons crossed' }),
     routes.map((r) => el('td', { class: 'small', text: (r.hard_crossed || []).map((h) => h.name || h.id).join(', ') || 'none' }))));
   if (routes.some((r) => r.replaced?.length)) {
@@ -264,13 +282,8 @@ function alternativesSection(model, error) {
   const un = model.unavoidable;
   return section('alternatives', 'Alternatives',
     el('p', { class: 'small muted', text: 'Ranked by cost in km-equivalents: length + soft-layer km × cost + crossings × penalty − parallel km × bonus + angle points × cost. The original alignment, scored the same way, is the first column.' }),
-    el('table', { class: 'report-table alternatives-table' }, el('thead', {}, head), el('tbody', {}, body)),
-    un.length ? el('p', { class: 'small' }, el('strong', { text: 'Unavoidable (an end or waypoint lies inside): ' }), un.map((u) => `${u.name || u.id} (${titleOf(u.layer) || u.layer})`).join(', ')) : null);
-}
-
-function sharedText(r, routes) {
-  const parts = routes.filter((o) => o.index !== r.index).map((o) => `${o.label} ${fmt.m(r.shared_m?.[o.index] ?? 0)}`);
-  return parts.join('; ') || '—';
+    un.length ? el('p', { class: 'small' }, el('strong', { text: 'Unavoidable (an end or waypoint lies inside, so every route crosses it): ' }), un.map((u) => `${u.name || u.id} (${titleOf(u.layer) || u.layer})`).join(', ')) : null,
+    el('table', { class: 'report-table alternatives-table' }, el('thead', {}, head), bodies.filter((b) => b.length).map((b) => el('tbody', {}, b))));
 }
 
 function versionsSection(checkJSON, model, context) {
@@ -290,7 +303,7 @@ function versionsSection(checkJSON, model, context) {
       el('td', { text: l?.title || keyLabel(e.id, titleOf) }),
       el('td', {}, el('code', { text: e.id })),
       el('td', { class: 'num', text: e.version != null ? String(e.version) : '—' }),
-      el('td', { text: l ? dateText(l.lineage?.imported_at) || '—' : '—' }),
+      el('td', { class: 'nowrap', text: l ? dateText(l.lineage?.imported_at) || '—' : '—' }),
       el('td', { text: [...e.roles].join(', ') }));
   });
   return section('versions', 'Data versions of the layers used',

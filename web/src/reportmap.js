@@ -4,13 +4,14 @@
 // arrow and graticule ticks on the frame.
 import { svg } from './dom.js';
 import { bboxOf, unionBbox } from './formats.js';
+import { routeWidth } from './routedata.js';
 
 const R = 6378137;
 const mx = (lon) => (R * lon * Math.PI) / 180;
 const my = (lat) => R * Math.log(Math.tan(Math.PI / 4 + (Math.max(-85, Math.min(85, lat)) * Math.PI) / 360));
 
 /** frameOf fits a bbox into a width × height frame with a margin; its project maps [lon, lat] to pixels. */
-export function frameOf(b, { width = 1000, maxHeight = 820, minHeight = 480, pad = 0.06 } = {}) {
+export function frameOf(b, { width = 1000, maxHeight = 820, minHeight = 480, pad = 0.08 } = {}) {
   let [w, s, e, n] = b;
   // Grow the shorter side so that the line does not touch the frame.
   const dx = mx(e) - mx(w);
@@ -139,9 +140,12 @@ export function drawMap(data) {
     g.append(svg('path', { d: pathOfLine(l, p), fill: 'none', stroke: '#ffffff', 'stroke-width': 6, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
     g.append(svg('path', { d: pathOfLine(l, p), fill: 'none', stroke: original?.color || '#1f3fe0', 'stroke-width': 3.2, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
   }
+  // Where alternatives run together, each is drawn narrower than the one
+  // before it: they show as nested stripes instead of hiding each other.
   const alts = data.routes.filter((r) => !r.original && r.geometry);
-  for (const r of alts) path(r.geometry, { fill: 'none', stroke: '#ffffff', 'stroke-width': 5.5, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' });
-  alts.forEach((r, i) => path(r.geometry, { fill: 'none', stroke: r.color, 'stroke-width': 2.6, 'stroke-linejoin': 'round', 'stroke-linecap': 'round', 'stroke-dasharray': i % 2 ? '10 4' : null, class: 'route', 'data-index': r.index }));
+  const width = (i) => routeWidth(i, alts.length);
+  alts.forEach((r, i) => path(r.geometry, { fill: 'none', stroke: '#ffffff', 'stroke-width': width(i) + 2.5, 'stroke-linejoin': 'round', 'stroke-linecap': 'round' }));
+  alts.forEach((r, i) => path(r.geometry, { fill: 'none', stroke: r.color, 'stroke-width': width(i), 'stroke-linejoin': 'round', 'stroke-linecap': 'round', class: 'route', 'data-index': r.index }));
   // Entry and exit points.
   for (const c of data.result?.conflicts || []) {
     for (const pt of [...c.entries, ...c.exits]) {
@@ -151,11 +155,29 @@ export function drawMap(data) {
     }
   }
   // Labels: conflict names, route numbers along each route, the ends, waypoints.
-  const text = (x, y, s, attrs = {}) => g.append(svg('text', { x: d(x), y: d(y), 'font-size': 13, 'text-anchor': 'middle', 'paint-order': 'stroke', stroke: '#ffffff', 'stroke-width': 3.5, 'stroke-linejoin': 'round', fill: '#222', text: s, ...attrs }));
+  const anchor = (x) => (x > f.width - 110 ? 'end' : x < 110 ? 'start' : 'middle');
+  const text = (x, y, s, attrs = {}) => g.append(svg('text', { x: d(x), y: d(y), 'font-size': 13, 'text-anchor': anchor(x), 'paint-order': 'stroke', stroke: '#ffffff', 'stroke-width': 3.5, 'stroke-linejoin': 'round', fill: '#222', text: s, ...attrs }));
+  // Names of the polygons crossed, moved up or down until they clear the
+  // ones already placed (a rough box: 7 px a character, 15 px high).
+  const placed = [];
+  const box = (x, y, s) => {
+    const w = s.length * 7;
+    const a = anchor(x);
+    const x0 = a === 'end' ? x - w : a === 'start' ? x : x - w / 2;
+    return [x0, y - 12, x0 + w, y + 3];
+  };
+  const hits = (b) => placed.some((q) => b[0] < q[2] && q[0] < b[2] && b[1] < q[3] && q[1] < b[3]);
   for (const c of data.result?.conflicts || []) {
     const o = outline(c.key);
     const lp = o && labelPoint(o);
-    if (lp) { const [x, y] = p(lp); text(x, y - 8, c.name, { fill: S.conflict.stroke, 'font-weight': 600 }); }
+    if (!lp) continue;
+    const [x, y0] = p(lp);
+    let y = y0 - 8;
+    for (const dy of [0, -16, 16, -32, 32, -48, 48]) {
+      if (!hits(box(x, y0 - 8 + dy, c.name))) { y = y0 - 8 + dy; break; }
+    }
+    placed.push(box(x, y, c.name));
+    text(x, y, c.name, { fill: S.conflict.stroke, 'font-weight': 600 });
   }
   alts.forEach((r, i) => {
     const coords = r.geometry.type === 'LineString' ? r.geometry.coordinates : r.geometry.coordinates.flat();

@@ -9,6 +9,12 @@ import { fmt } from './formats.js';
 export const ORIGINAL_COLOR = '#1f3fe0';
 export const ROUTE_COLORS = ['#009e73', '#e69f00', '#cc79a7', '#56b4e9', '#8c510a'];
 
+/**
+ * routeWidth is the stroke (px) of the i-th of n alternatives, the first the
+ * widest: where they run together they show as nested stripes.
+ */
+export const routeWidth = (i, n) => 2.2 + 2 * (n - 1 - i);
+
 /** normaliseRoutes labels and colours each route; the original (if any) stays first. */
 export function normaliseRoutes(answer) {
   const list = Array.isArray(answer?.routes) ? answer.routes : [];
@@ -50,6 +56,16 @@ const signed = (v, f) => (v == null ? '—' : v < 0 ? `−${f(-v)}` : `+${f(v)}`
 const km = (m) => (m == null ? '—' : `${(m / 1000).toFixed(2)} km`);
 const kmEq = (v) => (v == null ? '—' : (+v).toFixed(2));
 
+/**
+ * clearanceText says how far the corridor's edge stays from the nearest hard
+ * polygon (unavoidable ones aside); below 0 the corridor overlaps one.
+ */
+function clearanceText(r) {
+  const v = n(r.min_clearance_m);
+  if (v == null) return 'none near';
+  return v < 0 ? `−${fmt.m(-v)} (overlap)` : fmt.m(v);
+}
+
 /** sharedWith is the length route r shares with route j, in metres. */
 export const sharedWith = (r, j) => n(r.shared_m?.[j]) ?? 0;
 
@@ -68,10 +84,11 @@ export const BREAKDOWN = [
   ['length_km', 'length'], ['soft_km', 'soft layers'], ['crossings_km', 'crossings'], ['parallel_km', 'parallel'], ['angles_km', 'angle points'],
 ];
 
-/** breakdownText spells out a route's cost: each part in km-equivalents. */
+/** breakdownText spells out a route's cost: its parts in km-equivalents (the parallel bonus comes negative). */
 export function breakdownText(r) {
   const b = r.cost_breakdown || {};
-  return BREAKDOWN.filter(([k]) => n(b[k])).map(([k, label]) => `${label} ${k === 'parallel_km' && b[k] > 0 ? '−' : ''}${kmEq(Math.abs(b[k]))}`).join(' + ').replace(/\+ −/g, '− ');
+  const parts = BREAKDOWN.filter(([k]) => n(b[k])).map(([k, label], i) => `${b[k] < 0 ? '− ' : i ? '+ ' : ''}${label} ${kmEq(Math.abs(b[k]))}`);
+  return `${parts.join(' ')} = ${kmEq(n(r.cost))}`;
 }
 
 /**
@@ -87,7 +104,8 @@ export function metrics(model, titleOf) {
     ...crossingKeys.map((k) => ({ key: `crossings.${k}`, group: 'Crossings', label: keyLabel(k, titleOf), value: (r) => n(r.crossings?.[k]) ?? 0, text: (r) => fmt.int(r.crossings?.[k] ?? 0),
       title: k === 'hard' ? (r) => (r.hard_crossed || []).map((h) => `${h.name || h.id} (${fmt.m(h.length_m)})`).join(', ') : null })),
     ...softKeys.map((k) => ({ key: `soft_ha.${k}`, group: 'Soft layers (ha in RoW)', label: keyLabel(k, titleOf), value: (r) => n(r.soft_ha?.[k]) ?? 0, text: (r) => (+(r.soft_ha?.[k] ?? 0)).toFixed(2) })),
-    { key: 'min_clearance', label: 'Min clearance', value: (r) => n(r.min_clearance_m), text: (r) => (r.min_clearance_m == null ? 'none near' : fmt.m(r.min_clearance_m)) },
+    { key: 'min_clearance', label: 'Min clearance', value: (r) => n(r.min_clearance_m), text: clearanceText,
+      title: () => 'Of the corridor’s edge from the nearest hard polygon, unavoidable ones aside; below 0 the corridor overlaps one' },
     { key: 'colocated', label: 'Co-located', value: (r) => n(r.colocated_km), text: (r) => `${(+(r.colocated_km ?? 0)).toFixed(2)} km` },
     { key: 'shared', label: 'Most shared', value: (r) => maxShared(r, routes)?.m ?? null,
       text: (r) => { const s = maxShared(r, routes); return s ? `${km(s.m)} with ${routes[s.j].label}` : '—'; },

@@ -9,7 +9,7 @@ import { $, download, el, setStatus, slug } from './dom.js';
 import { bboxOf, fmt, unionBbox } from './formats.js';
 import { FONT, fitBbox } from './mapview.js';
 import { planToHash, postRoutes } from './plan.js';
-import { maxShared, metrics, normaliseRoutes, routesKML, sharedWith } from './routedata.js';
+import { maxShared, metrics, normaliseRoutes, routeWidth, routesKML, sharedWith } from './routedata.js';
 import { render as renderSoft, softCosts } from './softcosts.js';
 import { app, state } from './state.js';
 import { waypoints } from './waypoints.js';
@@ -44,9 +44,9 @@ export function addRouteLayers(map) {
   const alt = ['!=', ['get', 'kind'], 'original'];
   const none = ['==', ['get', 'index'], -1];
   map.addLayer({ id: 'routes-casing', type: 'line', source: 'routes', filter: alt, layout: { 'line-cap': 'round', 'line-join': 'round' },
-    paint: { 'line-color': '#ffffff', 'line-width': 7, 'line-opacity': 0.9 } });
+    paint: { 'line-color': '#ffffff', 'line-width': ['+', ['get', 'width'], 3], 'line-opacity': 0.9 } });
   map.addLayer({ id: 'routes-line', type: 'line', source: 'routes', filter: alt, layout: { 'line-cap': 'round', 'line-join': 'round' },
-    paint: { 'line-color': ['get', 'color'], 'line-width': 4, 'line-opacity': 0.95 } });
+    paint: { 'line-color': ['get', 'color'], 'line-width': ['get', 'width'], 'line-opacity': 0.95 } });
   map.addLayer({ id: 'routes-focus-casing', type: 'line', source: 'routes', filter: none, layout: { 'line-cap': 'round', 'line-join': 'round' },
     paint: { 'line-color': '#ffffff', 'line-width': 12 } });
   map.addLayer({ id: 'routes-focus', type: 'line', source: 'routes', filter: none, layout: { 'line-cap': 'round', 'line-join': 'round' },
@@ -116,10 +116,13 @@ function showRoutes(m) {
   hovered = null;
   pinned = null;
   const map = app.map;
+  // Alternatives in order, the first widest (see routeWidth).
+  const nAlt = m ? m.routes.filter((r) => !r.original).length : 0;
+  let a = 0;
   map.getSource('routes')?.setData(m ? {
     type: 'FeatureCollection',
     features: m.routes.filter((r) => r.geometry).map((r) => ({ type: 'Feature', geometry: r.geometry,
-      properties: { index: r.index, rank: r.rank, kind: r.kind, color: r.color, label: r.label } })),
+      properties: { index: r.index, rank: r.rank, kind: r.kind, color: r.color, label: r.label, width: r.original ? 3 : routeWidth(a++, nAlt) } })),
   } : EMPTY);
   const drawer = $('#routes-drawer');
   drawer.hidden = !m;
@@ -143,7 +146,7 @@ function renderTable(m) {
   const cols = metrics(m, titleOf);
   const grouped = new Map();
   for (const c of cols) if (c.group) grouped.set(c.group, (grouped.get(c.group) || 0) + 1);
-  const head1 = [el('th', { scope: 'col', rowSpan: 2, text: 'Route' })];
+  const head1 = [el('th', { scope: 'col', rowSpan: 2, text: 'Route' }), el('th', { scope: 'col', rowSpan: 2, class: 'actions-head', text: '' })];
   const head2 = [];
   const seen = new Set();
   for (const c of cols) {
@@ -151,7 +154,6 @@ function renderTable(m) {
     if (!seen.has(c.group)) { seen.add(c.group); head1.push(el('th', { scope: 'colgroup', colSpan: grouped.get(c.group), class: 'group', text: c.group })); }
     head2.push(el('th', { scope: 'col', class: 'num', dataset: { metric: c.key }, text: c.label }));
   }
-  head1.push(el('th', { scope: 'col', rowSpan: 2, text: '' }));
   const rows = m.routes.map((r) => el('tr', {
     tabIndex: 0, dataset: { index: r.index, rank: r.rank ?? '', kind: r.kind || '' },
     onmouseenter: () => hover(r.index), onmouseleave: () => hover(null),
@@ -159,15 +161,16 @@ function renderTable(m) {
     onkeydown: (e) => { if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) { e.preventDefault(); pin(r.index); } },
   },
   el('th', { scope: 'row', class: 'route-name' }, el('span', { class: 'route-swatch', 'aria-hidden': 'true' }), r.label),
+  // The actions come first: they stay in sight however wide the table.
+  el('td', { class: 'actions' },
+    el('button', { type: 'button', class: 'icon', title: 'Zoom to this route', 'aria-label': `Zoom to ${r.label}`, text: '⤢', onclick: () => zoomTo(r) }),
+    r.original ? el('span', { class: 'muted small', text: 'as drawn' }) : el('button', { type: 'button', class: 'use', text: 'Use this route', onclick: () => useRoute(r) })),
   cols.map((c) => {
     const td = el('td', { class: 'num', dataset: { metric: c.key, value: c.value(r) ?? '' }, text: c.text(r) });
     const t = c.title?.(r);
     if (t) td.title = t;
     return td;
-  }),
-  el('td', { class: 'actions' },
-    el('button', { type: 'button', class: 'icon', title: 'Zoom to this route', 'aria-label': `Zoom to ${r.label}`, text: '⤢', onclick: () => zoomTo(r) }),
-    r.original ? null : el('button', { type: 'button', class: 'use', text: 'Use this route', onclick: () => useRoute(r) }))));
+  })));
   for (const tr of rows) tr.querySelector('.route-swatch').style.backgroundColor = m.routes[+tr.dataset.index].color;
   $('#routes-table').replaceChildren(
     el('caption', { text: `${m.routes.filter((r) => !r.original).length} alternatives ranked by cost (km-equivalents); hover or click a row or a line to compare` }),
