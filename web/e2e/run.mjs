@@ -142,9 +142,10 @@ async function main() {
   browser = context;
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(30000);
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
+  // Errors of every page of the context: the map and the report it opens.
+  context.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
+  context.on('weberror', (e) => consoleErrors.push(`page error: ${e.error().message}`));
+  context.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
   // The map renders in software (no GPU): on a busy machine tiles take a while.
   const waitFor = (fn, arg, opts = {}) => page.waitForFunction(fn, arg, { polling: 100, timeout: 90000, ...opts });
   const shot = async (name) => {

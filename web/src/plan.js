@@ -98,7 +98,8 @@ export function planToHash(plan) {
     p.set('spar', pairs(s.parallel || [], (x) => `${x.layer}:${x.bonus_per_km}:${x.within_m}`));
     p.set('sa', String(s.angle_point_km ?? 0));
   }
-  return p.toString();
+  // ',' and ':' need no escaping in a fragment: keep the address readable.
+  return p.toString().replace(/%2C/g, ',').replace(/%3A/g, ':');
 }
 
 /**

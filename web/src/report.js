@@ -186,7 +186,8 @@ function mapSection(plan, result, model, context) {
     title: `Map of ${plan.name}`,
     lines: plan.lines, routes, waypoints: plan.waypoints, result, outlines: context.outlines,
     context: { states: ctx.states, rivers: ctx.rivers, roads: ctx.roads, rails: ctx.rails, hard: ctx.hard, soft: ctx.soft },
-    size: { width: 1000, maxHeight: 900, minHeight: 640 },
+    // Wide rather than tall: the map shares the first page with the parameters.
+    size: { width: 1000, maxHeight: 640, minHeight: 560 },
   });
   const S = MAP_STYLE;
   const item = (kind, color, label, extra = {}) => {
@@ -281,8 +282,8 @@ function alternativesSection(model, error) {
   }
   const un = model.unavoidable;
   return section('alternatives', 'Alternatives',
-    el('p', { class: 'small muted', text: 'Ranked by cost in km-equivalents: length + soft-layer km × cost + crossings × penalty − parallel km × bonus + angle points × cost. The original alignment, scored the same way, is the first column.' }),
-    un.length ? el('p', { class: 'small' }, el('strong', { text: 'Unavoidable (an end or waypoint lies inside, so every route crosses it): ' }), un.map((u) => `${u.name || u.id} (${titleOf(u.layer) || u.layer})`).join(', ')) : null,
+    el('p', { class: 'small muted keep-next', text: 'Ranked by cost in km-equivalents: length + soft-layer km × cost + crossings × penalty − parallel km × bonus + angle points × cost. The original alignment, scored the same way, is the first column.' }),
+    un.length ? el('p', { class: 'small keep-next' }, el('strong', { text: 'Unavoidable (an end or waypoint lies inside, so every route crosses it): ' }), un.map((u) => `${u.name || u.id} (${titleOf(u.layer) || u.layer})`).join(', ')) : null,
     el('table', { class: 'report-table alternatives-table' }, el('thead', {}, head), bodies.filter((b) => b.length).map((b) => el('tbody', {}, b))));
 }
 
