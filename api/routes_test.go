@@ -75,7 +75,7 @@ func TestRoutesEndToEnd(t *testing.T) {
 		t.Errorf("parameters %+v, versions %v", res.Parameters, res.DataVersions)
 	}
 	for _, r := range res.Routes[1:] {
-		if r.Crossings["hard"] != 0 || len(r.HardCrossed) != 0 || r.MinClearanceM == nil || *r.MinClearanceM < 10-0.5 {
+		if r.Crossings["hard"] != 0 || len(r.HardCrossed) != 0 || r.MinClearanceM == nil || *r.MinClearanceM < 10-0.05 {
 			t.Errorf("route %d: crossings %v, clearance %v", r.Rank, r.Crossings, deref(r.MinClearanceM))
 		}
 		if len(r.SharedM) != len(res.Routes) {

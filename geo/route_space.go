@@ -19,6 +19,10 @@ var ErrNoRoute = errors.New("geo: no route keeps the margin")
 // a right angle.
 const arcStep = math.Pi / 8
 
+// edgePieceM is the longest piece of a polygon edge taken straight on the
+// plane.
+const edgePieceM = 1000.0
+
 // bigRing is the number of edges above which a ring's edges get an index of
 // their own.
 const bigRing = 48
@@ -33,6 +37,7 @@ type RouteSpace struct {
 	marginM float64 // geodesic, as asked
 	shrink  float64 // Gnomonic.ShrinkBound over the space
 	rings   []spaceRing
+	raw     [][]orb.Point // the projected input rings, for tests
 	ringIdx rtree.RTreeG[int32]
 	owners  int // obstacles (polygons or reduced components), for the even-odd test
 	corners []spaceNode
@@ -91,7 +96,7 @@ func NewRouteSpace(polys []orb.MultiPolygon, terminals []orb.Point, marginM floa
 		bound orb.Bound
 	}
 	var planar []ppoly
-	radius := 0.0
+	radius, extra := 0.0, 0.0
 	// Each part of a multipolygon is a unit of its own: parts far apart
 	// are separate obstacles.
 	for _, mp := range polys {
@@ -99,7 +104,24 @@ func NewRouteSpace(polys []orb.MultiPolygon, terminals []orb.Point, marginM floa
 			var pp ppoly
 			for ri, r := range poly {
 				pts := make([]orb.Point, 0, len(r))
-				for _, v := range r {
+				for vi, v := range r {
+					// A long edge is followed straight in degrees, as
+					// PostGIS's geometry (and the check) take it, by
+					// points at most edgePieceM apart; geography takes
+					// it as a great-circle arc, which bows away by up to
+					// L²·tan φ/8R: the margin takes that in too.
+					if vi > 0 {
+						if l := DistanceGeodesic(r[vi-1], v); l > edgePieceM {
+							dev := l * l * math.Abs(math.Tan(v[1]*degToRad)) / (8 * MeanRadius) * 1.25
+							extra = math.Max(extra, dev)
+							n := int(math.Ceil(l / edgePieceM))
+							for k := 1; k < n; k++ {
+								if q, ok := proj.Forward(lerp(r[vi-1], v, float64(k)/float64(n))); ok {
+									pts = append(pts, q)
+								}
+							}
+						}
+					}
 					q, ok := proj.Forward(v)
 					if !ok {
 						return nil, fmt.Errorf("geo: polygon too far from the route's area")
@@ -153,7 +175,7 @@ func NewRouteSpace(polys []orb.MultiPolygon, terminals []orb.Point, marginM floa
 		radius = math.Max(radius, math.Hypot(q[0], q[1]))
 	}
 	shrink := proj.ShrinkBound(radius+4*marginM+1000, minLat-0.1, maxLat+0.1)
-	s.margin = marginM/shrink + 0.01
+	s.margin = (marginM+extra)/shrink + 0.01
 	s.shrink = shrink
 	m := s.margin
 	s.stats.Polygons = len(planar)
@@ -213,6 +235,9 @@ func NewRouteSpace(polys []orb.MultiPolygon, terminals []orb.Point, marginM floa
 		tplanar[i], _ = proj.Forward(t)
 	}
 
+	for _, r := range s.rings {
+		s.raw = append(s.raw, r.pts)
+	}
 	// Replace what can be replaced by hulls; keep the rest in detail.
 	var kept []spaceRing
 	for _, root := range order {
