@@ -172,7 +172,9 @@ function parametersSection(plan, spec, checkJSON, model) {
     ['Clearance', `${fmt.int(plan.clearanceM)} m; the routes keep ${fmt.int(margin)} m (half the RoW plus the clearance) from every hard polygon`],
     ['Hard layers (checked against, avoided)', layerList(p.hard || plan.hard)],
     ['Soft costs', softText(p.soft || plan.soft)],
-    ['Routing', `${(p.mode || plan.mode) === 'keep' ? 'keep: the clear parts of the alignment are kept' : 'free: between the ends'}; ${p.k ?? plan.k} alternatives asked; any two share at most ${fmt.int(100 * (p.max_shared ?? plan.maxShared ?? 0.5))} % of their length`],
+    ['Routing', (p.mode || plan.mode) === 'keep'
+      ? `keep: the clear parts of the alignment are kept, each conflicting stretch replaced; ${p.k ?? plan.k} alternatives asked`
+      : `free: between the ends; ${p.k ?? plan.k} alternatives asked; any two share at most ${fmt.int(100 * (p.max_shared ?? plan.maxShared ?? 0.5))} % of their length`],
     ['Waypoints', plan.waypoints.length ? plan.waypoints.map((c, i) => `${i + 1}: ${ll(c)}`).join('; ') : 'none'],
   ];
   return section('params', 'Parameters',

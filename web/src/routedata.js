@@ -51,6 +51,12 @@ export function keyLabel(key, titleOf) {
   return CLASS_LABELS[key] || titleOf?.(key) || String(key).replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase());
 }
 
+/** shortLabel is a column title short enough for a narrow column ("400 kV lines"). */
+export function shortLabel(label) {
+  return label.replace(/\s*\([^)]*\)/g, '').replace(/transmission lines?/i, 'lines').replace(/^Railway lines?$/i, 'Railways')
+    .replace(/^Rivers and streams$/i, 'Rivers').replace(/^National highways$/i, 'Nat. highways');
+}
+
 const n = (v) => (v == null || !Number.isFinite(+v) ? null : +v);
 const signed = (v, f) => (v == null ? '—' : v < 0 ? `−${f(-v)}` : `+${f(v)}`);
 const km = (m) => (m == null ? '—' : `${(m / 1000).toFixed(2)} km`);

@@ -9,7 +9,7 @@ import { $, download, el, setStatus, slug } from './dom.js';
 import { bboxOf, fmt, unionBbox } from './formats.js';
 import { FONT, fitBbox } from './mapview.js';
 import { planToHash, postRoutes } from './plan.js';
-import { maxShared, metrics, normaliseRoutes, routeWidth, routesKML, sharedWith } from './routedata.js';
+import { maxShared, metrics, normaliseRoutes, routeWidth, routesKML, sharedWith, shortLabel } from './routedata.js';
 import { render as renderSoft, softCosts } from './softcosts.js';
 import { app, state } from './state.js';
 import { waypoints } from './waypoints.js';
@@ -28,7 +28,7 @@ export function currentPlan() {
     hard: [...state.against],
     k: +$('#routes-k').value || 3,
     mode: $('#routes-mode').value,
-    maxShared: shared === '' ? null : Number(shared) / 100,
+    maxShared: shared === '' || $('#routes-mode').value === 'keep' ? null : Number(shared) / 100,
     soft: softCosts(),
     waypoints: waypoints(),
   };
@@ -152,7 +152,7 @@ function renderTable(m) {
   for (const c of cols) {
     if (!c.group) { head1.push(el('th', { scope: 'col', rowSpan: 2, class: 'num', dataset: { metric: c.key }, text: c.label })); continue; }
     if (!seen.has(c.group)) { seen.add(c.group); head1.push(el('th', { scope: 'colgroup', colSpan: grouped.get(c.group), class: 'group', text: c.group })); }
-    head2.push(el('th', { scope: 'col', class: 'num', dataset: { metric: c.key }, text: c.label }));
+    head2.push(el('th', { scope: 'col', class: 'num', dataset: { metric: c.key }, title: c.label, text: shortLabel(c.label) }));
   }
   const rows = m.routes.map((r) => el('tr', {
     tabIndex: 0, dataset: { index: r.index, rank: r.rank ?? '', kind: r.kind || '' },
@@ -266,6 +266,10 @@ function updateButtons() {
 
 export function wireRoutes() {
   $('#propose').addEventListener('click', propose);
+  // In keep mode the alternatives share the kept alignment by design: no limit.
+  const onMode = () => { $('#routes-shared').disabled = $('#routes-mode').value === 'keep'; };
+  $('#routes-mode').addEventListener('change', onMode);
+  onMode();
   $('#routes-geojson').addEventListener('click', () => exportService('geojson', 'geojson', 'application/geo+json'));
   $('#routes-csv').addEventListener('click', () => exportService('csv', 'csv', 'text/csv'));
   $('#routes-kml').addEventListener('click', () => download(`${stem()}.kml`, 'application/vnd.google-earth.kml+xml', routesKML(model, `${state.routesPlan?.name || state.alignmentName}: routes`)));
