@@ -54,8 +54,13 @@
 // choose among routes that bend only round hard obstacles. Alternatives
 // (ESX, see Plan) are searched among routes costing up to 30 % more than
 // the best. Straightening merges angle points closer than the minimum
-// section where the merged route keeps the margin, which lengthens a route
-// by at most the tangent-versus-arc difference at each merged pair.
+// section where the merged route keeps the margin and the merges together
+// add at most 0.25 % to the route's length; sections it cannot merge are
+// reported as short. So the straightened route is at most 0.25 % longer
+// than the graph's shortest path, itself longer than the exact shortest
+// route by at most 1.3 % of the length it runs round margin arcs (on the
+// demo's real cases and random alignments: under 0.03 % in all, against
+// the pgRouting oracle of the overlaps tests).
 //
 // PreparedLine and PreparedPolygon hold the work done once per geometry and
 // are immutable, so many goroutines can clip, measure and query them.

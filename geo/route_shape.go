@@ -41,12 +41,18 @@ func (s *RouteSpace) finish(g *graph, path gPath, p RouteProblem) PlannedRoute {
 	return out
 }
 
+// straightenBudget bounds what straightening may add to a route, as a
+// fraction of its length: the straightened route is at most 0.25 % longer
+// than the graph's shortest path.
+const straightenBudget = 0.0025
+
 // straighten merges angle points closer than minSection where a route
 // through fewer keeps the margin: two neighbouring corners are replaced by
 // the meeting point of the sections before and after them (which lies
-// farther from the obstacle than both), or one is dropped. It returns the
-// points, which are fixed (terminals), and the sections left shorter than
-// minSection.
+// farther from the obstacle than both), or one is dropped. A merge that
+// would take the route's added length past straightenBudget of its length
+// is not made (the section stays short). It returns the points, which are
+// fixed (terminals), and the sections left shorter than minSection.
 func (s *RouteSpace) straighten(pts []orb.Point, fixed []bool, minSection float64) ([]orb.Point, []bool, int) {
 	// Drop straight-through vertices first (collinear corners).
 	for i := 1; i+1 < len(pts); i++ {
@@ -62,6 +68,15 @@ func (s *RouteSpace) straighten(pts []orb.Point, fixed []bool, minSection float6
 	// Sections are measured on the plane, stretched by at most 1/shrink:
 	// ask for the section's planar length.
 	stuck := map[[2]orb.Point]bool{}
+	length := func(ps []orb.Point) float64 {
+		t := 0.0
+		for k := 1; k < len(ps); k++ {
+			t += math.Hypot(ps[k][0]-ps[k-1][0], ps[k][1]-ps[k-1][1])
+		}
+		return t
+	}
+	start := length(pts)
+	budget := straightenBudget * start
 	for iter := 0; iter < 4*len(pts)+8; iter++ {
 		best, bestLen := -1, math.Inf(1)
 		for i := 0; i+1 < len(pts); i++ {
@@ -81,13 +96,6 @@ func (s *RouteSpace) straighten(pts []orb.Point, fixed []bool, minSection float6
 			added float64
 		}
 		var opts []option
-		length := func(ps []orb.Point) float64 {
-			t := 0.0
-			for k := 1; k < len(ps); k++ {
-				t += math.Hypot(ps[k][0]-ps[k-1][0], ps[k][1]-ps[k-1][1])
-			}
-			return t
-		}
 		before := length(pts)
 		splice := func(from, to int, mid []orb.Point, mfixed []bool) ([]orb.Point, []bool) {
 			np := append(append(append([]orb.Point{}, pts[:from]...), mid...), pts[to:]...)
@@ -115,8 +123,10 @@ func (s *RouteSpace) straighten(pts []orb.Point, fixed []bool, minSection float6
 					b = o
 				}
 			}
-			pts, fixed = b.pts, b.fixed
-			done = true
+			if before+b.added-start <= budget {
+				pts, fixed = b.pts, b.fixed
+				done = true
+			}
 		}
 		if !done {
 			stuck[[2]orb.Point{pts[i], pts[i+1]}] = true

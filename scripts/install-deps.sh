@@ -3,8 +3,9 @@
 # PostgreSQL with PostGIS (the embedded cluster), GDAL's command-line tools
 # (imports of exotic formats; the OGC API tests read the service with ogrinfo),
 # Node.js and npm (building the web map), Chromium and fonts (its end-to-end
-# tests run in headless Chromium; no browser is downloaded), poppler-utils
-# (the tests read the clearance report Chromium prints to PDF).
+# tests run in headless Chromium; no browser is downloaded), pgRouting (the
+# route planner's tests check its answers with pgr_dijkstra) and poppler-utils
+# (the web map's tests read the clearance report Chromium prints to PDF).
 set -euo pipefail
 
 need=()
@@ -28,6 +29,7 @@ if [ -d /usr/lib/postgresql ]; then
 fi
 if [ -n "$major" ]; then
   have "postgresql-$major-postgis-3" || need+=("postgresql-$major-postgis-3")
+  have "postgresql-$major-pgrouting" || need+=("postgresql-$major-pgrouting")
 fi
 
 if [ ${#need[@]} -gt 0 ] || [ -z "$major" ]; then
@@ -38,7 +40,7 @@ if [ ${#need[@]} -gt 0 ] || [ -z "$major" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]:-postgresql}"
   if [ -z "$major" ]; then
     major=$(ls /usr/lib/postgresql | sort -n | tail -1)
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "postgresql-$major-postgis-3"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "postgresql-$major-postgis-3" "postgresql-$major-pgrouting"
   fi
 fi
 # Debian starts a system cluster on port 5432 when it installs PostgreSQL;
