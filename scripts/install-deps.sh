@@ -6,8 +6,10 @@
 # tests run in headless Chromium; no browser is downloaded; fonts-noto-core is
 # also where the styles' glyphs are built from), QGIS's Python bindings
 # (python3-qgis, qgis-providers: a real QGIS reads the service in the tests;
-# about 195 MB to download, 890 MB installed, 2.5 minutes here), and pgRouting
-# (the route planner's tests check its answers with pgr_dijkstra).
+# about 195 MB to download, 890 MB installed, 2.5 minutes here), pgRouting
+# (the route planner's tests check its answers with pgr_dijkstra) and
+# poppler-utils (the web map's tests read the clearance report Chromium
+# prints to PDF).
 set -euo pipefail
 
 need=()
@@ -26,6 +28,7 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 have fonts-noto-core || need+=(fonts-noto-core)
 have python3-qgis || need+=(python3-qgis)
 have qgis-providers || need+=(qgis-providers)
+command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 major=""
 if [ -d /usr/lib/postgresql ]; then
   major=$(ls /usr/lib/postgresql | sort -n | tail -1)
