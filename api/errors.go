@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
@@ -48,7 +49,14 @@ func statusOf(err error) (int, string, any) {
 	var optErr *overlaps.OptionError
 	var alignErr *overlaps.AlignmentError
 	var inErr *overlaps.InputError
+	var routeErr *overlaps.RouteInputError
+	var blockedErr *overlaps.RouteBlockedError
 	switch {
+	case errors.As(err, &routeErr):
+		return http.StatusBadRequest, routeErr.Field + ": " + routeErr.Reason, map[string]string{"field": routeErr.Field}
+	case errors.As(err, &blockedErr):
+		return http.StatusUnprocessableEntity, strings.TrimPrefix(blockedErr.Error(), overlaps.ErrRouteBlocked.Error()+": "),
+			map[string]any{"point": blockedErr.Point, "polygon": blockedErr.Polygon}
 	case errors.As(err, &apiErr):
 		return apiErr.Status, apiErr.Message, apiErr.Detail
 	case errors.As(err, &optErr):

@@ -82,8 +82,10 @@ func setMapSecurityHeaders(w http.ResponseWriter) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 }
 
-// index serves the page itself. It must be revalidated on every load so that a
-// new build's asset names are picked up; the assets it names never change.
+// index serves the page itself, also as the printable clearance report
+// (/map?report=1#…: the page reads the query and the fragment). It must be
+// revalidated on every load so that a new build's asset names are picked up;
+// the assets it names never change.
 func (h *mapHandler) index(w http.ResponseWriter, r *http.Request) {
 	setMapSecurityHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

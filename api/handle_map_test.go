@@ -40,6 +40,7 @@ func TestMapServesBuiltAssets(t *testing.T) {
 	}{
 		{"page", "/map", 200, "text/html; charset=utf-8", "no-cache", "app-ABC.js"},
 		{"page with slash", "/map/", 200, "text/html; charset=utf-8", "no-cache", "app-ABC.js"},
+		{"report", "/map?report=1#case=dhirauli", 200, "text/html; charset=utf-8", "no-cache", "app-ABC.js"},
 		{"script", "/map/assets/app-ABC.js", 200, "text/javascript; charset=utf-8", "immutable", "console"},
 		{"style", "/map/assets/app-ABC.css", 200, "text/css; charset=utf-8", "immutable", "body"},
 		{"module worker", "/map/assets/maplibre-worker.mjs", 200, "text/javascript; charset=utf-8", "immutable", "self"},

@@ -19,6 +19,8 @@ import (
 type OverlapChecker interface {
 	Check(ctx context.Context, alignments []overlaps.Alignment, opts overlaps.Options) (*overlaps.Report, error)
 	Reroute(ctx context.Context, a overlaps.Alignment, opts overlaps.Options) (*overlaps.RerouteResult, error)
+	Routes(ctx context.Context, req *overlaps.RouteRequest) (*overlaps.RoutesResult, error)
+	Corridors() ([]overlaps.CorridorSpec, string)
 }
 
 // defaultMaxCheckBytes bounds an alignment document: a 100,000-vertex line
@@ -31,9 +33,11 @@ func (s *Server) routesOverlaps(r chi.Router) {
 	}
 	r.Post("/overlaps/check", s.handleOverlapCheck)
 	r.Post("/overlaps/reroute", s.handleReroute)
+	r.Get("/overlaps/corridors", s.handleCorridors)
+	r.Post("/routes", s.handleRoutes)
 }
 
-var checkParams = map[string]bool{"against": true, "row_width_m": true, "voltage_kv": true, "rail": true, "clearance_m": true, "f": true}
+var checkParams = map[string]bool{"against": true, "row_width_m": true, "voltage_kv": true, "circuit": true, "rail": true, "clearance_m": true, "f": true}
 
 // checkRequest reads what the check and reroute routes share: the query
 // (layers, corridor, clearance, output format) and the alignment document.
@@ -42,7 +46,7 @@ func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request, formats ..
 	q := r.URL.Query()
 	for k := range q {
 		if !checkParams[k] {
-			return nil, opts, "", badParam(k, "unknown parameter (known: against, row_width_m, voltage_kv, rail, clearance_m, f)")
+			return nil, opts, "", badParam(k, "unknown parameter (known: against, row_width_m, voltage_kv, circuit, rail, clearance_m, f)")
 		}
 	}
 	if v := q.Get("against"); v != "" {
@@ -66,6 +70,7 @@ func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request, formats ..
 		}
 		opts.Corridor.VoltageKV = kv
 	}
+	opts.Corridor.Circuit = q.Get("circuit")
 	if v := q.Get("rail"); v != "" {
 		rail, err := strconv.ParseBool(v)
 		if err != nil {
@@ -108,19 +113,33 @@ func (s *Server) handleOverlapCheck(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.writeFormatted(w, r, format, formatted{json: report, geojson: overlaps.ReportFeatures(report), csvName: "overlaps.csv",
+		csv: func(w io.Writer) error { return overlaps.WriteReportCSV(w, report) }})
+}
+
+// formatted is an answer in the formats f= chooses.
+type formatted struct {
+	json, geojson any
+	csvName       string // the attachment's file name
+	csv           func(io.Writer) error
+}
+
+// writeFormatted writes a 200 answer as f= asks: GeoJSON, CSV (as an
+// attachment) or JSON.
+func (s *Server) writeFormatted(w http.ResponseWriter, r *http.Request, format string, a formatted) {
 	switch format {
 	case "geojson":
 		w.Header().Set("Content-Type", "application/geo+json")
-		writeJSONBody(w, http.StatusOK, overlaps.ReportFeatures(report))
+		writeJSONBody(w, http.StatusOK, a.geojson)
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="overlaps.csv"`)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+a.csvName+`"`)
 		w.WriteHeader(http.StatusOK)
-		if err := overlaps.WriteReportCSV(w, report); err != nil {
-			s.log.WarnContext(r.Context(), "writing a check's CSV", "err", err)
+		if err := a.csv(w); err != nil {
+			s.log.WarnContext(r.Context(), "writing CSV", "file", a.csvName, "err", err)
 		}
 	default:
-		writeJSON(w, http.StatusOK, report)
+		writeJSON(w, http.StatusOK, a.json)
 	}
 }
 

@@ -1,5 +1,7 @@
 package api
 
+import "github.com/coalmap/coalmap/overlaps"
+
 // The OpenAPI description of the overlap routes: checks, reroutes, the
 // corridor table and routes, and layer-against-layer runs.
 
@@ -121,8 +123,8 @@ func overlapSchemas() obj {
 			"alignment": obj{"type": "object", "description": "A GeoJSON LineString, Feature or FeatureCollection of one line (optional with from and to)."},
 			"from":      lonLat, "to": lonLat, "waypoints": arrayOf(lonLat),
 			"mode":        obj{"type": "string", "enum": []string{"free", "keep"}, "default": "free"},
-			"k":           obj{"type": "integer", "minimum": 1, "maximum": 5, "default": 3},
-			"max_shared":  obj{"type": "number", "minimum": 0, "maximum": 1, "default": 0.5},
+			"k":           obj{"type": "integer", "minimum": 1, "maximum": overlaps.MaxK, "default": overlaps.DefaultK},
+			"max_shared":  obj{"type": "number", "minimum": 0, "maximum": 1, "default": overlaps.DefaultMaxShared},
 			"corridor":    object(nil, obj{"row_width_m": sNumber(), "voltage_kv": sInteger(), "circuit": sString(), "rail": sBool()}),
 			"clearance_m": obj{"type": "number", "minimum": 0}, "min_section_m": nullable(sNumber()),
 			"hard": obj{"type": "array", "items": sString(), "default": []string{"coal_blocks"}},

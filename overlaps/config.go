@@ -32,14 +32,14 @@ type Config struct {
 	// DefaultLayers are the polygon layers checked when a request names
 	// none: coal_blocks.
 	DefaultLayers []string
-	// RowWidthByKV maps a transmission voltage in kV to its right-of-way
-	// width in metres.
-	RowWidthByKV map[int]float64
-	// RailRowWidthM is the right-of-way width of a railway: 46 m.
-	RailRowWidthM float64
-	// DefaultRowWidthM is the width used when a request gives neither a
-	// width, a voltage nor rail: 46 m.
-	DefaultRowWidthM float64
+	// Corridors is the right-of-way table: DefaultCorridors().
+	Corridors []CorridorSpec
+	// DefaultCorridor is the id of the row used when a request gives
+	// neither a width, a voltage nor rail: DefaultCorridorID (46 m).
+	DefaultCorridor string
+	// Lines gives the line layers that routes count crossings of and run
+	// parallel to; nil means routes take no line layers.
+	Lines LineSource
 	// MaxClearanceM bounds the near-miss clearance: 5,000 m.
 	MaxClearanceM float64
 	// MaxRowWidthM bounds the right-of-way width: 1,000 m.
@@ -70,24 +70,23 @@ type Config struct {
 	CurrentVersion func(layer string) (version int64, ok bool)
 }
 
-// DefaultConfig returns the defaults: the right-of-way widths of the Indian
-// transmission tables (132 kV 27 m, 220 kV 35 m, 400 kV 46 m, 765 kV 64 m
-// and the lower voltages), rail 46 m, coal_blocks.
+// DefaultConfig returns the defaults: the right-of-way table of
+// DefaultCorridors (765 kV S/C delta 64 m, D/C 67 m, S/C horizontal 85 m,
+// 400 kV 46 m and the lower voltages, rail 46 m), coal_blocks.
 func DefaultConfig() Config {
 	return Config{
-		DefaultLayers:    []string{"coal_blocks"},
-		RowWidthByKV:     map[int]float64{66: 18, 110: 22, 132: 27, 220: 35, 400: 46, 500: 52, 765: 64},
-		RailRowWidthM:    46,
-		DefaultRowWidthM: 46,
-		MaxClearanceM:    5000,
-		MaxRowWidthM:     1000,
-		MaxVertices:      100_000,
-		MaxAlignments:    1000,
-		MaxBytes:         1 << 30,
-		Workers:          runtime.GOMAXPROCS(0),
-		NameProps:        []string{"name", "block_name"},
-		AllocateeProps:   []string{"allocatee", "allottee", "allocated_to"},
-		StatusProps:      []string{"status"},
+		DefaultLayers:   []string{"coal_blocks"},
+		Corridors:       DefaultCorridors(),
+		DefaultCorridor: DefaultCorridorID,
+		MaxClearanceM:   5000,
+		MaxRowWidthM:    1000,
+		MaxVertices:     100_000,
+		MaxAlignments:   1000,
+		MaxBytes:        1 << 30,
+		Workers:         runtime.GOMAXPROCS(0),
+		NameProps:       []string{"name", "block_name"},
+		AllocateeProps:  []string{"allocatee", "allottee", "allocated_to"},
+		StatusProps:     []string{"status"},
 	}
 }
 
@@ -97,14 +96,11 @@ func (c Config) withDefaults() Config {
 	if len(c.DefaultLayers) == 0 {
 		c.DefaultLayers = d.DefaultLayers
 	}
-	if c.RowWidthByKV == nil {
-		c.RowWidthByKV = d.RowWidthByKV
+	if c.Corridors == nil {
+		c.Corridors = d.Corridors
 	}
-	if c.RailRowWidthM == 0 {
-		c.RailRowWidthM = d.RailRowWidthM
-	}
-	if c.DefaultRowWidthM == 0 {
-		c.DefaultRowWidthM = d.DefaultRowWidthM
+	if c.DefaultCorridor == "" {
+		c.DefaultCorridor = d.DefaultCorridor
 	}
 	if c.MaxClearanceM == 0 {
 		c.MaxClearanceM = d.MaxClearanceM
@@ -137,43 +133,20 @@ func (c Config) withDefaults() Config {
 }
 
 // Corridor says how wide an alignment's right of way is: an explicit width,
-// or a voltage looked up in Config.RowWidthByKV, or rail. The first one set
-// wins; with none set, Config.DefaultRowWidthM applies.
+// or a voltage (and circuit configuration) looked up in Config.Corridors, or
+// rail. The first one set wins; with none set, Config.DefaultCorridor
+// applies.
 type Corridor struct {
 	RowWidthM float64 // metres, > 0 when set
 	VoltageKV int     // kV, > 0 when set
-	Rail      bool
+	// Circuit is the configuration of the voltage's row: "sc-delta",
+	// "dc", "sc-horizontal" at 765 kV; empty means the voltage's default
+	// row (765 kV: sc-delta).
+	Circuit string
+	Rail    bool
 }
 
 func (c Corridor) isZero() bool { return c == Corridor{} }
-
-// width resolves the right-of-way width in metres.
-func (c Corridor) width(cfg *Config) (float64, error) {
-	switch {
-	case math.IsNaN(c.RowWidthM) || c.RowWidthM < 0 || math.IsInf(c.RowWidthM, 0):
-		return 0, &OptionError{Field: "row_width_m", Reason: fmt.Sprintf("must be a positive number of metres, got %v", c.RowWidthM)}
-	case c.RowWidthM > cfg.MaxRowWidthM:
-		return 0, &OptionError{Field: "row_width_m", Reason: fmt.Sprintf("at most %g m, got %g", cfg.MaxRowWidthM, c.RowWidthM)}
-	case c.VoltageKV < 0:
-		return 0, &OptionError{Field: "voltage_kv", Reason: fmt.Sprintf("must be positive, got %d", c.VoltageKV)}
-	case c.RowWidthM > 0:
-		return c.RowWidthM, nil
-	case c.VoltageKV > 0:
-		w, ok := cfg.RowWidthByKV[c.VoltageKV]
-		if !ok {
-			kvs := make([]int, 0, len(cfg.RowWidthByKV))
-			for kv := range cfg.RowWidthByKV {
-				kvs = append(kvs, kv)
-			}
-			slices.Sort(kvs)
-			return 0, &OptionError{Field: "voltage_kv", Reason: fmt.Sprintf("no right-of-way width for %d kV (known: %v)", c.VoltageKV, kvs)}
-		}
-		return w, nil
-	case c.Rail:
-		return cfg.RailRowWidthM, nil
-	}
-	return cfg.DefaultRowWidthM, nil
-}
 
 // Options are the parameters of a check.
 type Options struct {

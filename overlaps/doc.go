@@ -1,6 +1,24 @@
 // Package overlaps finds where alignments (transmission lines, rail) cross
 // constraint polygons such as coal blocks: ad-hoc checks, layer-against-layer
-// runs and, later, alternative alignments that avoid the polygons.
+// runs, and alternative alignments that avoid the polygons (Engine.Routes,
+// and Engine.Reroute, its one-alternative, hard-constraints-only form).
+//
+// The right-of-way table (DefaultCorridors: width by voltage and circuit
+// configuration, and rail, with the minimum straight section of each) is
+// the one table every corridor is chosen from: check, reroute and routes
+// take row_width_m, voltage_kv with an optional circuit, or rail.
+//
+// Engine.Routes plans with geo.RouteSpace (see package geo for the graph,
+// what it guarantees and what it can miss) in free mode (between the ends,
+// through waypoints in order) or keep mode (the drawn alignment kept where
+// it clears the margin, each conflicting stretch replaced by the shortest
+// route between the clear vertices around it). k alternatives come from
+// the ESX method of Chondrogiannis et al. (k shortest paths with limited
+// overlap): any two share at most max_shared of the shorter one's length.
+// Every route, and the original alignment as row 0, is scored the same way:
+// the check against the hard layers, the check's corridor areas for soft
+// polygon layers, and the cost model's terms measured as the planner
+// measures its edges.
 //
 // An Engine holds polygon layers in memory, each an R-tree of prepared
 // polygons (package geo) loaded lazily from a PolygonSource, which package

@@ -30,6 +30,7 @@ type Engine struct {
 
 	mu     sync.Mutex
 	layers map[string]*layerEntry
+	lines  map[string]*lineLayer // line layers of routes, guarded by mu
 	tick   atomic.Int64
 	// builds counts the layers loaded and indexed (whole layers, not
 	// feature updates), for tests and metrics.
@@ -65,7 +66,7 @@ type feature struct {
 
 // New returns an engine over src. Zero fields of cfg take their defaults.
 func New(src PolygonSource, cfg Config) *Engine {
-	return &Engine{src: src, cfg: cfg.withDefaults(), layers: map[string]*layerEntry{}}
+	return &Engine{src: src, cfg: cfg.withDefaults(), layers: map[string]*layerEntry{}, lines: map[string]*lineLayer{}}
 }
 
 // Config returns the engine's configuration with defaults filled in.
@@ -80,6 +81,7 @@ func (e *Engine) Invalidate(layer string) {
 	if ent, ok := e.layers[layer]; ok {
 		ent.gen++
 	}
+	delete(e.lines, layer)
 }
 
 // Loaded returns the layers held in memory and their versions.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -12,8 +14,7 @@ import (
 )
 
 // ErrNoDetour means no alternative alignment avoiding the polygons was
-// found: an end of the alignment lies inside one, or the detours kept
-// meeting new polygons.
+// found: an end of the alignment is enclosed by them.
 var ErrNoDetour = errors.New("overlaps: no alignment avoiding the polygons found")
 
 // PolygonRef names a polygon of a layer.
@@ -56,16 +57,14 @@ type RerouteResult struct {
 	Unavoidable []PolygonRef `json:"unavoidable"`
 }
 
-// detourRounds bounds how often a detour is widened to take in polygons it
-// newly meets.
-const detourRounds = 6
-
 // Reroute proposes an alignment that keeps the corridor (half the
-// right-of-way plus the clearance) out of every polygon of the layers, by
-// going around each crossed polygon, or group of nearby polygons, on the
-// shorter side, and leaving the alignment as it is elsewhere. The answer
-// carries the original's check and the alternative's, which must show no
-// crossing; an alignment that already crosses nothing gets no alternative.
+// right-of-way plus the clearance) out of every polygon of the layers: the
+// shortest such route between the alignment's ends (Engine.Routes in free
+// mode, hard constraints only, one alternative). The answer carries the
+// original's check and the alternative's, which shows no crossing other
+// than of unavoidable polygons (those an end lies in or within the
+// corridor of); an alignment that already crosses nothing but those gets
+// no alternative.
 func (e *Engine) Reroute(ctx context.Context, a Alignment, opts Options) (*RerouteResult, error) {
 	ls, ok := a.Geom.(orb.LineString)
 	if !ok {
@@ -84,128 +83,72 @@ func (e *Engine) Reroute(ctx context.Context, a Alignment, opts Options) (*Rerou
 	if isClear(orig, opts.ClearanceM, nil) {
 		return res, nil
 	}
-	names, width, err := opts.resolve(&e.cfg)
+	req := &RouteRequest{Alignment: ls, AlignmentID: a.ID, Mode: ModeFree, K: 1, MaxShared: DefaultMaxShared,
+		Corridor: opts.Corridor, ClearanceM: opts.ClearanceM, Hard: opts.Layers, Soft: &SoftCosts{}}
+	job, err := e.resolveRoute(ctx, req)
+	if err != nil {
+		var ie *RouteInputError
+		if errors.As(err, &ie) {
+			// Answer in the check's words: the query parameters.
+			field := strings.TrimPrefix(ie.Field, "corridor.")
+			if strings.HasPrefix(field, "hard[") {
+				field = "against"
+			}
+			return nil, &OptionError{Field: field, Reason: ie.Reason}
+		}
+		return nil, err
+	}
+	skip := map[[2]string]bool{}
+	for k := range job.unavoid {
+		f := k.li.feats[k.id]
+		skip[[2]string{k.li.name, f.id}] = true
+		res.Unavoidable = append(res.Unavoidable, PolygonRef{Layer: k.li.name, ID: f.id, Name: f.name})
+	}
+	sort.Slice(res.Unavoidable, func(i, j int) bool { return res.Unavoidable[i].ID < res.Unavoidable[j].ID })
+	if isClear(orig, opts.ClearanceM, skip) {
+		// Only unavoidable polygons are crossed: nothing to propose.
+		return res, nil
+	}
+	plans, err := e.planFree(ctx, job)
+	if err != nil {
+		if errors.Is(err, ErrRouteBlocked) {
+			return nil, fmt.Errorf("%w: %v", ErrNoDetour, err)
+		}
+		return nil, err
+	}
+	line := plans[0].line
+	check, err := e.Check(ctx, []Alignment{{ID: a.ID, Geom: line}}, opts)
 	if err != nil {
 		return nil, err
 	}
-	layers, err := e.loadLayers(ctx, names)
-	if err != nil {
-		return nil, err
+	alt := Alternative{
+		Geometry:    LineGeometry{Type: "LineString", Coordinates: line},
+		LengthM:     check.Summary.LengthM,
+		Check:       check,
+		Avoided:     []PolygonRef{},
+		Unavoidable: res.Unavoidable,
 	}
-	// Keep the corridor's edge, not only the centre line, out of the
-	// polygons, with a little to spare for the hull's approximations.
-	margin := width/2 + opts.ClearanceM + 5
-	type ref struct {
-		li *layerIndex
-		id int
+	alt.AddedLengthM = alt.LengthM - orig.Summary.LengthM
+	alt.AddedPct = pct(alt.AddedLengthM, orig.Summary.LengthM)
+	seen := map[[2]string]bool{}
+	add := func(layer, id, name string) {
+		k := [2]string{layer, id}
+		if skip[k] || seen[k] {
+			return
+		}
+		seen[k] = true
+		alt.Avoided = append(alt.Avoided, PolygonRef{Layer: layer, ID: id, Name: name})
 	}
-	var refs []ref
-	seen := map[ref]bool{}
-	gather := func(b orb.Bound) {
-		lat, lon := padDegrees(b, margin+2000)
-		b = orb.Bound{Min: orb.Point{b.Min[0] - lon, b.Min[1] - lat}, Max: orb.Point{b.Max[0] + lon, b.Max[1] + lat}}
-		for _, li := range layers {
-			li.index.Search(b, func(id int) bool {
-				r := ref{li, id}
-				if !seen[r] {
-					seen[r] = true
-					refs = append(refs, r)
-				}
-				return true
-			})
-		}
+	for _, c := range orig.Crossings {
+		add(c.Layer, c.ID, c.Name)
 	}
-	gather(ls.Bound())
-	// Polygons an end of the alignment lies in, or within the margin of,
-	// cannot be avoided: they are left out of the obstacles.
-	unavoidable := map[ref]bool{}
-	ends := [2]orb.Point{ls[0], ls[len(ls)-1]}
-	for rounds := 0; rounds < detourRounds; {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		var obstacles []orb.MultiPolygon
-		var idx []int // obstacle → refs index
-		for i, r := range refs {
-			if unavoidable[r] {
-				continue
-			}
-			obstacles = append(obstacles, r.li.feats[r.id].poly.Geometry())
-			idx = append(idx, i)
-		}
-		d, err := geo.DetourPlanar(ls, obstacles, margin)
-		if err != nil {
-			var ee *geo.EndpointError
-			if !errors.As(err, &ee) {
-				return nil, err
-			}
-			end := ends[0]
-			if ee.End {
-				end = ends[1]
-			}
-			added := false
-			for _, m := range ee.Members {
-				r := refs[idx[m]]
-				if geo.DistancePlanarM(end, r.li.feats[r.id].poly.Geometry()) < margin {
-					unavoidable[r] = true
-					added = true
-				}
-			}
-			if !added {
-				// The end is in the widened hull of a group, near none of
-				// its members: go around none of them.
-				for _, m := range ee.Members {
-					unavoidable[refs[idx[m]]] = true
-				}
-			}
-			continue
-		}
-		rounds++
-		check, err := e.Check(ctx, []Alignment{{ID: a.ID, Geom: d.Line}}, opts)
-		if err != nil {
-			return nil, err
-		}
-		skip := map[[2]string]bool{}
-		for r := range unavoidable {
-			skip[[2]string{r.li.name, r.li.feats[r.id].id}] = true
-		}
-		if isClear(check, opts.ClearanceM, skip) {
-			for _, r := range refs {
-				if unavoidable[r] {
-					f := r.li.feats[r.id]
-					res.Unavoidable = append(res.Unavoidable, PolygonRef{Layer: r.li.name, ID: f.id, Name: f.name})
-				}
-			}
-			if len(d.Avoided) == 0 {
-				// Only unavoidable polygons are crossed: nothing to propose.
-				return res, nil
-			}
-			alt := Alternative{
-				Geometry:    LineGeometry{Type: "LineString", Coordinates: d.Line},
-				LengthM:     check.Summary.LengthM,
-				Check:       check,
-				Avoided:     []PolygonRef{},
-				Unavoidable: []PolygonRef{},
-			}
-			alt.AddedLengthM = alt.LengthM - orig.Summary.LengthM
-			alt.AddedPct = pct(alt.AddedLengthM, orig.Summary.LengthM)
-			for _, i := range d.Avoided {
-				r := refs[idx[i]]
-				f := r.li.feats[r.id]
-				alt.Avoided = append(alt.Avoided, PolygonRef{Layer: r.li.name, ID: f.id, Name: f.name})
-			}
-			alt.Unavoidable = res.Unavoidable
-			res.Alternatives = append(res.Alternatives, alt)
-			return res, nil
-		}
-		// The detour met polygons beyond those gathered: take them in.
-		before := len(refs)
-		gather(d.Line.Bound())
-		if len(refs) == before {
-			break
+	for _, n := range orig.NearMisses {
+		if n.MinDistanceM < opts.ClearanceM {
+			add(n.Layer, n.ID, n.Name)
 		}
 	}
-	return nil, fmt.Errorf("%w after %d rounds", ErrNoDetour, detourRounds)
+	res.Alternatives = append(res.Alternatives, alt)
+	return res, nil
 }
 
 // isClear reports whether a check found no crossing and no polygon strictly

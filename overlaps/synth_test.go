@@ -138,3 +138,12 @@ func alignment(rng *rand.Rand, lengthKm float64, n int) orb.LineString {
 	}
 	return ls
 }
+
+// randomRouteCases is how many seeded random alignments the route tests
+// plan ($OVERLAPS_ROUTE_CASES, default 50).
+func randomRouteCases() int {
+	if v, err := strconv.Atoi(os.Getenv("OVERLAPS_ROUTE_CASES")); err == nil && v >= 0 {
+		return v
+	}
+	return 50
+}

@@ -4,9 +4,12 @@
 # (imports of exotic formats; the OGC API tests read the service with ogrinfo),
 # Node.js and npm (building the web map), Chromium and fonts (its end-to-end
 # tests run in headless Chromium; no browser is downloaded; fonts-noto-core is
-# also where the styles' glyphs are built from), and QGIS's Python bindings
+# also where the styles' glyphs are built from), QGIS's Python bindings
 # (python3-qgis, qgis-providers: a real QGIS reads the service in the tests;
-# about 195 MB to download, 890 MB installed, 2.5 minutes here).
+# about 195 MB to download, 890 MB installed, 2.5 minutes here), pgRouting
+# (the route planner's tests check its answers with pgr_dijkstra) and
+# poppler-utils (the web map's tests read the clearance report Chromium
+# prints to PDF).
 set -euo pipefail
 
 need=()
@@ -25,12 +28,14 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 have fonts-noto-core || need+=(fonts-noto-core)
 have python3-qgis || need+=(python3-qgis)
 have qgis-providers || need+=(qgis-providers)
+command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 major=""
 if [ -d /usr/lib/postgresql ]; then
   major=$(ls /usr/lib/postgresql | sort -n | tail -1)
 fi
 if [ -n "$major" ]; then
   have "postgresql-$major-postgis-3" || need+=("postgresql-$major-postgis-3")
+  have "postgresql-$major-pgrouting" || need+=("postgresql-$major-pgrouting")
 fi
 
 if [ ${#need[@]} -gt 0 ] || [ -z "$major" ]; then
@@ -41,7 +46,7 @@ if [ ${#need[@]} -gt 0 ] || [ -z "$major" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]:-postgresql}"
   if [ -z "$major" ]; then
     major=$(ls /usr/lib/postgresql | sort -n | tail -1)
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "postgresql-$major-postgis-3"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "postgresql-$major-postgis-3" "postgresql-$major-pgrouting"
   fi
 fi
 # Debian starts a system cluster on port 5432 when it installs PostgreSQL;

@@ -23,6 +23,7 @@ type checkCmd struct {
 	against        string
 	rowWidthM      float64
 	voltageKV      int
+	circuit        string
 	rail           bool
 	clearanceM     float64
 	format         string
@@ -35,7 +36,7 @@ func (c *checkCmd) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(c.stderr, "usage: coalmap check [--against coal_blocks] [--row-width-m 46 | --voltage-kv 765 | --rail] [--clearance-m 0] [--format text|json|geojson|csv] [-o FILE] ALIGNMENT.{geojson,kml,kmz}…")
+		fmt.Fprintln(c.stderr, "usage: coalmap check [--against coal_blocks] [--row-width-m 46 | --voltage-kv 765 [--circuit dc] | --rail] [--clearance-m 0] [--format text|json|geojson|csv] [-o FILE] ALIGNMENT.{geojson,kml,kmz}…")
 		fs.PrintDefaults()
 	}
 	c.db.register(fs)
@@ -43,6 +44,7 @@ func (c *checkCmd) ParseFlags(args []string) error {
 	fs.StringVar(&c.against, "against", "coal_blocks", "polygon layers to check against, comma-separated")
 	fs.Float64Var(&c.rowWidthM, "row-width-m", 0, "right-of-way width in metres (default: from --voltage-kv or --rail, else 46)")
 	fs.IntVar(&c.voltageKV, "voltage-kv", 0, "transmission voltage: 132, 220, 400, 765… sets the right-of-way width")
+	fs.StringVar(&c.circuit, "circuit", "", "circuit configuration with --voltage-kv: sc-delta, dc, sc-horizontal (765 kV; default sc-delta)")
 	fs.BoolVar(&c.rail, "rail", false, "a railway: 46 m right of way")
 	fs.Float64Var(&c.clearanceM, "clearance-m", 0, "near-miss distance in metres (45 m is the mining set-back)")
 	fs.StringVar(&c.format, "format", "text", "output: text, json, geojson or csv")
@@ -94,7 +96,7 @@ func (c *checkCmd) Run(ctx context.Context) error {
 	}
 	opts := overlaps.Options{
 		Layers:     layers,
-		Corridor:   overlaps.Corridor{RowWidthM: c.rowWidthM, VoltageKV: c.voltageKV, Rail: c.rail},
+		Corridor:   overlaps.Corridor{RowWidthM: c.rowWidthM, VoltageKV: c.voltageKV, Circuit: c.circuit, Rail: c.rail},
 		ClearanceM: c.clearanceM,
 	}
 	if c.reroute {
@@ -104,30 +106,49 @@ func (c *checkCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	w, closeOut, err := c.output()
+	return writeAnswer(c.stdout, c.out, c.format, answer{json: rep, geojson: overlaps.ReportFeatures(rep),
+		csv: func(w io.Writer) error { return overlaps.WriteReportCSV(w, rep) }, text: func(w io.Writer) error { return writeReportText(w, rep) }})
+}
+
+// answer is what a command writes, in each of its formats.
+type answer struct {
+	json, geojson any                   // --format json (indented), geojson
+	csv, text     func(io.Writer) error // --format csv, text
+}
+
+// writeAnswer writes a in format to the file out, or to stdout when out is
+// empty.
+func writeAnswer(stdout io.Writer, out, format string, a answer) error {
+	w, closeOut, err := openOutput(stdout, out)
 	if err != nil {
 		return err
 	}
 	defer closeOut()
-	switch c.format {
+	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return enc.Encode(a.json)
 	case "geojson":
-		return json.NewEncoder(w).Encode(overlaps.ReportFeatures(rep))
+		return json.NewEncoder(w).Encode(a.geojson)
 	case "csv":
-		return overlaps.WriteReportCSV(w, rep)
+		return a.csv(w)
 	}
-	return writeReportText(w, rep)
+	return a.text(w)
 }
 
 // output returns where the command writes, and a function to close it.
 func (c *checkCmd) output() (io.Writer, func() error, error) {
-	if c.out == "" {
-		return c.stdout, func() error { return nil }, nil
+	return openOutput(c.stdout, c.out)
+}
+
+// openOutput opens the file path for writing, or returns stdout when path is
+// empty.
+func openOutput(stdout io.Writer, path string) (io.Writer, func() error, error) {
+	if path == "" {
+		return stdout, func() error { return nil }, nil
 	}
-	f, err := os.Create(c.out)
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,6 +7,7 @@
 //	coalmap serve [--addr :8080] [--database-url URL] [--data-dir ./var]
 //	coalmap migrate [--database-url URL] [--data-dir ./var]
 //	coalmap check --against coal_blocks [--row-width-m 46] ALIGNMENT.{geojson,kml}
+//	coalmap route [--k 3] [--mode free|keep] [--voltage-kv 765 --circuit dc] ALIGNMENT.geojson
 //	coalmap overlaps --lines L[,L…] --polygons P[,P…] [--row-width-m W] [-o out.csv|out.geojson]
 //	coalmap db start|stop|url [--data-dir ./var]
 //	coalmap import --layer ID [--srid N] [--id-field F] [--title T] FILE…
@@ -55,6 +56,7 @@ Usage:
   coalmap serve    run the HTTP service (embedded PostGIS unless --database-url)
   coalmap migrate  apply the database migrations
   coalmap check    check alignment files against coal blocks (or other polygon layers)
+  coalmap route    alternative alignments that keep clear of coal blocks, ranked by cost
   coalmap overlaps run line layers against polygon layers, export the pairs
   coalmap db       start | stop | url: the embedded PostGIS cluster
   coalmap import   --layer ID FILE… | --manifest FILE [--jobs N]: load layers from files
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd = &checkCmd{stdout: stdout, stderr: stderr}
 	case "overlaps":
 		cmd = &overlapsCmd{stdout: stdout, stderr: stderr}
+	case "route":
+		cmd = &routeCmd{stdout: stdout, stderr: stderr}
 	case "import":
 		cmd = &importCmd{stdout: stdout, stderr: stderr}
 	case "demo":

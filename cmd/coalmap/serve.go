@@ -179,6 +179,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		}
 		return l.DataVersion, true
 	}
+	// Routes count crossings of line layers and run beside them.
+	ocfg.Lines = postgis.NewRuns(pool)
 	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
 	// The subscribers of the change event: each change is applied to the
 	// tile cache and the overlap engine before it is acknowledged, so that

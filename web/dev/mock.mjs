@@ -2,8 +2,9 @@
 // `node dev/mock.mjs [port]` serves the built page at /map and a synthetic
 // catalog of 110 layers with the routes the page uses (/collections,
 // /collections/{id}/items/{fid}, /tiles/{ids}.json, /tiles/{ids}/{z}/{x}/{y}.mvt,
-// POST /overlaps/check). Its overlap figures are rough (sampled); the real
-// service is the reference. Not used by the tests.
+// POST /overlaps/check, GET /overlaps/corridors, POST /routes). Its overlap
+// figures are rough (sampled) and its routes are offsets of the alignment,
+// not a planner's; the real service is the reference. Not used by the tests.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -156,6 +157,62 @@ function check(line, against, row) {
     pieces: pieces.map((p) => ({ type: 'Feature', properties: { layer: p.lid, id: p.f.id, name: p.f.properties.name }, geometry: { type: 'LineString', coordinates: p.coords } })) };
 }
 
+// A stand-in corridor table in the shape of GET /overlaps/corridors.
+const CORRIDORS = [
+  { id: '765-sc-delta', kind: 'transmission', voltage_kv: 765, circuit: 'sc-delta', row_width_m: 64, label: '765 kV S/C delta', min_section_m: 400, default_for_voltage: true },
+  { id: '765-dc', kind: 'transmission', voltage_kv: 765, circuit: 'dc', row_width_m: 67, label: '765 kV D/C', min_section_m: 400 },
+  { id: '765-sc-horizontal', kind: 'transmission', voltage_kv: 765, circuit: 'sc-horizontal', row_width_m: 85, label: '765 kV S/C horizontal', min_section_m: 400 },
+  { id: '400', kind: 'transmission', voltage_kv: 400, row_width_m: 46, label: '400 kV S/C or D/C', min_section_m: 350, default_for_voltage: true },
+  { id: '220', kind: 'transmission', voltage_kv: 220, row_width_m: 35, label: '220 kV', min_section_m: 300, default_for_voltage: true },
+  { id: 'rail', kind: 'rail', row_width_m: 46, label: 'Railway (planning width)', min_section_m: 300, default_for_voltage: true },
+];
+const SOFT_DEFAULTS = { polygons: [{ layer: 'layer_002', cost_per_km: 1 }], crossings: [{ layer: 'rivers', penalty_km: 0.2 }, { layer: 'national_highways', penalty_km: 0.3 }], parallel: [], angle_point_km: 0.2 };
+function corridorOf(c = {}) {
+  if (c.row_width_m > 0) return { row_width_m: +c.row_width_m, label: `${c.row_width_m} m right of way` };
+  if (c.rail) return CORRIDORS.find((x) => x.id === 'rail');
+  if (c.voltage_kv) {
+    const rows = CORRIDORS.filter((x) => x.voltage_kv === +c.voltage_kv);
+    const r = c.circuit ? rows.find((x) => x.circuit === c.circuit) : rows.find((x) => x.default_for_voltage) || rows[0];
+    if (!r) throw Object.assign(new Error(`no right-of-way width for ${c.voltage_kv} kV ${c.circuit || ''}`), { status: 400 });
+    return r;
+  }
+  return CORRIDORS.find((x) => x.id === 'rail');
+}
+
+// Stand-in routes: the alignment's inner vertices pushed aside by growing
+// offsets, scored roughly. Shaped as POST /routes answers, nothing more.
+function routes(body, wantFormat) {
+  const g = body.alignment?.geometry || body.alignment;
+  const line = g.type === 'LineString' ? g.coordinates : g.coordinates.flat();
+  const corridor = corridorOf(body.corridor);
+  const k = body.k ?? 3;
+  if (!(k >= 1 && k <= 5)) throw Object.assign(new Error('k: must be 1 to 5'), { status: 400 });
+  const hard = body.hard || ['coal_blocks'];
+  const len = (l) => l.slice(1).reduce((a, q, i) => a + hav(l[i], q), 0);
+  const base = len(line);
+  const score = (coords, rank, kind) => {
+    const c = check(coords, hard, corridor.row_width_m);
+    const L = len(coords);
+    const angles = Math.max(0, coords.length - 2);
+    return { rank, kind, geometry: { type: 'LineString', coordinates: coords }, length_m: L, added_length_m: L - base, added_pct: 100 * (L / base - 1), angle_points: angles,
+      crossings: { hard: c.crossings.length, rivers: rank % 2, national_highways: 0 }, hard_crossed: c.crossings.map((x) => ({ layer: x.layer, id: x.id, name: x.name, length_m: x.length_m })),
+      soft_ha: { layer_002: rank * 1.5 }, min_clearance_m: c.crossings.length ? 0 : 120 + 40 * rank, colocated_km: 0, shared_m: [],
+      cost: L / 1000 + angles * 0.2 + (rank % 2) * 0.2, cost_breakdown: { length_km: L / 1000, soft_km: rank * 0.01, crossings_km: (rank % 2) * 0.2, parallel_km: 0, angles_km: angles * 0.2 } };
+  };
+  const out = [score(line, 0, 'original')];
+  for (let i = 1; i <= k; i++) {
+    const off = 0.03 * Math.ceil(i / 2) * (i % 2 ? 1 : -1);
+    out.push(score(line.map(([x, y], j) => (j === 0 || j === line.length - 1 ? [x, y] : [x, y + off])), i, 'alternative'));
+  }
+  for (const r of out) r.shared_m = out.map((o) => (o === r ? r.length_m : r.kind === 'original' || o.kind === 'original' ? 0 : 0.1 * r.length_m));
+  const answer = { parameters: { mode: body.mode || 'free', k, corridor: { row_width_m: corridor.row_width_m, label: corridor.label }, clearance_m: body.clearance_m || 0,
+    margin_m: corridor.row_width_m / 2 + (body.clearance_m || 0), min_section_m: corridor.min_section_m || 300, hard, soft: body.soft || SOFT_DEFAULTS, max_shared: body.max_shared ?? 0.5 },
+  data_versions: Object.fromEntries(hard.map((h) => [h, 1])), unavoidable: [], routes: out };
+  if (wantFormat === 'geojson') return { type: 'FeatureCollection', features: out.map(({ geometry, ...p }) => ({ type: 'Feature', geometry, properties: p })) };
+  if (wantFormat === 'csv') return `rank,kind,length_m,added_length_m,angle_points,cost\n${out.map((r) => [r.rank, r.kind, r.length_m.toFixed(1), r.added_length_m.toFixed(1), r.angle_points, r.cost.toFixed(3)].join(',')).join('\n')}\n`;
+  return answer;
+}
+
 // The same policy as api/handle_map.go, so that the page is tried under it.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const send = (res, status, type, body, extra = {}) => { res.writeHead(status, { 'Content-Type': type, ...extra }); res.end(body); };
@@ -196,7 +253,7 @@ http.createServer(async (req, res) => {
       const g = JSON.parse(body);
       const geom = g.geometry || g;
       const line = geom.type === 'LineString' ? geom.coordinates : geom.coordinates.flat();
-      const row = +(u.searchParams.get('row_width_m') || ({ 765: 67, 400: 46 })[u.searchParams.get('voltage_kv')] || 46);
+      const row = corridorOf({ row_width_m: +u.searchParams.get('row_width_m'), voltage_kv: +u.searchParams.get('voltage_kv'), circuit: u.searchParams.get('circuit'), rail: u.searchParams.get('rail') === 'true' }).row_width_m;
       const r = check(line, (u.searchParams.get('against') || 'coal_blocks').split(','), row);
       await new Promise((ok) => setTimeout(ok, 150));
       if (u.searchParams.get('f') === 'geojson') return json(res, 200, { type: 'FeatureCollection', features: r.pieces });
@@ -208,19 +265,22 @@ http.createServer(async (req, res) => {
         c.pieces = { type: 'MultiLineString', coordinates: r.pieces.filter((f) => f.properties.layer === c.layer && f.properties.id === c.id).map((f) => f.geometry.coordinates) };
       }
       delete r.pieces;
+      r.row_width_m = row;
+      r.layers = (u.searchParams.get('against') || 'coal_blocks').split(',').map((layer) => ({ layer, version: 1 }));
       return json(res, 200, r);
     }
-    if (p === '/overlaps/reroute' && req.method === 'POST') {
+    if (p === '/overlaps/corridors') return json(res, 200, { corridors: CORRIDORS, default: 'rail', soft_defaults: SOFT_DEFAULTS });
+    if (p === '/routes' && req.method === 'POST') {
       let body = '';
       for await (const c of req) body += c;
-      const g = JSON.parse(body);
-      const line = (g.geometry || g).coordinates;
-      const alt = line.map(([x, y], i) => (i === 0 || i === line.length - 1 ? [x, y] : [x, y + 0.06]));
-      const len = (l) => l.slice(1).reduce((a, q, i) => a + hav(l[i], q), 0);
-      return json(res, 200, { alternatives: [{ geometry: { type: 'LineString', coordinates: alt }, length_m: len(alt), added_length_m: len(alt) - len(line), added_pct: 100 * (len(alt) / len(line) - 1), avoided: [{ layer: 'coal_blocks', id: 'dhirauli', name: 'Dhirauli' }] }] });
+      const f = u.searchParams.get('f') || '';
+      const out = routes(JSON.parse(body), f);
+      await new Promise((ok) => setTimeout(ok, 200));
+      if (f === 'csv') return send(res, 200, 'text/csv', out, { 'Content-Disposition': 'attachment; filename="routes.csv"' });
+      return json(res, 200, out);
     }
     json(res, 404, { error: `no such resource: ${p}` });
   } catch (err) {
-    json(res, 500, { error: String(err.message) });
+    json(res, err.status || 500, { error: String(err.message) });
   }
 }).listen(port, '127.0.0.1', () => console.log(`mock coalmap on http://127.0.0.1:${port}/map`));

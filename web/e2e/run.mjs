@@ -7,9 +7,9 @@
 // every step go to web/e2e/screenshots/ (or COALMAP_E2E_SCREENSHOTS).
 // It prints "N passed, N failed" and exits non-zero on any failure, including
 // when it cannot run at all (no browser, no binary, no server).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -142,9 +142,10 @@ async function main() {
   browser = context;
   const page = context.pages()[0] || await context.newPage();
   page.setDefaultTimeout(30000);
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
+  // Errors of every page of the context: the map and the report it opens.
+  context.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console: ${m.text()}`); });
+  context.on('weberror', (e) => consoleErrors.push(`page error: ${e.error().message}`));
+  context.on('response', (r) => { if (r.status() >= 400) consoleErrors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`); });
   // The map renders in software (no GPU): on a busy machine tiles take a while.
   const waitFor = (fn, arg, opts = {}) => page.waitForFunction(fn, arg, { polling: 100, timeout: 90000, ...opts });
   const shot = async (name) => {
@@ -158,15 +159,46 @@ async function main() {
     return r;
   };
 
-  await step('the page loads with no console errors', async () => {
-    await page.goto(`${base}/map`);
+  await step('the page loads with no console errors, its attribution folded from the first frame', async () => {
+    await page.goto(`${base}/map`, { waitUntil: 'commit' });
+    // MapLibre opens a compact attribution until the first drag; the page
+    // folds it as soon as the control exists, before any tile or interaction.
+    const folded = () => page.evaluate(() => {
+      const a = document.querySelector('.maplibregl-ctrl-attrib');
+      const r = a.getBoundingClientRect();
+      return { compact: a.classList.contains('maplibregl-compact'), shown: a.classList.contains('maplibregl-compact-show') || a.hasAttribute('open'), w: r.width, h: r.height };
+    });
+    await page.waitForSelector('.maplibregl-ctrl-attrib', { state: 'attached', timeout: 60000 });
+    const early = await folded();
+    assert(early.compact && !early.shown && early.w < 60 && early.h < 60, `attribution at first frame: ${JSON.stringify(early)}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
     await waitFor(() => window.coalmap.map.loaded() && window.coalmap.map.areTilesLoaded(), null, { timeout: 60000 });
     await sleep(500);
     await shot('01-loaded');
+    const late = await folded();
+    assert(late.compact && !late.shown && late.w < 60 && late.h < 60, `attribution once the layers are in: ${JSON.stringify(late)}`);
     assert(consoleErrors.length === 0, `console errors: ${consoleErrors.join(' | ')}`);
     const csp = (await api('/map')).headers.get('content-security-policy') || '';
     assert(csp.includes("default-src 'self'"), `CSP ${csp}`);
+  });
+
+  let corridors;
+  await step('the corridor picker lists the RoW table of GET /overlaps/corridors', async () => {
+    corridors = await (await api('/overlaps/corridors')).json();
+    const list = corridors.corridors || [];
+    assert(list.length >= 8, `GET /overlaps/corridors lists ${list.length} corridors`);
+    const opts = await page.$$eval('#corridor option', (os) => os.map((o) => ({ value: o.value, text: o.textContent })));
+    const served = opts.filter((o) => o.value !== 'custom');
+    assert(JSON.stringify(served.map((o) => o.value)) === JSON.stringify(list.map((c) => c.id)),
+      `picker ${served.map((o) => o.value)} vs service ${list.map((c) => c.id)}`);
+    for (const c of list) {
+      const o = served.find((x) => x.value === c.id);
+      assert(o.text.includes(`${c.row_width_m} m`), `option ${c.id} says “${o.text}”, the service ${c.row_width_m} m`);
+    }
+    assert(opts.some((o) => o.value === 'custom'), 'no custom width option');
+    assert(await page.$eval('#corridor', (s) => s.value) === (corridors.default || list[0].id), 'the picker does not start at the service\'s default');
+    const d765 = list.filter((c) => c.voltage_kv === 765).map((c) => c.row_width_m);
+    assert(d765.length >= 2 && new Set(d765).size === d765.length, `765 kV widths ${d765}: one per circuit configuration`);
   });
 
   await step('the layer panel lists at least 100 layers, grouped by category', async () => {
@@ -291,7 +323,9 @@ async function main() {
     drawn = await page.evaluate(() => window.coalmap.state.lines);
     assert(drawn.length === 1 && drawn[0].length === 3, `drawn ${JSON.stringify(drawn)}`);
     const shown = +(await row.first().getAttribute('data-length-m'));
-    const r = await (await api('/overlaps/check?against=coal_blocks&row_width_m=46&clearance_m=0', {
+    const q = await page.evaluate(() => window.coalmap.checkQuery().toString());
+    assert(/against=coal_blocks/.test(q), `the page checks with ${q}`);
+    const r = await (await api(`/overlaps/check?${q}`, {
       method: 'POST', headers: { 'Content-Type': 'application/geo+json' },
       body: JSON.stringify({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: drawn[0] } }),
     })).json();
@@ -329,15 +363,20 @@ async function main() {
     await shot('07-vertex-dragged');
   });
 
-  await step('an alternative route around the crossed blocks is proposed', async () => {
-    await page.click('#reroute');
-    await page.waitForSelector('#alternatives li', { timeout: 90000 });
-    const text = await page.locator('#alternatives').innerText();
-    assert(/[+−]/.test(text), `alternatives: ${text}`);
-    await page.locator('#alternatives button', { hasText: 'Show' }).first().click();
-    await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
-    await sleep(400);
-    await shot('08-alternative-route');
+  await step('the corridor picked reaches the check: 765 kV by circuit configuration', async () => {
+    const list = corridors.corridors;
+    for (const c of list.filter((x) => x.voltage_kv === 765)) {
+      const answer = page.waitForResponse((r) => r.url().includes('/overlaps/check') && r.request().method() === 'POST' && r.url().includes(`circuit=${c.circuit}`), { timeout: 30000 });
+      await page.selectOption('#corridor', c.id);
+      const r = await answer;
+      const u = new URL(r.url());
+      assert(u.searchParams.get('voltage_kv') === '765', `check asked with ${u.search}`);
+      const body = await r.json();
+      assert(Math.abs(body.row_width_m - c.row_width_m) < 1e-9, `${c.id}: the check used ${body.row_width_m} m, the table says ${c.row_width_m} m`);
+      log(`${c.id}: check at ${body.row_width_m} m`);
+    }
+    await page.selectOption('#corridor', corridors.default || list[0].id);
+    await waitFor(() => !document.querySelector('#check-panel[aria-busy]'));
   });
 
   await step('the CSV report downloads', async () => {
@@ -387,6 +426,245 @@ async function main() {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  let routesAnswer;
+  let routesBody;
+  await step('routes for the Dhirauli case are listed with their metrics as POST /routes gives them, the original as row 0', async () => {
+    await page.locator('#routes-form').scrollIntoViewIfNeeded();
+    assert(await page.$eval('#routes-k', (s) => s.value) === '3', 'k does not default to 3');
+    // The soft costs show the service's documented defaults, and the request leaves them to it.
+    const sd = corridors.soft_defaults;
+    assert(sd, 'GET /overlaps/corridors gives no soft_defaults');
+    await page.click('#soft-costs summary');
+    const shown = await page.evaluate(() => Object.fromEntries(['polygons', 'crossings', 'parallel'].map((g) => [g,
+      [...document.querySelectorAll(`#soft-${g} li`)].map((li) => [li.querySelector('select').value, ...[...li.querySelectorAll('input')].map((i) => +i.value)])])));
+    const want = { polygons: sd.polygons.map((x) => [x.layer, x.cost_per_km]), crossings: sd.crossings.map((x) => [x.layer, x.penalty_km]), parallel: sd.parallel.map((x) => [x.layer, x.bonus_per_km, x.within_m]) };
+    assert(JSON.stringify(shown) === JSON.stringify(want), `soft costs shown ${JSON.stringify(shown)}, the service's defaults ${JSON.stringify(want)}`);
+    assert(+(await page.inputValue('#soft-angle')) === sd.angle_point_km, 'the angle point cost shown is not the default');
+    assert(await page.$eval('#soft-angle', (i) => i.disabled), 'the defaults are editable while they are in use');
+    await page.click('#soft-costs summary');
+    const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/routes' && r.request().method() === 'POST', { timeout: 120000 });
+    await page.click('#propose');
+    const r = await answer;
+    assert(r.status() === 200, `POST /routes answered ${r.status()}: ${(await r.text()).slice(0, 300)}`);
+    routesAnswer = await r.json();
+    routesBody = JSON.parse(r.request().postData());
+    assert(routesBody.k === 3 && (routesBody.hard || []).includes('coal_blocks'), `the page asked ${JSON.stringify({ k: routesBody.k, hard: routesBody.hard })}`);
+    assert(routesBody.corridor?.voltage_kv === 765, `the page asked for corridor ${JSON.stringify(routesBody.corridor)}`);
+    assert(!('soft' in routesBody), 'the page sent soft costs while the defaults were chosen');
+    await page.waitForSelector('#routes-table tbody tr');
+    const routes = routesAnswer.routes;
+    const alts = routes.filter((x) => x.kind !== 'original');
+    assert(routes[0]?.kind === 'original', `the answer's first route is ${routes[0]?.kind}`);
+    assert(alts.length >= 1 && alts.length <= 3, `${alts.length} alternatives for k=3`);
+    const rows = await page.$$eval('#routes-table tbody tr', (trs) => trs.map((tr) => ({
+      kind: tr.dataset.kind, rank: tr.dataset.rank, label: tr.querySelector('th').textContent,
+      m: Object.fromEntries([...tr.querySelectorAll('td[data-metric]')].map((td) => [td.dataset.metric, td.dataset.value === '' ? null : +td.dataset.value])),
+    })));
+    assert(rows.length === 1 + alts.length, `${rows.length} rows for 1 + ${alts.length} routes`);
+    assert(rows[0].kind === 'original' && /original/i.test(rows[0].label), `row 0 is ${JSON.stringify(rows[0])}`);
+    const near = (a, b, tol) => a != null && b != null && Math.abs(a - b) <= tol;
+    rows.forEach((row, i) => {
+      const want = routes[i];
+      assert(String(want.rank) === row.rank, `row ${i}: rank ${row.rank}, answer ${want.rank}`);
+      assert(near(row.m.length, want.length_m, 0.5), `row ${i}: length ${row.m.length}, answer ${want.length_m}`);
+      assert(near(row.m.cost, want.cost, 1e-6), `row ${i}: cost ${row.m.cost}, answer ${want.cost}`);
+      assert(row.m.angle_points === want.angle_points, `row ${i}: ${row.m.angle_points} angle points, answer ${want.angle_points}`);
+      assert(row.m['crossings.hard'] === (want.crossings?.hard ?? 0), `row ${i}: ${row.m['crossings.hard']} hard crossings, answer ${want.crossings?.hard}`);
+      for (const [k, v] of Object.entries(want.crossings || {})) assert(row.m[`crossings.${k}`] === v, `row ${i}: crossings of ${k} ${row.m[`crossings.${k}`]}, answer ${v}`);
+      for (const [k, v] of Object.entries(want.soft_ha || {})) assert(near(row.m[`soft_ha.${k}`], v, 1e-9), `row ${i}: ${k} ${row.m[`soft_ha.${k}`]} ha, answer ${v}`);
+      // The table's added length is the answer's, and the answer's is its own length less the original's.
+      if (i > 0) {
+        assert(near(row.m.added, want.added_length_m, 0.5), `row ${i}: added ${row.m.added}, answer ${want.added_length_m}`);
+        assert(near(want.added_length_m, want.length_m - routes[0].length_m, 1), `route ${i}: added ${want.added_length_m} ≠ ${want.length_m} − ${routes[0].length_m}`);
+      }
+      const parts = Object.values(want.cost_breakdown || {});
+      assert(parts.length >= 4, `route ${i}: cost breakdown ${JSON.stringify(want.cost_breakdown)}`);
+      assert(near(row.m['cost_breakdown.length_km'], want.cost_breakdown.length_km, 1e-9) && near(want.cost_breakdown.length_km, want.length_m / 1000, 1e-3), `route ${i}: length part ${want.cost_breakdown.length_km} km for ${want.length_m} m`);
+    });
+    // Ranked by cost; no alternative crosses a hard polygon but the
+    // unavoidable ones (an end inside), which the original crosses more of.
+    for (let i = 2; i < routes.length; i++) assert(routes[i].cost >= routes[i - 1].cost - 1e-9, `route ${i} costs less than route ${i - 1}`);
+    const unavoidable = new Set((routesAnswer.unavoidable || []).map((u) => `${u.layer}/${u.id}`));
+    for (const a of alts) {
+      const extra = (a.hard_crossed || []).filter((h) => !unavoidable.has(`${h.layer}/${h.id}`));
+      assert(!extra.length, `route ${a.rank} crosses ${extra.map((h) => h.name).join(', ')}, not unavoidable`);
+    }
+    const avoidable = (routes[0].hard_crossed || []).filter((h) => !unavoidable.has(`${h.layer}/${h.id}`));
+    assert(avoidable.some((h) => /dhirauli/i.test(h.name)), `the original's avoidable crossings: ${avoidable.map((h) => h.name)}`);
+    const unText = await page.textContent('#routes-status');
+    for (const u of routesAnswer.unavoidable || []) assert(unText.includes(u.name || u.id), `the status does not name the unavoidable ${u.name}: ${unText}`);
+    // Drawn in distinct colours, with a legend.
+    const drawn = await page.evaluate(async () => (await window.coalmap.map.getSource('routes').getData()).features.map((f) => f.properties));
+    assert(drawn.length === routes.length, `${drawn.length} routes on the map for ${routes.length}`);
+    const colours = new Set(drawn.filter((x) => x.kind !== 'original').map((x) => x.color));
+    assert(colours.size === alts.length, `${colours.size} colours for ${alts.length} alternatives`);
+    assert(await page.locator('#routes-legend li').count() === routes.length, 'the legend does not list every route');
+    log(`routes: ${routes.map((x) => `${x.kind === 'original' ? 'original' : `#${x.rank}`} ${(x.length_m / 1000).toFixed(2)} km cost ${x.cost.toFixed(2)} hard ${x.crossings.hard}`).join('; ')}`);
+    await page.mouse.move(5, 5); // the drawer opened under the pointer: no route hovered
+    await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
+    await sleep(500);
+    await shot('14-routes-dhirauli');
+  });
+
+  await step('the map fits the alignment and every route; hover and click compare them', async () => {
+    assert(routesAnswer, 'no routes');
+    const fits = await page.evaluate((routes) => {
+      const m = window.coalmap.map;
+      const b = m.getBounds();
+      const pts = [...window.coalmap.state.lines.flat(), ...routes.flatMap((r) => r.geometry.coordinates)];
+      return pts.filter((p) => !b.contains(p)).length;
+    }, routesAnswer.routes);
+    assert(fits === 0, `${fits} vertices of the alignment and routes are outside the view`);
+    const row = page.locator('#routes-table tbody tr').nth(1);
+    await row.hover();
+    const focus = await page.evaluate(() => JSON.stringify(window.coalmap.map.getFilter('routes-focus')));
+    assert(focus === JSON.stringify(['==', ['get', 'index'], 1]), `hovering row 1 focuses ${focus}`);
+    await row.click({ position: { x: 30, y: 8 } });
+    assert(await row.evaluate((tr) => tr.classList.contains('pinned')), 'a click does not pin the row');
+    const th = await page.textContent('#routes-table th[data-metric="shared"]');
+    assert(/shared with route/i.test(th), `the shared column, with a route pinned, says “${th}”`);
+    const shared = await page.$$eval('#routes-table td[data-metric="shared"]', (tds) => tds.map((t) => t.textContent));
+    log(`shared with the pinned route: ${shared.join(' | ')}`);
+    await page.mouse.move(5, 5);
+    await sleep(300);
+    await shot('15-routes-compare');
+    await row.click({ position: { x: 30, y: 8 } });
+  });
+
+  await step('the routes export as GeoJSON, CSV and KML', async () => {
+    assert(routesAnswer, 'no routes');
+    const n = routesAnswer.routes.length;
+    const grab = async (id) => {
+      const dl = page.waitForEvent('download', { timeout: 60000 });
+      await page.click(id);
+      const d = await dl;
+      const file = path.join(downloads, d.suggestedFilename());
+      await d.saveAs(file);
+      return { name: d.suggestedFilename(), text: await readFile(file, 'utf8') };
+    };
+    const gj = await grab('#routes-geojson');
+    const doc = JSON.parse(gj.text);
+    assert(/\.geojson$/.test(gj.name) && doc.type === 'FeatureCollection' && doc.features.length === n, `${gj.name}: ${doc.features?.length} features for ${n} routes`);
+    const csv = await grab('#routes-csv');
+    const lines = csv.text.trim().split(/\r?\n/);
+    assert(/\.csv$/.test(csv.name) && lines.length === 1 + n, `${csv.name}: ${lines.length} lines for ${n} routes`);
+    const kml = await grab('#routes-kml');
+    const marks = kml.text.match(/<Placemark>/g) || [];
+    assert(/\.kml$/.test(kml.name) && marks.length === n && (kml.text.match(/<LineString>/g) || []).length === n, `${kml.name}: ${marks.length} placemarks for ${n} routes`);
+    log(`exports: ${gj.name}, ${csv.name} (${csv.text.split('\n')[0]}), ${kml.name}`);
+  });
+
+  await step('the clearance report prints to an A4 PDF with Chromium', async () => {
+    // The page's own link: a URL that reproduces the report.
+    const popup = context.waitForEvent('page', { timeout: 30000 });
+    await page.click('#report');
+    const rp = await popup;
+    await rp.waitForSelector('body[data-report-ready]', { timeout: 120000 });
+    const ready = await rp.evaluate(() => document.body.dataset.reportReady);
+    assert(ready === 'true', `the report says ${ready}: ${await rp.locator('.report-toolbar').innerText()}`);
+    const reportUrl = rp.url();
+    assert(/\/map\?report=1#.*case=dhirauli/.test(reportUrl), `report URL ${reportUrl}`);
+    const cols = await rp.$$eval('table.alternatives-table thead th', (ths) => ths.map((t) => t.textContent));
+    assert(cols.length === 1 + routesAnswer.routes.length, `the report's alternatives table has ${cols.length - 1} routes, the answer ${routesAnswer.routes.length}`);
+    await rp.setViewportSize({ width: 1000, height: 1400 });
+    await rp.screenshot({ path: path.join(shots, '16-report-screen.png'), fullPage: true });
+    await rp.close();
+    // The short form a planner types: the real case's name alone.
+    const pdf = path.join(shots, 'report-dhirauli.pdf');
+    await printToPDF(`${base}/map?report=1#case=dhirauli`, pdf);
+    const bytes = await readFile(pdf);
+    assert(bytes.subarray(0, 5).toString('latin1') === '%PDF-', 'not a PDF');
+    const raw = bytes.toString('latin1');
+    const boxes = [...raw.matchAll(/\/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*\]/g)].map((m) => [+m[3] - +m[1], +m[4] - +m[2]]);
+    assert(boxes.length >= 1, 'no MediaBox in the PDF');
+    for (const [w, h] of boxes) assert(Math.abs(w - 595) <= 1.5 && Math.abs(h - 842) <= 1.5, `a page of ${w} × ${h} pt, not A4 (595 × 842)`);
+    const info = await run('pdfinfo', [pdf]);
+    const pages = +(/Pages:\s+(\d+)/.exec(info)?.[1] || 0);
+    assert(pages >= 1 && pages <= 6, `${pages} pages`);
+    const text = await run('pdftotext', ['-layout', pdf, '-']);
+    for (const want of ['Clearance report', 'Parameters', 'Data versions of the layers used', 'Conflicts of the alignment', 'Polygon', 'Length inside', 'Corridor area',
+      'Entry → exit (km)', 'Alternatives', 'Metric', 'Original', 'Route 1', 'Angle points', 'Min clearance', 'Dhirauli']) {
+      assert(text.includes(want), `the PDF's text lacks “${want}”`);
+    }
+    assert(!text.includes('Print / save as PDF'), 'the toolbar is printed');
+    await run('pdftoppm', ['-r', '60', '-png', pdf, path.join(shots, '17-report-page')]);
+    const pngs = (await readdir(shots)).filter((f) => f.startsWith('17-report-page'));
+    assert(pngs.length === pages, `${pngs.length} page images for ${pages} pages`);
+    log(`report: ${pages} A4 page(s) (${boxes[0].map((v) => v.toFixed(2)).join(' × ')} pt), ${bytes.length} bytes`);
+  });
+
+  await step('a waypoint added on the map and keep mode reach the planner', async () => {
+    assert(routesAnswer, 'no routes');
+    const propose = async () => {
+      const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/routes' && r.request().method() === 'POST', { timeout: 120000 });
+      await page.click('#propose');
+      const r = await answer;
+      assert(r.status() === 200, `POST /routes answered ${r.status()}: ${(await r.text()).slice(0, 300)}`);
+      await page.waitForSelector('#routes-table tbody tr');
+      return { body: JSON.parse(r.request().postData()), answer: await r.json() };
+    };
+    // A point a third of the way along the best route: clear of every block.
+    const line = routesAnswer.routes.find((x) => x.kind !== 'original').geometry.coordinates;
+    const wp = line[0].map((v, k) => v + (line[line.length - 1][k] - v) / 3);
+    const onRoute = line.reduce((best, p, i) => (i && segDistM(wp, line[i - 1], p) < best.d ? { d: segDistM(wp, line[i - 1], p), q: nearestOn(wp, line[i - 1], p) } : best), { d: Infinity, q: null }).q;
+    await page.evaluate((q) => window.coalmap.map.jumpTo({ center: q, zoom: 15 }), onRoute);
+    await waitFor(() => window.coalmap.map.loaded());
+    await page.click('#waypoint-tool');
+    const [x, y] = await page.evaluate((q) => { const p = window.coalmap.map.project(q); return [p.x, p.y]; }, onRoute);
+    const mapBox = await page.locator('#map').boundingBox();
+    await page.mouse.click(mapBox.x + x, mapBox.y + y);
+    await page.click('#waypoint-tool');
+    assert(await page.locator('#waypoint-list li').count() === 1, 'the waypoint is not listed');
+    const withWp = await propose();
+    assert(withWp.body.waypoints?.length === 1, `the page sent waypoints ${JSON.stringify(withWp.body.waypoints)}`);
+    const w = withWp.body.waypoints[0];
+    for (const r of withWp.answer.routes.filter((x) => x.kind !== 'original')) {
+      const c = r.geometry.coordinates;
+      const d = Math.min(...c.slice(1).map((p, i) => segDistM(w, c[i], p)));
+      assert(d < 1, `route ${r.rank} passes ${d.toFixed(2)} m from the waypoint`);
+    }
+    log(`with a waypoint: ${withWp.answer.routes.length - 1} routes through it`);
+    await page.click('#waypoints-clear');
+    await page.selectOption('#routes-mode', 'keep');
+    const keep = await propose();
+    assert(keep.body.mode === 'keep' && keep.answer.parameters?.mode === 'keep', `mode sent ${keep.body.mode}, answered ${keep.answer.parameters?.mode}`);
+    assert(!keep.body.waypoints, 'cleared waypoints were sent');
+    const kept = keep.answer.routes.filter((x) => x.kind !== 'original');
+    assert(kept.length >= 1 && kept.every((x) => x.replaced?.length), `keep mode: ${kept.length} routes, replaced ${kept.map((x) => x.replaced?.length)}`);
+    log(`keep mode: ${kept.map((x) => `#${x.rank} replaces ${x.replaced.length} stretch(es)`).join(', ')}`);
+    await page.selectOption('#routes-mode', 'free');
+    const again = await propose();
+    routesAnswer = again.answer;
+  });
+
+  await step('“Use this route” makes it the alignment, and the check finds no hard crossing but the unavoidable', async () => {
+    assert(routesAnswer, 'no routes');
+    const unavoidable = new Set((routesAnswer.unavoidable || []).map((u) => `${u.layer}/${u.id}`));
+    const i = routesAnswer.routes.findIndex((x) => x.kind !== 'original');
+    const chosen = routesAnswer.routes[i];
+    const row = page.locator(`#routes-table tbody tr[data-index="${i}"]`);
+    const answer = page.waitForResponse((r) => r.url().includes('/overlaps/check') && r.request().method() === 'POST', { timeout: 30000 });
+    await row.locator('button', { hasText: 'Use this route' }).click();
+    await answer;
+    const lines = await page.evaluate(() => window.coalmap.state.lines);
+    assert(lines.length === 1 && JSON.stringify(lines[0]) === JSON.stringify(chosen.geometry.coordinates), 'the alignment is not the route chosen');
+    await waitFor(() => !document.querySelector('#check-panel[aria-busy]') && !/Checking/.test(document.querySelector('#check-status').textContent));
+    const keys = await page.$$eval('#conflicts tbody tr[data-key]', (trs) => trs.map((t) => t.dataset.key));
+    assert(keys.every((k) => unavoidable.has(k)), `the check of the route lists ${keys.filter((k) => !unavoidable.has(k)).join(', ')}, not unavoidable`);
+    if (!unavoidable.size) assert(await page.locator('#conflicts tbody tr.none').count() === 1, 'the check does not say the route is clear');
+    assert(await page.locator('#routes-drawer').isHidden(), 'the routes of the old alignment are still shown');
+    const q = await page.evaluate(() => window.coalmap.checkQuery().toString());
+    const r = await (await api(`/overlaps/check?${q}`, { method: 'POST', headers: { 'Content-Type': 'application/geo+json' },
+      body: JSON.stringify({ type: 'Feature', properties: {}, geometry: chosen.geometry }) })).json();
+    const crossed = (r.crossings || []).filter((c) => !unavoidable.has(`${c.layer}/${c.id}`));
+    assert(!crossed.length, `POST /overlaps/check of the route lists ${crossed.map((c) => c.name).join(', ')}`);
+    assert(JSON.stringify([...keys].sort()) === JSON.stringify((r.crossings || []).map((c) => `${c.layer}/${c.id}`).sort()), `the table lists ${keys}, the check ${(r.crossings || []).map((c) => c.id)}`);
+    log(`route ${chosen.rank} in use: ${keys.length ? `crosses only the unavoidable ${keys.join(', ')}` : 'clear'}`);
+    await waitFor(() => !window.coalmap.map.isMoving() && window.coalmap.map.areTilesLoaded());
+    await sleep(400);
+    await shot('18-route-used');
+  });
+
   await step('the other three real cases load in one click each', async () => {
     const cases = [['pelma-sardega', 'Pelma'], ['tentuloi-budhapank', 'Tentuloi'], ['jharsuguda-dharamjaygarh', 'Gare Palma Sector II']];
     for (const [id, block] of cases) {
@@ -414,6 +692,49 @@ async function main() {
   await step('no console errors during the whole run', async () => {
     assert(consoleErrors.length === 0, consoleErrors.join('\n'));
   });
+}
+
+// run runs a command and gives its standard output; it fails with its error output.
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.code === 'ENOENT' ? 'not installed (poppler-utils; scripts/install-deps.sh installs it)' : stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+// printToPDF prints a page with Chromium's own --print-to-pdf, as a planner
+// would from the command line: headless, no browser header and footer, the
+// page's network answers waited for (virtual time stands still while they
+// are pending).
+async function printToPDF(url, file) {
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'coalmap-e2e-print-'));
+  try {
+    await rm(file, { force: true });
+    await run(browserPath, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking',
+      '--no-pdf-header-footer', '--virtual-time-budget=120000', `--print-to-pdf=${file}`, url]);
+    if (!existsSync(file)) throw new Error(`chromium --print-to-pdf wrote no ${file}`);
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+// segDistM is the distance in metres from p to the segment a–b (local
+// equirectangular: plenty for metres over a segment).
+function segDistM(p, a, b) {
+  const q = nearestOn(p, a, b);
+  const k = Math.cos((p[1] * Math.PI) / 180);
+  return Math.hypot((p[0] - q[0]) * k, p[1] - q[1]) * 111195;
+}
+
+function nearestOn(p, a, b) {
+  const k = Math.cos((p[1] * Math.PI) / 180);
+  const dx = (b[0] - a[0]) * k;
+  const dy = b[1] - a[1];
+  const l2 = dx * dx + dy * dy;
+  const t = l2 ? Math.max(0, Math.min(1, (((p[0] - a[0]) * k) * dx + (p[1] - a[1]) * dy) / l2)) : 0;
+  return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
 }
 
 function bbox(g) {
