@@ -20,9 +20,9 @@ import (
 )
 
 // OGC API – Processes – Part 1: Core (OGC 18-062r2): the overlap check, the
-// reroute and the layer-against-layer run as processes, executed
+// reroute, the route planner and the layer-against-layer run as processes, executed
 // synchronously or as jobs (handle_jobs.go) whose state lives in the
-// database. Checks and reroutes run as jobs of overlaps.Jobs; a
+// database. Checks, reroutes and routes run as jobs of overlaps.Jobs; a
 // layer-against-layer run is an overlap run (overlaps.Runs), its job id
 // "run-<id>".
 
@@ -106,8 +106,10 @@ func (s *Server) processes() []*process {
 	corridorInputs := []processInput{
 		{id: "row_width_m", title: "Right-of-way width (m)", description: "The corridor is the alignment buffered by half of it.",
 			schema: obj{"type": "number", "exclusiveMinimum": 0}},
-		{id: "voltage_kv", title: "Voltage (kV)", description: "A transmission voltage whose right of way the service knows (66, 110, 132, 220, 400, 500, 765).",
+		{id: "voltage_kv", title: "Voltage (kV)", description: "A transmission voltage of the corridor table (GET /overlaps/corridors).",
 			schema: obj{"type": "integer", "minimum": 1}},
+		{id: "circuit", title: "Circuit", description: "The circuit configuration, for voltages with several widths (765 kV: sc-delta, the default, dc, sc-horizontal).",
+			schema: obj{"type": "string"}},
 		{id: "rail", title: "Railway", description: "The railway planning width (46 m).", schema: obj{"type": "boolean"}},
 		{id: "clearance_m", title: "Clearance (m)", description: "Polygons not crossed but within this distance are near-misses; reroutes keep it.",
 			schema: obj{"type": "number", "minimum": 0, "default": 0}},
@@ -132,6 +134,29 @@ func (s *Server) processes() []*process {
 			keywords: []string{"reroute", "alternative alignment"}, inputs: append([]processInput{alignment, against}, corridorInputs...),
 			output: "result", outputTitle: "The original check and the alternatives", outputSchema: obj{"type": "object", "contentMediaType": mediaJSON},
 			sync: true, async: true, prepare: prepareReroute},
+		{id: "routes", title: "Routes",
+			description: "Alternative alignments that keep half the corridor plus the clearance from every polygon of the hard layers, ranked by cost " +
+				"(soft costs in km-equivalents), the original alignment as row 0. The answer of POST /routes; its inputs are the members of that " +
+				"request's body (the alignment as a GeoJSON object).",
+			keywords: []string{"routes", "alternative alignments", "right of way"},
+			inputs: []processInput{
+				{id: "alignment", title: "Alignment", description: "A GeoJSON LineString, Feature or FeatureCollection of one line (optional with from and to).",
+					schema: obj{"type": "object", "contentMediaType": mediaGeoJSON}},
+				{id: "from", title: "Start", schema: lonLatSchema()}, {id: "to", title: "End", schema: lonLatSchema()},
+				{id: "waypoints", title: "Waypoints", description: "Points to pass, in order.", schema: obj{"type": "array", "items": lonLatSchema()}},
+				{id: "mode", title: "Mode", description: "free: between the ends; keep: replace only the conflicting stretches of the alignment.",
+					schema: obj{"type": "string", "enum": []string{"free", "keep"}, "default": "free"}},
+				{id: "k", title: "Alternatives", schema: obj{"type": "integer", "minimum": 1, "maximum": overlaps.MaxK, "default": overlaps.DefaultK}},
+				{id: "max_shared", title: "Most length two alternatives share", schema: obj{"type": "number", "minimum": 0, "maximum": 1, "default": overlaps.DefaultMaxShared}},
+				{id: "corridor", title: "Corridor", description: "{row_width_m} or {voltage_kv, circuit} or {rail: true}.", schema: obj{"type": "object"}},
+				{id: "clearance_m", title: "Clearance (m)", schema: obj{"type": "number", "minimum": 0}},
+				{id: "min_section_m", title: "Shortest straight section (m)", schema: obj{"type": "number", "minimum": 0}},
+				{id: "hard", title: "Hard layers", description: "Polygon layers no route may come near (default coal_blocks).", schema: obj{"type": "array", "items": obj{"type": "string"}}},
+				{id: "soft", title: "Soft costs", description: "polygons [{layer, cost_per_km}], crossings [{layer, penalty_km}], parallel [{layer, bonus_per_km, within_m}], " +
+					"angle_point_km; omitted: the defaults of GET /overlaps/corridors.", schema: obj{"type": "object"}},
+			},
+			output: "routes", outputTitle: "The routes, ranked", outputSchema: obj{"type": "object", "contentMediaType": mediaJSON},
+			sync: true, async: true, prepare: prepareRoutes},
 		{id: "layer-overlaps", title: "Layer against layer",
 			description: "Every feature of line layers checked against polygon layers, kept as an overlap run (GET /overlaps/runs/{id}); " +
 				"one row per line–polygon pair. Runs in the background only; needs an editor token.",
@@ -480,6 +505,18 @@ func (in inputs) boolean(name string) (bool, error) {
 	return v, nil
 }
 
+func (in inputs) text(name string) (string, error) {
+	raw, ok := in[name]
+	if !ok {
+		return "", nil
+	}
+	var v string
+	if err := json.Unmarshal(qualified(raw), &v); err != nil {
+		return "", inputError(name, "want a string, got %s", clip(raw))
+	}
+	return v, nil
+}
+
 // layerList reads a list of layer ids: an array of strings, or one string
 // of comma-separated ids.
 func (in inputs) layerList(name string) ([]string, error) {
@@ -542,6 +579,9 @@ func checkOptions(in inputs) ([]overlaps.Alignment, overlaps.Options, error) {
 	if opts.Corridor.VoltageKV, err = in.integer("voltage_kv"); err != nil {
 		return nil, opts, err
 	}
+	if opts.Corridor.Circuit, err = in.text("circuit"); err != nil {
+		return nil, opts, err
+	}
 	if opts.Corridor.Rail, err = in.boolean("rail"); err != nil {
 		return nil, opts, err
 	}
@@ -577,6 +617,41 @@ func prepareReroute(s *Server, _ *http.Request, in inputs) ([]string, overlaps.J
 	return opts.Layers, func(ctx context.Context) (any, error) {
 		return s.deps.Overlaps.Reroute(ctx, alignments[0], opts)
 	}, nil
+}
+
+// prepareRoutes reads the inputs of the routes process as POST /routes
+// reads its body: the inputs are that body's members.
+func prepareRoutes(s *Server, r *http.Request, in inputs) ([]string, overlaps.JobFunc, error) {
+	doc := make(map[string]json.RawMessage, len(in))
+	for k, v := range in {
+		doc[k] = qualified(v)
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := overlaps.ParseRouteRequest(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.routeLayers(r, req); err != nil {
+		return nil, nil, err
+	}
+	ls := append([]string(nil), req.Hard...)
+	for _, p := range req.Soft.Polygons {
+		ls = append(ls, p.Layer)
+	}
+	for _, c := range req.Soft.Crossings {
+		ls = append(ls, c.Layer)
+	}
+	for _, p := range req.Soft.Parallel {
+		ls = append(ls, p.Layer)
+	}
+	return ls, func(ctx context.Context) (any, error) { return s.deps.Overlaps.Routes(ctx, req) }, nil
+}
+
+func lonLatSchema() obj {
+	return obj{"type": "array", "items": obj{"type": "number"}, "minItems": 2, "maxItems": 2}
 }
 
 // executeRun starts the layer-overlaps process: an overlap run, answered

@@ -58,38 +58,9 @@ func (s *Server) handleRoutes(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	// Layers the caller cannot see are answered as unknown ones.
-	for i, id := range req.Hard {
-		if _, err := s.visibleLayer(r, id); err != nil {
-			s.writeError(w, r, &overlaps.RouteInputError{Field: fmt.Sprintf("hard[%d]", i), Reason: fmt.Sprintf("unknown layer %q", id)})
-			return
-		}
-	}
-	if req.Soft == nil {
-		d := overlaps.DefaultSoftCosts()
-		d.Polygons = keep(d.Polygons, func(p overlaps.PolygonCost) bool { return s.canSee(r, p.Layer) })
-		d.Crossings = keep(d.Crossings, func(c overlaps.CrossingCost) bool { return s.canSee(r, c.Layer) })
-		d.Parallel = keep(d.Parallel, func(p overlaps.ParallelBonus) bool { return s.canSee(r, p.Layer) })
-		req.Soft = &d
-	} else {
-		for i, p := range req.Soft.Polygons {
-			if !s.canSee(r, p.Layer) {
-				s.writeError(w, r, &overlaps.RouteInputError{Field: fmt.Sprintf("soft.polygons[%d].layer", i), Reason: fmt.Sprintf("unknown layer %q", p.Layer)})
-				return
-			}
-		}
-		for i, c := range req.Soft.Crossings {
-			if !s.canSee(r, c.Layer) {
-				s.writeError(w, r, &overlaps.RouteInputError{Field: fmt.Sprintf("soft.crossings[%d].layer", i), Reason: fmt.Sprintf("unknown layer %q", c.Layer)})
-				return
-			}
-		}
-		for i, p := range req.Soft.Parallel {
-			if !s.canSee(r, p.Layer) {
-				s.writeError(w, r, &overlaps.RouteInputError{Field: fmt.Sprintf("soft.parallel[%d].layer", i), Reason: fmt.Sprintf("unknown layer %q", p.Layer)})
-				return
-			}
-		}
+	if err := s.routeLayers(r, req); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	res, err := s.deps.Overlaps.Routes(r.Context(), req)
 	if err != nil {
@@ -98,6 +69,42 @@ func (s *Server) handleRoutes(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeFormatted(w, r, format, formatted{json: res, geojson: overlaps.RoutesFeatures(res), csvName: "routes.csv",
 		csv: func(w io.Writer) error { return overlaps.WriteRoutesCSV(csv.NewWriter(w), res) }})
+}
+
+// routeLayers checks the layers of a route request against what the caller
+// may see: a layer the caller cannot see is answered as an unknown one (400
+// naming the field). Without soft costs, the defaults are taken, less the
+// layers the caller cannot see.
+func (s *Server) routeLayers(r *http.Request, req *overlaps.RouteRequest) error {
+	for i, id := range req.Hard {
+		if _, err := s.visibleLayer(r, id); err != nil {
+			return &overlaps.RouteInputError{Field: fmt.Sprintf("hard[%d]", i), Reason: fmt.Sprintf("unknown layer %q", id)}
+		}
+	}
+	if req.Soft == nil {
+		d := overlaps.DefaultSoftCosts()
+		d.Polygons = keep(d.Polygons, func(p overlaps.PolygonCost) bool { return s.canSee(r, p.Layer) })
+		d.Crossings = keep(d.Crossings, func(c overlaps.CrossingCost) bool { return s.canSee(r, c.Layer) })
+		d.Parallel = keep(d.Parallel, func(p overlaps.ParallelBonus) bool { return s.canSee(r, p.Layer) })
+		req.Soft = &d
+		return nil
+	}
+	for i, p := range req.Soft.Polygons {
+		if !s.canSee(r, p.Layer) {
+			return &overlaps.RouteInputError{Field: fmt.Sprintf("soft.polygons[%d].layer", i), Reason: fmt.Sprintf("unknown layer %q", p.Layer)}
+		}
+	}
+	for i, c := range req.Soft.Crossings {
+		if !s.canSee(r, c.Layer) {
+			return &overlaps.RouteInputError{Field: fmt.Sprintf("soft.crossings[%d].layer", i), Reason: fmt.Sprintf("unknown layer %q", c.Layer)}
+		}
+	}
+	for i, p := range req.Soft.Parallel {
+		if !s.canSee(r, p.Layer) {
+			return &overlaps.RouteInputError{Field: fmt.Sprintf("soft.parallel[%d].layer", i), Reason: fmt.Sprintf("unknown layer %q", p.Layer)}
+		}
+	}
+	return nil
 }
 
 func (s *Server) canSee(r *http.Request, id string) bool {

@@ -10,7 +10,7 @@ func (s *Server) openAPIProcesses() obj {
 		"description": "respond-async runs the process as a job (201, Location /jobs/{jobId}); the default, or respond-sync, answers at once where the process allows it."}
 	return obj{
 		"/processes": obj{"get": operation("getProcesses", "Processes", "The processes",
-			"overlap-check and reroute (synchronous or as jobs), layer-overlaps (an overlap run, as a job only, editor token).", []obj{fParam("json")},
+			"overlap-check, reroute and routes (synchronous or as jobs), layer-overlaps (an overlap run, as a job only, editor token).", []obj{fParam("json")},
 			responses(obj{"200": answer("Their summaries.", content(mediaJSON, schema("ProcessList")))}, 400))},
 		"/processes/{processId}": obj{"get": operation("getProcessDescription", "Processes", "A process's description",
 			"Its inputs and their schemas, its output, its job control options.", []obj{ref("parameters", "processId"), fParam("json")},

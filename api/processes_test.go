@@ -196,7 +196,7 @@ func TestProcessesDescriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"overlap-check": "sync-execute,async-execute,dismiss", "reroute": "sync-execute,async-execute,dismiss",
-		"layer-overlaps": "async-execute,dismiss"}
+		"routes": "sync-execute,async-execute,dismiss", "layer-overlaps": "async-execute,dismiss"}
 	if len(list.Processes) != len(want) {
 		t.Fatalf("%+v", list)
 	}
@@ -254,14 +254,33 @@ func TestProcessExecution(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := map[string]any{"alignment": acrossLine, "against": []string{"coal_blocks"}, "voltage_kv": 400, "clearance_m": 2000}
+	// The routes process takes the members of a /routes body.
+	routesIn := map[string]any{"alignment": acrossLine, "k": 2, "corridor": map[string]any{"voltage_kv": 765, "circuit": "dc"},
+		"clearance_m": 100, "hard": []string{"coal_blocks"},
+		"soft": map[string]any{"polygons": []any{}, "crossings": []any{}, "parallel": []any{}, "angle_point_km": 0.3}}
+	body, _ := json.Marshal(routesIn)
+	rreq, err := overlaps.ParseRouteRequest(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRoutes, err := srvs[0].engine.Routes(ctx, rreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wantRoutes.Routes) < 2 {
+		t.Fatalf("the fixture should give the original and an alternative: %+v", wantRoutes)
+	}
 	cases := []struct {
 		process, output string
+		in              map[string]any
 		want            any
 	}{
-		{"overlap-check", "report", wantCheck},
-		{"reroute", "result", wantReroute},
+		{"overlap-check", "report", in, wantCheck},
+		{"reroute", "result", in, wantReroute},
+		{"routes", "routes", routesIn, wantRoutes},
 	}
 	for _, c := range cases {
+		in := c.in
 		t.Run(c.process+" sync", func(t *testing.T) {
 			r := call(t, "POST", a+"/processes/"+c.process+"/execution", "", execute(c.process, in))
 			if r.status != 200 || !sameJSON(t, r.body, c.want) {
@@ -318,6 +337,8 @@ func TestProcessExecution(t *testing.T) {
 			{execute("overlap-check", map[string]any{"alignment": acrossLine, "row_width": 46}), "input row_width: unknown input", 400},
 			{execute("overlap-check", map[string]any{"alignment": acrossLine, "clearance_m": "far"}), "input clearance_m: want a number", 400},
 			{execute("overlap-check", map[string]any{"alignment": acrossLine, "clearance_m": -1}), "input clearance_m: must not be negative", 400},
+			{execute("overlap-check", map[string]any{"alignment": acrossLine, "voltage_kv": 765, "circuit": "triple"}), "circuit", 400},
+			{execute("overlap-check", map[string]any{"alignment": acrossLine, "circuit": 3}), "input circuit: want a string", 400},
 			{execute("overlap-check", map[string]any{"alignment": acrossLine, "against": []string{"sensitive_zones"}}), "no such collection", 404},
 			{execute("overlap-check", map[string]any{"alignment": map[string]any{"href": "http://elsewhere/line.geojson"}}), "references", 400},
 			{execute("overlap-check", map[string]any{"alignment": 5}), "input alignment", 400},
@@ -340,8 +361,17 @@ func TestProcessExecution(t *testing.T) {
 				t.Errorf("%s: %d %s, want %d %q", c.body, r.status, r.body, c.status, c.want)
 			}
 		}
+		// The routes process answers as POST /routes does, naming the field.
+		r := call(t, "POST", a+"/processes/routes/execution", "", execute("routes", map[string]any{"alignment": acrossLine, "k": 9}))
+		if r.status != 400 || !strings.HasPrefix(r.json(t)["error"].(string), "k: ") {
+			t.Fatalf("routes with k 9: %d %s", r.status, r.body)
+		}
+		r = call(t, "POST", a+"/processes/routes/execution", "", execute("routes", map[string]any{"alignment": acrossLine, "hard": []string{"sensitive_zones"}}))
+		if r.status != 400 || !strings.Contains(r.json(t)["error"].(string), `unknown layer "sensitive_zones"`) {
+			t.Fatalf("routes over a restricted layer without a token: %d %s", r.status, r.body)
+		}
 		// With a token the restricted layer is there.
-		r := call(t, "POST", a+"/processes/overlap-check/execution", viewer,
+		r = call(t, "POST", a+"/processes/overlap-check/execution", viewer,
 			execute("overlap-check", map[string]any{"alignment": acrossLine, "against": []string{"sensitive_zones"}}))
 		if r.status != 200 {
 			t.Fatalf("with a token: %d %s", r.status, r.body)
