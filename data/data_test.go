@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -697,7 +699,13 @@ func TestFeaturesStopEarly(t *testing.T) {
 // Star polygons with holes and satellites are valid for any seed.
 func TestStarPolygonsValid(t *testing.T) {
 	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
+	if v := os.Getenv("DATA_TEST_SEED"); v != "" {
+		var err error
+		if seed, err = strconv.ParseInt(v, 10, 64); err != nil {
+			t.Fatalf("DATA_TEST_SEED: %v", err)
+		}
+	}
+	t.Logf("seed %d (set DATA_TEST_SEED to repeat)", seed)
 	r := newRNG(seed, "stars")
 	for i := 0; i < 300; i++ {
 		n := r.rangeInt(5, 3000)

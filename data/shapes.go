@@ -178,9 +178,25 @@ func starPolygon(r *rng, c orb.Point, meanKm float64, n int, irregular, elong fl
 	return mappedStar(r, c, meanKm, n, irregular, m, holes)
 }
 
+// minSpacingM is the least spacing of a star's vertices on its inner circle
+// (twice the coordinates' rounding),
+// whose radius is at least minRadiusShare of the mean (newStar's harmonics
+// take at most half of it, the jitter and fine wiggles a few percent more).
+const (
+	minSpacingM    = 0.2
+	minRadiusShare = 0.45
+)
+
 // mappedStar is starPolygon with the stretch and rotation given.
 func mappedStar(r *rng, c orb.Point, meanKm float64, n int, irregular float64, m linear, holes int) outline {
 	f := newFrame(c)
+	// Vertices closer than the rounding to 1e-6 degree (about 0.1 m) can
+	// cross once rounded: keep them at least minSpacingM apart along the
+	// smallest circle the outline can come to. (No demo outline is that
+	// dense, so the demo's features do not change.)
+	if most := int(2 * math.Pi * meanKm * 1000 * m.minScale() * minRadiusShare / minSpacingM); n > most {
+		n = max(12, most)
+	}
 	s := newStar(r, n, meanKm, irregular)
 	lo, hi := s.bounds()
 	o := outline{center: c, m: m, inner: lo * m.minScale(), outer: hi * m.maxScale()}
