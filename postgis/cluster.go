@@ -443,6 +443,9 @@ func (c *Cluster) start() error {
 		"-c", "work_mem=32MB",
 		"-c", "maintenance_work_mem=256MB",
 		"-c", "max_wal_size=4GB",
+		// Dirty pages are written within a minute or two of the last change,
+		// so that an idle server's shutdown checkpoint has little left to do.
+		"-c", "checkpoint_timeout=1min",
 	}
 	if c.opt.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")

@@ -108,6 +108,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() {
+		t0 := time.Now()
+		defer func() { log.Debug("shutdown: database closed", "took", time.Since(t0)) }()
 		if err := db.Close(bg); err != nil {
 			log.Error("stopping the database", "err", err)
 		}
@@ -116,7 +118,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer func() { t0 := time.Now(); pool.Close(); log.Debug("shutdown: pool closed", "took", time.Since(t0)) }()
 	ms, err := postgis.LoadMigrations(migrations.FS)
 	if err != nil {
 		return err
@@ -155,17 +157,19 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		Parallel: max(1, min(3, (c.maxConns-4)/3)), MaxQueued: 256}, log)
 	demoDone := make(chan struct{})
 	defer func() {
+		t0 := time.Now()
 		stopImports()
 		<-demoDone // the loader uses the pool: let it end first
 		imports.Close()
 		stopFollow()
+		log.Debug("shutdown: imports and change feed stopped", "took", time.Since(t0))
 	}()
 
 	renderer, err := c.tiles.renderer(ctx, db.URL)
 	if err != nil {
 		return err
 	}
-	defer renderer.Close()
+	defer func() { t0 := time.Now(); renderer.Close(); log.Debug("shutdown: renderer closed", "took", time.Since(t0)) }()
 	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
 	ocfg := overlaps.DefaultConfig()
 	// The engine reloads a layer whose data version the catalog (kept
@@ -208,7 +212,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	keeper := tiles.NewBandKeeper(catalog, store, log)
 	keeper.Built = tileSvc.DropLayer
-	go keeper.Run(followCtx, demoDone, 5*time.Minute)
+	keeperDone := make(chan struct{})
+	go func() { defer close(keeperDone); keeper.Run(followCtx, demoDone, 5*time.Minute) }()
+	defer func() { stopFollow(); <-keeperDone }() // it builds with the pool: end it first
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -218,8 +224,10 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	runStore := postgis.NewRuns(pool)
 	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
 	defer func() {
+		t0 := time.Now()
 		stopRuns()
 		runs.Wait()
+		log.Debug("shutdown: runs stopped", "took", time.Since(t0))
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
@@ -258,14 +266,25 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
+	// Background work (imports, runs, the change feed, tile-band builds)
+	// is cancelled at once: only requests in flight get the shutdown
+	// timeout, so an idle server exits in well under a second.
+	stopRuns()
+	stopImports()
+	stopFollow()
 	log.Info("shutting down: finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(bg, c.shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if err := hs.Shutdown(sctx); err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		log.Warn("shutdown timeout: closing the requests still in flight", "timeout", c.shutdownTimeout)
+		hs.Close() //nolint:errcheck // the connections are being dropped either way
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Debug("shutdown: HTTP server closed")
 	return nil
 }
