@@ -169,7 +169,11 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer func() { t0 := time.Now(); renderer.Close(); log.Debug("shutdown: renderer closed", "took", time.Since(t0)) }()
+	defer func() {
+		t0 := time.Now()
+		renderer.Close()
+		log.Debug("shutdown: renderer closed", "took", time.Since(t0))
+	}()
 	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
 	ocfg := overlaps.DefaultConfig()
 	// The engine reloads a layer whose data version the catalog (kept
