@@ -28,7 +28,7 @@ type ImportService interface {
 }
 
 func (s *Server) routesImports(r chi.Router) {
-	r.Post("/layers/{layer}/imports", s.handleImportUpload)
+	r.With(s.limit("/layers/{layer}/imports")).Post("/layers/{layer}/imports", s.handleImportUpload)
 	r.Get("/imports/{job}", s.handleImportJob)
 	r.Get("/collections/{layer}/imports", s.handleLayerImports)
 }

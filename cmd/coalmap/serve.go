@@ -45,6 +45,7 @@ type serveCmd struct {
 	corsOrigins       string
 	cors              []string
 	tiles             tileConfig
+	limits            api.RateLimits
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -65,6 +66,9 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", `origins whose web pages may call the service from a browser: "*" (any), "none", or a comma list such as https://maps.example.gov.in (env COALMAP_CORS_ORIGINS)`)
+	fs.Float64Var(&c.limits.PerToken, "rate-limit-token", 0, "checks, reroutes, routes, runs and imports a token may start a minute (0: no limit; 429 with Retry-After beyond)")
+	fs.Float64Var(&c.limits.PerAddress, "rate-limit-address", 0, "the same for anonymous callers, per remote address (0: no limit)")
+	fs.IntVar(&c.limits.Burst, "rate-limit-burst", 10, "requests a caller may make at once before the rate limits apply")
 	c.tiles.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
@@ -89,6 +93,9 @@ func (c *serveCmd) ParseFlags(args []string) error {
 		if d <= 0 {
 			return fmt.Errorf("--%s must be positive, got %v", name, d)
 		}
+	}
+	if c.limits.PerToken < 0 || c.limits.PerAddress < 0 || c.limits.Burst < 1 {
+		return fmt.Errorf("--rate-limit-token and --rate-limit-address must be 0 or more, --rate-limit-burst at least 1")
 	}
 	if c.maxConns < 8 {
 		return fmt.Errorf("--max-conns must be at least 8 (an import holds up to three), got %d", c.maxConns)
@@ -235,7 +242,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
-		MaxUploadBytes: c.maxUpload, CORSOrigins: c.cors},
+		MaxUploadBytes: c.maxUpload, CORSOrigins: c.cors, RateLimits: c.limits},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
