@@ -151,6 +151,11 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	} else if n > 0 {
 		log.Info("dropped staging tables of interrupted imports", "tables", n)
 	}
+	if n, err := postgis.NewRuns(pool).FailInterrupted(ctx, time.Now().Add(-staleAge)); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("overlap runs interrupted by the last stop marked failed", "runs", n)
+	}
 	catalog := layers.NewCatalog(store, log)
 	if err := catalog.Refresh(ctx); err != nil {
 		return err
