@@ -126,7 +126,7 @@ func TestServeKilledDuringImport(t *testing.T) {
 		w.WriteString(square(fmt.Sprintf("f%d", i), 70+float64(i%2500)*0.01, 10+float64(i/2500)*0.01, `{"name":"x"}`)) //nolint:errcheck
 	}
 	w.WriteString("]}") //nolint:errcheck
-	w.Flush()          //nolint:errcheck
+	w.Flush()           //nolint:errcheck
 	f.Close()
 	bigBody, err := os.ReadFile(big)
 	if err != nil {
