@@ -1,12 +1,7 @@
 package formats
 
 import (
-	"archive/zip"
 	"bytes"
-	"errors"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -51,52 +46,6 @@ func FuzzWKB(f *testing.F) {
 		// refuses later, naming the feature) is not equal to itself.
 		if again2, err := wkb.Marshal(h); err != nil || !bytes.Equal(again, again2) {
 			t.Fatalf("read %v, written and read again %v", g, h)
-		}
-	})
-}
-
-// FuzzKMZ feeds arbitrary KML inside a zip through Open, as an upload of a
-// .kmz would go: only *Error values come out, never a panic.
-func FuzzKMZ(f *testing.F) {
-	f.Add([]byte(`<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>a</name><Point><coordinates>82.3,23.9</coordinates></Point></Placemark></kml>`))
-	f.Add([]byte(`<kml><Document><Folder><Placemark><Polygon><outerBoundaryIs><LinearRing><coordinates>82,23 83,23 83,24 82,23</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></Folder></Document></kml>`))
-	f.Add([]byte(`<kml><Placemark><MultiGeometry><LineString><coordinates>1,2 3</coordinates></LineString></MultiGeometry></Placemark></kml>`))
-	f.Fuzz(func(t *testing.T, kml []byte) {
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		w, err := zw.Create("doc.kml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(kml) //nolint:errcheck
-		if err := zw.Close(); err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(t.TempDir(), "f.kmz")
-		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		src, err := Open(p, Options{SampleSize: 3})
-		if err != nil {
-			checkErr(t, err)
-			return
-		}
-		defer src.Close()
-		for range 10000 {
-			ft, err := src.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				checkErr(t, err)
-				if errors.Is(err, ErrInvalidGeometry) {
-					continue
-				}
-				return
-			}
-			if err := validateGeometry(ft.Geometry); err != nil {
-				t.Fatalf("feature %d: %v", ft.Index, err)
-			}
 		}
 	})
 }
