@@ -251,9 +251,15 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
-					return errors.New("loading the demo catalog")
+					return &api.NotReadyError{Reason: "loading the demo catalog"}
 				}
-				return postgis.Ready(ctx, pool, ms)
+				if err := pool.Ping(ctx); err != nil {
+					return &api.NotReadyError{Reason: "the database cannot be reached; requests that need it answer 503 until it is back", Err: err}
+				}
+				if err := postgis.Ready(ctx, pool, ms); err != nil {
+					return &api.NotReadyError{Reason: "database migrations pending or unreadable", Err: err}
+				}
+				return nil
 			},
 			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
