@@ -141,7 +141,9 @@ func TestImportRoutes(t *testing.T) {
 		return fmt.Sprintf(`{"type":"Feature","id":%q,"properties":{"name":"b"},"geometry":{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}`,
 			id, x, y, x+0.01, y, x+0.01, y+0.01, x, y)
 	}
-	fc := func(fs ...string) string { return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}` }
+	fc := func(fs ...string) string {
+		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+	}
 	for _, tc := range []struct {
 		name, query, body string
 		say               []string
