@@ -26,7 +26,7 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 			why = nr.Reason
 		}
 		w.Header().Set("Retry-After", "5")
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "not ready: " + why, Detail: why})
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "not ready", Detail: why})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
