@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run   installs what is missing, builds, serves on :8080 with the demo data
 #   make test  installs what is missing and runs every test
-.PHONY: run test deps build web e2e bench fmt
+.PHONY: run test deps build web e2e bench fmt fuzz
 
 ADDR ?= :8080
 DATA_DIR ?= ./var
@@ -29,3 +29,9 @@ e2e: build
 
 fmt:
 	gofmt -w .
+
+# Every fuzz target for FUZZTIME each (plain `go test` replays their seeds
+# and what earlier runs found, in testdata/fuzz/).
+FUZZTIME ?= 30s
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh

@@ -11,6 +11,7 @@ require (
 	github.com/rs/cors v1.11.1
 	github.com/tidwall/rtree v1.10.0
 	golang.org/x/text v0.42.0
+	golang.org/x/time v0.16.0
 	google.golang.org/protobuf v1.36.12
 	modernc.org/sqlite v1.62.0
 )

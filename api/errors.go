@@ -83,7 +83,7 @@ func statusOf(err error) (int, string, any) {
 			}
 		}
 		switch {
-		case errors.Is(err, geo.ErrZeroLength):
+		case errors.Is(err, geo.ErrZeroLength), errors.Is(err, geo.ErrEmpty) && le != nil && le.Part >= 0:
 			return http.StatusUnprocessableEntity, alignErr.Error(), d
 		case errors.Is(err, geo.ErrTooManyVertices):
 			return http.StatusRequestEntityTooLarge, alignErr.Error(), d

@@ -188,8 +188,12 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request, op layers.EditOp) 
 	if !ok {
 		return
 	}
-	req := layers.EditRequest{Op: op, ID: chi.URLParam(r, "feature"), Actor: principal(r)}
-	var err error
+	id, err := pathParam(r, "feature")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req := layers.EditRequest{Op: op, ID: id, Actor: principal(r)}
 	if op != layers.EditCreate {
 		if req.IfMatch, err = ifMatch(r); err != nil {
 			s.writeError(w, r, err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -19,8 +20,31 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.deps.Ready(ctx); err != nil {
 		s.log.WarnContext(ctx, "not ready", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "not ready", Detail: "database unreachable or migrations pending"})
+		why := "database unreachable or migrations pending"
+		var nr *NotReadyError
+		if errors.As(err, &nr) {
+			why = nr.Reason
+		}
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "not ready", Detail: why})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+// NotReadyError is what Deps.Ready returns to say why the service cannot
+// answer, in words safe to show (/readyz shows Reason; Err is logged).
+type NotReadyError struct {
+	Reason string
+	Err    error
+}
+
+func (e *NotReadyError) Error() string {
+	if e.Err == nil {
+		return e.Reason
+	}
+	return e.Reason + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *NotReadyError) Unwrap() error { return e.Err }

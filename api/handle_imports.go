@@ -28,7 +28,7 @@ type ImportService interface {
 }
 
 func (s *Server) routesImports(r chi.Router) {
-	r.Post("/layers/{layer}/imports", s.handleImportUpload)
+	r.With(s.limit("/layers/{layer}/imports")).Post("/layers/{layer}/imports", s.handleImportUpload)
 	r.Get("/imports/{job}", s.handleImportJob)
 	r.Get("/collections/{layer}/imports", s.handleLayerImports)
 }
@@ -246,6 +246,9 @@ func receive(r *http.Request, dir string) (path string, size int64, err error) {
 // report, which names the input's faults, not the raw cause (which may
 // quote the database).
 func publicJob(j layers.ImportJob) layers.ImportJob {
+	if strings.HasPrefix(j.Error, "interrupted:") { // the store's own words, for a job a killed process left
+		return j
+	}
 	j.Error = ""
 	if j.Report != nil {
 		j.Error = j.Report.Error

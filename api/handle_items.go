@@ -397,7 +397,11 @@ func (s *Server) handleItem(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	fid := chi.URLParam(r, "feature")
+	fid, err := pathParam(r, "feature")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	q := layers.FeatureQuery{Layer: l, FeatureID: fid, Limit: 1, ETag: true}
 	c := outputCRS{URI: crs84URI, SRID: layers.StorageSRID}
 	qs, err := parseQuery(r)

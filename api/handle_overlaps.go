@@ -31,10 +31,10 @@ func (s *Server) routesOverlaps(r chi.Router) {
 	if s.deps.Overlaps == nil || s.deps.Catalog == nil {
 		return
 	}
-	r.Post("/overlaps/check", s.handleOverlapCheck)
-	r.Post("/overlaps/reroute", s.handleReroute)
+	r.With(s.limit("/overlaps/check")).Post("/overlaps/check", s.handleOverlapCheck)
+	r.With(s.limit("/overlaps/reroute")).Post("/overlaps/reroute", s.handleReroute)
 	r.Get("/overlaps/corridors", s.handleCorridors)
-	r.Post("/routes", s.handleRoutes)
+	r.With(s.limit("/routes")).Post("/routes", s.handleRoutes)
 }
 
 var checkParams = map[string]bool{"against": true, "row_width_m": true, "voltage_kv": true, "circuit": true, "rail": true, "clearance_m": true, "f": true}

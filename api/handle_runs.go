@@ -26,7 +26,7 @@ func (s *Server) routesRuns(r chi.Router) {
 	if s.deps.Runs == nil || s.deps.Catalog == nil {
 		return
 	}
-	r.Post("/overlaps/runs", s.handleRunCreate)
+	r.With(s.limit("/overlaps/runs")).Post("/overlaps/runs", s.handleRunCreate)
 	r.Get("/overlaps/runs", s.handleRunList)
 	r.Get("/overlaps/runs/{run}", s.handleRunGet)
 	r.Get("/overlaps/runs/{run}/results", s.handleRunResults)

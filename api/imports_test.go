@@ -135,6 +135,46 @@ func TestImportRoutes(t *testing.T) {
 			t.Fatal("the layer changed")
 		}
 	})
+	// Bad files over HTTP: the job fails naming what and where, in the
+	// words of the query parameters, and the layer keeps its data.
+	sq := func(id string, x, y float64) string {
+		return fmt.Sprintf(`{"type":"Feature","id":%q,"properties":{"name":"b"},"geometry":{"type":"Polygon","coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}`,
+			id, x, y, x+0.01, y, x+0.01, y+0.01, x, y)
+	}
+	fc := func(fs ...string) string {
+		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+	}
+	for _, tc := range []struct {
+		name, query, body string
+		say               []string
+	}{
+		{"one feature abroad among many is named", "", fc(sq("in1", 82.3, 23.9), sq("in2", 82.32, 23.9), sq("paris", 2.35, 48.85), sq("in3", 82.34, 23.9)),
+			[]string{"1 of 4 feature(s) lie outside India", `feature 2 (id "paris")`, "allow_outside=true"}},
+		{"lon 200 with allow_outside", "&allow_outside=true", fc(sq("ok", 82.3, 23.9), sq("far", 200, 85)),
+			[]string{"1 of 2 feature(s) have coordinates outside longitude", `feature 1 (id "far")`, "never stored"}},
+		{"a wrong CRS: most features out of range", "", fc(sq("u1", 534000, 2650000), sq("u2", 536000, 2650000)),
+			[]string{"2 of 2", "CRS is probably wrong", "srid="}},
+		{"a line into a polygon layer", "", fc(sq("p", 82.3, 23.9), `{"type":"Feature","id":"l","properties":{},"geometry":{"type":"LineString","coordinates":[[82.3,23.9],[82.4,23.9]]}}`),
+			[]string{"feature 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := f.store.Layer(t.Context(), "blocks")
+			r := f.upload(t, url+"?filename=bad.geojson"+tc.query, "", layers.Editor, strings.NewReader(tc.body))
+			j := f.await(t, jobPath(t, r), layers.Editor)
+			if j.Status != layers.ImportFailed {
+				t.Fatalf("job %+v", j)
+			}
+			for _, w := range tc.say {
+				if !strings.Contains(j.Error, w) {
+					t.Errorf("%q does not say %q", j.Error, w)
+				}
+			}
+			after, _ := f.store.Layer(t.Context(), "blocks")
+			if after.DataVersion != before.DataVersion || after.FeatureCount != before.FeatureCount {
+				t.Fatal("the layer changed")
+			}
+		})
+	}
 	t.Run("an empty upload is a 400", func(t *testing.T) {
 		if r := f.upload(t, url, "application/geo+json", layers.Editor, strings.NewReader("")); r.status != 400 {
 			t.Fatalf("%d %s", r.status, r.body)

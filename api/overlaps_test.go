@@ -263,6 +263,8 @@ func TestOverlapCheckBadInput(t *testing.T) {
 		{"polygon in a collection", "", `{"type":"FeatureCollection","features":[` + lineAcross + `,{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[82,23],[83,23],[83,24],[82,23]]]},"properties":{}}]}`, 400, "alignment 1"},
 		{"empty geometry", "", `{"type":"LineString","coordinates":[]}`, 400, "empty"},
 		{"zero length", "", `{"type":"LineString","coordinates":[[82.3,23.9],[82.3,23.9]]}`, 422, "zero-length"},
+		{"one vertex", "", `{"type":"LineString","coordinates":[[82.3,23.9]]}`, 422, "a line needs at least two distinct points: part 0 has 1"},
+		{"one-vertex part", "", `{"type":"MultiLineString","coordinates":[[[82.3,23.9],[82.4,23.9]],[[82.5,23.9]]]}`, 422, "part 1 has 1"},
 		{"out of range", "", `{"type":"LineString","coordinates":[[182.3,23.9],[82.3,23.9]]}`, 400, "range"},
 		{"negative width", "?row_width_m=-5", lineAcross, 400, "row_width_m"},
 		{"width not a number", "?row_width_m=wide", lineAcross, 400, "row_width_m"},

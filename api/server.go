@@ -49,6 +49,9 @@ type Config struct {
 	// browser (ParseCORSOrigins): nil or ["*"] any origin, an empty list
 	// none but the service's own.
 	CORSOrigins []string
+	// RateLimits bound the expensive routes per token and per address
+	// (429 with Retry-After beyond); the zero value sets no limit.
+	RateLimits RateLimits
 }
 
 // Deps are the services behind the routes.
@@ -98,6 +101,7 @@ type Server struct {
 	styles  *styles.Assets
 
 	tileMetrics *tileMetrics
+	limiters    *limiters // nil: no rate limits
 }
 
 // New returns the HTTP handler with every route mounted.
@@ -134,6 +138,9 @@ func New(cfg Config, deps Deps) *Server {
 			a = styles.NotBuilt()
 		}
 		s.styles = a
+	}
+	if cfg.RateLimits.PerToken > 0 || cfg.RateLimits.PerAddress > 0 {
+		s.limiters = newLimiters(cfg.RateLimits, cfg.Registry)
 	}
 	if deps.Tiles != nil {
 		s.tileMetrics = newTileMetrics(cfg.Registry)

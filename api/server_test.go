@@ -32,6 +32,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		{"healthz", nil, "/healthz", 200, `"status":"ok"`},
 		{"readyz ready", nil, "/readyz", 200, `"ready"`},
 		{"readyz not ready", errors.New("postgis: dial: connection refused on 10.0.0.1"), "/readyz", 503, `"not ready"`},
+		{"readyz says why", &NotReadyError{Reason: "the database cannot be reached", Err: errors.New("dial unix /run/.s.PGSQL.5432")}, "/readyz", 503, `"detail":"the database cannot be reached"`},
 		{"unknown path", nil, "/no/such/thing", 404, `"error"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,7 +52,10 @@ func TestHealthAndMetrics(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 				t.Fatalf("Content-Type %q", ct)
 			}
-			if strings.Contains(string(body), "10.0.0.1") {
+			if resp.StatusCode == 503 && resp.Header.Get("Retry-After") == "" {
+				t.Fatal("503 without Retry-After")
+			}
+			if strings.Contains(string(body), "10.0.0.1") || strings.Contains(string(body), "PGSQL") {
 				t.Fatalf("internal cause leaked to the client: %s", body)
 			}
 			var v map[string]any

@@ -86,7 +86,7 @@ func gpkgPrepare(db *sql.DB, opt Options) (*gpkgReader, CRS, []Field, error) {
 	case len(tables) == 0:
 		return nil, crs, nil, newError("gpkg", "no feature layers", ErrEmpty)
 	case len(tables) > 1:
-		return nil, crs, nil, newError("gpkg", fmt.Sprintf("%d feature layers (%s); choose one with SourceLayer", len(tables), strings.Join(tables, ", ")), nil)
+		return nil, crs, nil, newError("gpkg", fmt.Sprintf("%d feature layers (%s); choose one with --source-layer (source_layer= over HTTP)", len(tables), strings.Join(tables, ", ")), nil)
 	default:
 		table = tables[0]
 	}

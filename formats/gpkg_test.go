@@ -105,7 +105,10 @@ func TestGPKG(t *testing.T) {
 	})
 	t.Run("two layers need SourceLayer", func(t *testing.T) {
 		_, err := Open(p, Options{})
-		wantError(t, err, nil, -1, "2 feature layers (coal_blocks, pillars)")
+		wantError(t, err, nil, -1, "2 feature layers (coal_blocks, pillars)", "--source-layer", "source_layer=")
+		if strings.Contains(err.Error(), "SourceLayer") {
+			t.Errorf("message names a Go field: %v", err)
+		}
 		_, err = Open(p, Options{SourceLayer: "roads"})
 		wantError(t, err, nil, -1, `no feature layer "roads"`)
 	})

@@ -112,7 +112,7 @@ func openOGR(src string, opt Options) (Source, error) {
 	case len(layers) == 0:
 		return nil, newError("ogr", "GDAL finds no layer", ErrEmpty)
 	case len(layers) > 1:
-		return nil, newError("ogr", fmt.Sprintf("%d layers (%s); choose one with SourceLayer", len(layers), strings.Join(layers, ", ")), nil)
+		return nil, newError("ogr", fmt.Sprintf("%d layers (%s); choose one with --source-layer (source_layer= over HTTP)", len(layers), strings.Join(layers, ", ")), nil)
 	default:
 		layer = layers[0]
 	}

@@ -80,7 +80,7 @@ func pickShapefile(names []string, layer, where string) (string, error) {
 	}
 	if len(names) > 1 {
 		sort.Strings(names)
-		return "", newError("shapefile", fmt.Sprintf("%s holds %d shapefiles (%s); choose one with SourceLayer", where, len(names), strings.Join(names, ", ")), nil)
+		return "", newError("shapefile", fmt.Sprintf("%s holds %d shapefiles (%s); choose one with --source-layer (source_layer= over HTTP)", where, len(names), strings.Join(names, ", ")), nil)
 	}
 	return names[0], nil
 }

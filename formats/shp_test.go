@@ -290,7 +290,7 @@ func TestShapefileFolderAndZip(t *testing.T) {
 		blocks.write(t, dir, "blocks")
 		other.write(t, dir, "pillars")
 		_, err := Open(dir, Options{})
-		wantError(t, err, nil, -1, "holds 2 shapefiles", "blocks.shp", "pillars.shp")
+		wantError(t, err, nil, -1, "holds 2 shapefiles", "blocks.shp", "pillars.shp", "--source-layer", "source_layer=")
 		fs := readAll(t, mustOpen(t, dir, Options{SourceLayer: "pillars"}))
 		if len(fs) != 1 {
 			t.Errorf("%d features", len(fs))

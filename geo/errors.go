@@ -35,7 +35,7 @@ type LineError struct {
 	Part   int
 	Vertex int
 	Limit  int // the vertex limit, for ErrTooManyVertices
-	Got    int // the vertex count, for ErrTooManyVertices
+	Got    int // the vertex count, for ErrTooManyVertices and a part's ErrEmpty
 	Point  [2]float64
 }
 
@@ -48,6 +48,10 @@ func (e *LineError) Error() string {
 		return fmt.Sprintf("%v: %d vertices, limit %d", e.Err, e.Got, e.Limit)
 	case errors.Is(e.Err, ErrOutOfRange), errors.Is(e.Err, ErrWideSegment):
 		return fmt.Sprintf("%v: part %d vertex %d is (%g, %g)", e.Err, e.Part, e.Vertex, e.Point[0], e.Point[1])
+	case errors.Is(e.Err, ErrEmpty) && e.Part >= 0:
+		return fmt.Sprintf("a line needs at least two distinct points: part %d has %d", e.Part, e.Got)
+	case errors.Is(e.Err, ErrZeroLength) && e.Part >= 0:
+		return fmt.Sprintf("a line needs at least two distinct points: every vertex of part %d is the same point (zero-length)", e.Part)
 	case e.Part >= 0:
 		return fmt.Sprintf("%v: part %d", e.Err, e.Part)
 	}

@@ -57,7 +57,7 @@ func PrepareLine(g orb.Geometry, maxVertices int) (*PreparedLine, error) {
 	var chain float64
 	for pi, p := range parts {
 		if len(p) < 2 {
-			return nil, &LineError{Err: ErrEmpty, Part: pi, Vertex: -1}
+			return nil, &LineError{Err: ErrEmpty, Part: pi, Vertex: -1, Got: len(p)}
 		}
 		pts := make(orb.LineString, 0, len(p))
 		for vi, pt := range p {

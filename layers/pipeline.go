@@ -109,8 +109,12 @@ func (s *Imports) run(ctx context.Context, id int64, spec ImportSpec) (res Impor
 	}
 	res.Features = res.Read - res.Rejected
 	res.Extent = chk.Extent
+	if chk.OutOfRange > 0 {
+		return res, &RangeError{Count: chk.OutOfRange, Total: res.Features - res.NullGeometries, SRID: plan.SRID, From: res.CRSFrom, Features: rangeOnly(chk.OutsideFeatures, chk.OutOfRange)}
+	}
 	if chk.Outside > 0 && !spec.AllowOutside {
-		return res, &OutsideError{Extent: *chk.Extent, Outside: chk.Outside, SRID: plan.SRID, From: res.CRSFrom}
+		return res, &OutsideError{Extent: *chk.Extent, Outside: chk.Outside, Total: res.Features - res.NullGeometries, SRID: plan.SRID,
+			From: res.CRSFrom, Features: chk.OutsideFeatures}
 	}
 
 	prog.phase(PhaseBuilding)
@@ -402,4 +406,10 @@ func (p *progress) phase(name string) {
 func (p *progress) close() {
 	close(p.stopc)
 	<-p.done
+}
+
+// rangeOnly keeps the first n of fs: the out-of-range features, which
+// CheckResult.OutsideFeatures lists first.
+func rangeOnly(fs []Rejection, n int64) []Rejection {
+	return fs[:min(int64(len(fs)), n)]
 }

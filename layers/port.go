@@ -88,7 +88,17 @@ type CheckResult struct {
 	// how many lie outside CheckSpec.Bounds.
 	Extent  *Extent
 	Outside int64
+	// OutOfRange counts the features with a coordinate that is not a
+	// finite longitude in −180…180 and latitude in −90…90 once in
+	// StorageSRID: never stored, whatever the options.
+	OutOfRange int64
+	// OutsideFeatures are the first MaxNamed features outside Bounds (the
+	// out-of-range ones first), each with its extent as its reason.
+	OutsideFeatures []Rejection
 }
+
+// MaxNamed caps the features an error names one by one.
+const MaxNamed = 10
 
 // SwapSpec is the catalog entry a swap writes.
 type SwapSpec struct {

@@ -3,6 +3,7 @@ package layers
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -150,21 +151,82 @@ type ImportJob struct {
 	FinishedAt *time.Time      `json:"finished_at,omitempty"`
 }
 
-// OutsideError refuses a source whose extent leaves the allowed bounds
-// after reprojection: its CRS is almost certainly wrong.
+// OutsideError refuses a source some of whose features leave the allowed
+// bounds after reprojection. When most do, its CRS is almost certainly
+// wrong and the message says so; when a few do, it names them.
 type OutsideError struct {
 	Extent  Extent
 	Outside int64  // features not inside the bounds
+	Total   int64  // features with a geometry
 	SRID    int    // the CRS the source was taken to be in
 	From    string // where that CRS came from
+	// Features are the first MaxNamed of them, each with its extent.
+	Features []Rejection
 }
 
+// CRSWrong reports whether most features lie outside: the CRS, not the
+// features, is then to blame.
+func (e *OutsideError) CRSWrong() bool { return e.Total == 0 || e.Outside*2 > e.Total }
+
 func (e *OutsideError) Error() string {
-	return fmt.Sprintf("layers: the data lies outside India (68–98°E, 6–38°N) once reprojected from EPSG:%d (CRS from %s): "+
-		"extent [%.4f, %.4f, %.4f, %.4f], %d feature(s) outside; the CRS is probably wrong — give the right one with --srid, "+
-		"or allow it with --allow-outside",
-		e.SRID, e.From, e.Extent[0], e.Extent[1], e.Extent[2], e.Extent[3], e.Outside)
+	if e.CRSWrong() {
+		return fmt.Sprintf("layers: the data lies outside India (68–98°E, 6–38°N) once reprojected from EPSG:%d (CRS from %s): "+
+			"extent [%.4f, %.4f, %.4f, %.4f], %d of %d feature(s) outside%s; the CRS is probably wrong — give the right one with --srid "+
+			"(srid= over HTTP), or allow it with --allow-outside (allow_outside=true)",
+			e.SRID, e.From, e.Extent[0], e.Extent[1], e.Extent[2], e.Extent[3], e.Outside, e.Total, namedFeatures(e.Features, e.Outside))
+	}
+	return fmt.Sprintf("layers: %d of %d feature(s) lie outside India (68–98°E, 6–38°N) once reprojected from EPSG:%d (CRS from %s)%s; "+
+		"correct or remove them, or allow them with --allow-outside (allow_outside=true over HTTP)",
+		e.Outside, e.Total, e.SRID, e.From, namedFeatures(e.Features, e.Outside))
 }
 
 // Is makes an OutsideError match ErrInvalid.
 func (e *OutsideError) Is(target error) bool { return target == ErrInvalid }
+
+// RangeError refuses features whose coordinates are not a finite
+// longitude in −180…180 and latitude in −90…90 once reprojected: nothing
+// may store them, with or without allow_outside.
+type RangeError struct {
+	Count    int64
+	Total    int64 // features with a geometry
+	SRID     int
+	From     string
+	Features []Rejection // the first MaxNamed
+}
+
+func (e *RangeError) Error() string {
+	fix := "correct or remove them"
+	if e.Total == 0 || e.Count*2 > e.Total {
+		fix = "the CRS is probably wrong — give the right one with --srid (srid= over HTTP)"
+	}
+	return fmt.Sprintf("layers: %d of %d feature(s) have coordinates outside longitude −180…180, latitude −90…90 once reprojected "+
+		"from EPSG:%d (CRS from %s)%s; %s (such coordinates are never stored, --allow-outside or not)",
+		e.Count, e.Total, e.SRID, e.From, namedFeatures(e.Features, e.Count), fix)
+}
+
+// Is makes a RangeError match ErrInvalid.
+func (e *RangeError) Is(target error) bool { return target == ErrInvalid }
+
+// namedFeatures lists fs as ": feature 3 (id "a"): reason; …", with how
+// many more of total there are.
+func namedFeatures(fs []Rejection, total int64) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(": ")
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "feature %d", f.Feature)
+		if f.ID != "" {
+			fmt.Fprintf(&b, " (id %q)", f.ID)
+		}
+		b.WriteString(": " + f.Reason)
+	}
+	if more := total - int64(len(fs)); more > 0 {
+		fmt.Fprintf(&b, "; and %d more", more)
+	}
+	return b.String()
+}

@@ -128,6 +128,18 @@ func StartCluster(ctx context.Context, opt ClusterOptions) (*Cluster, error) {
 			return nil, err
 		}
 	}
+	if pid, running := runningServer(c.pgdata); running && serverStopping(c.pgdata) {
+		// A killed owner's server asked to stop (Pdeathsig): let it finish
+		// its shutdown, then start it again.
+		c.log.Info("waiting for the PostgreSQL server a killed process left to finish stopping", "pid", pid, "dir", dir)
+		for deadline := time.Now().Add(time.Minute); alive(pid) && time.Now().Before(deadline); {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 	if pid, alive := runningServer(c.pgdata); alive {
 		c.log.Info("adopting a PostgreSQL server left running", "pid", pid, "dir", dir)
 		c.pid = pid
@@ -443,6 +455,9 @@ func (c *Cluster) start() error {
 		"-c", "work_mem=32MB",
 		"-c", "maintenance_work_mem=256MB",
 		"-c", "max_wal_size=4GB",
+		// Dirty pages are written within a minute or two of the last change,
+		// so that an idle server's shutdown checkpoint has little left to do.
+		"-c", "checkpoint_timeout=1min",
 	}
 	if c.opt.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
@@ -570,6 +585,17 @@ func runningServer(pgdata string) (int, bool) {
 
 // alive reports whether pid names a process that has not exited (a zombie
 // waiting for its parent counts as exited).
+// serverStopping reports whether postmaster.pid says the server is shutting
+// down (its eighth line, the status, is "stopping").
+func serverStopping(pgdata string) bool {
+	b, err := os.ReadFile(filepath.Join(pgdata, "postmaster.pid"))
+	if err != nil {
+		return false
+	}
+	lines := strings.Split(string(b), "\n")
+	return len(lines) > 7 && strings.TrimSpace(lines[7]) == "stopping"
+}
+
 func alive(pid int) bool {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {

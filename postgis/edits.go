@@ -498,6 +498,11 @@ func editGeometry(ctx context.Context, tx pgx.Tx, e *layers.FeatureEdit) ([]byte
 			return nil, "", &layers.GeometryError{Field: "geometry", Reason: repaired + "; nothing of the layer's type is left once repaired", Location: where}
 		}
 	}
+	if x0 != nil && !(*x0 >= -180 && *x1 <= 180 && *y0 >= -90 && *y1 <= 90) { // NaN fails too
+		return nil, "", &layers.GeometryError{Field: "geometry", Reason: fmt.Sprintf(
+			"has coordinates outside longitude −180…180, latitude −90…90 once reprojected from EPSG:%d (CRS from %s): "+
+				"bounds [%g, %g, %g, %g]; such coordinates are never stored, allow_outside or not", e.SRID, e.CRSFrom, *x0, *y0, *x1, *y1)}
+	}
 	if !inside && !e.AllowOutside && x0 != nil {
 		return nil, "", &layers.GeometryError{Field: "geometry", Reason: fmt.Sprintf(
 			"lies outside India (68–98°E, 6–38°N) once reprojected from EPSG:%d (CRS from %s): bounds [%.4f, %.4f, %.4f, %.4f]; "+

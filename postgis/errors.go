@@ -28,10 +28,11 @@ func translate(what string, err error) error {
 		se   *layers.StoreError
 		verr *layers.ValidationError
 		oerr *layers.OutsideError
+		rerr *layers.RangeError
 		ferr *formats.Error
 	)
 	switch {
-	case errors.As(err, &se), errors.As(err, &verr), errors.As(err, &oerr), errors.As(err, &ferr):
+	case errors.As(err, &se), errors.As(err, &verr), errors.As(err, &oerr), errors.As(err, &rerr), errors.As(err, &ferr):
 		return err
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &ctxError{what: what, err: err}

@@ -135,7 +135,8 @@ WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) AND ($1::text[] IS NULL OR featu
 		return rows.Err()
 	})
 	if err != nil {
-		return 0, nil, err
+		// Also a failure to begin (the database unreachable): 503, not 500.
+		return 0, nil, translate(fmt.Sprintf("layer %q", layer), err)
 	}
 	return version, feats, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -73,6 +74,22 @@ func (s *Runs) StartRun(ctx context.Context, id int64, versions map[string]int64
 // FinishRun records how a run ended.
 func (s *Runs) FinishRun(ctx context.Context, id int64, status overlaps.RunStatus, message string) error {
 	return s.exec(ctx, sqlFinishRun, id, string(status), message)
+}
+
+const sqlRunsInterrupted = `UPDATE catalog.overlap_runs SET status = 'failed', finished_at = now(),
+    error = 'interrupted: the process running the check ended before it finished; start it again'
+WHERE status IN ('queued', 'running') AND coalesce(started_at, created_at) <= $1`
+
+// FailInterrupted marks the runs that a killed process left queued or
+// running, started (or queued) before cutoff, as failed with the reason,
+// and returns how many it marked. Their partial results stay until the run
+// is deleted; starting the check again makes a new run.
+func (s *Runs) FailInterrupted(ctx context.Context, cutoff time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, sqlRunsInterrupted, cutoff)
+	if err != nil {
+		return 0, translate("interrupted runs", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // DeleteRun removes a run and its results.
@@ -321,7 +338,8 @@ WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) ORDER BY fid`, voltage, table))
 		return rows.Err()
 	})
 	if err != nil {
-		return 0, nil, err
+		// Also a failure to begin (the database unreachable): 503, not 500.
+		return 0, nil, translate(fmt.Sprintf("layer %q", layer), err)
 	}
 	return version, lines, nil
 }

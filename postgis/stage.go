@@ -136,7 +136,45 @@ func (st *staged) Check(ctx context.Context, spec layers.CheckSpec) (layers.Chec
 	if x0 != nil {
 		out.Extent = &layers.Extent{*x0, *y0, *x1, *y1}
 	}
+	if out.Outside > 0 {
+		if err := st.outside(ctx, b, &out); err != nil {
+			return out, translate(st.what, err)
+		}
+	}
 	return out, nil
+}
+
+// outsideSQL counts the features not within longitude/latitude range (a
+// NaN or infinite coordinate included: such a box is not within it) and
+// lists the first few outside the bounds $1…$4, those out of range first.
+const outsideSQL = `WITH o AS (
+    SELECT fid, feature_id, geom, NOT (ST_XMin(geom) >= -180 AND ST_XMax(geom) <= 180 AND ST_YMin(geom) >= -90 AND ST_YMax(geom) <= 90) bad
+    FROM %[1]s WHERE geom IS NOT NULL AND NOT geom @ ST_MakeEnvelope($1, $2, $3, $4, %[2]d))
+SELECT (SELECT count(*) FROM o WHERE bad), fid, feature_id, bad,
+       ST_XMin(geom)::text, ST_YMin(geom)::text, ST_XMax(geom)::text, ST_YMax(geom)::text
+FROM o ORDER BY bad DESC, fid LIMIT $5`
+
+func (st *staged) outside(ctx context.Context, b orb.Bound, out *layers.CheckResult) error {
+	rows, err := st.conn.Query(ctx, fmt.Sprintf(outsideSQL, st.built.Sanitize(), layers.StorageSRID),
+		b.Min[0], b.Min[1], b.Max[0], b.Max[1], layers.MaxNamed)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fid int64
+		var id, x0, y0, x1, y1 string
+		var bad bool
+		if err := rows.Scan(&out.OutOfRange, &fid, &id, &bad, &x0, &y0, &x1, &y1); err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("extent [%s, %s, %s, %s] lies outside India", x0, y0, x1, y1)
+		if bad {
+			reason = fmt.Sprintf("extent [%s, %s, %s, %s] is not a valid longitude/latitude", x0, y0, x1, y1)
+		}
+		out.OutsideFeatures = append(out.OutsideFeatures, layers.Rejection{Feature: int(fid - 1), ID: id, Reason: reason})
+	}
+	return rows.Err()
 }
 
 func (st *staged) validity(ctx context.Context, spec layers.CheckSpec, out *layers.CheckResult) error {

@@ -221,7 +221,15 @@ func TestImportBadInput(t *testing.T) {
 		}, want: []string{"feature 2", `"k"`, "feature 0"}},
 		{name: "data outside India (a wrong CRS) is refused", file: func() string {
 			return e.file("utm-as-4326.geojson", collection(square("u", 500000, 2650000, "{}")))
-		}, want: []string{"outside India", "--srid", "--allow-outside"}},
+		}, want: []string{"1 of 1 feature(s) have coordinates outside longitude", "CRS is probably wrong", "--srid", `feature 0 (id "u")`}},
+		{name: "a few features outside India are named, the CRS not blamed", file: func() string {
+			return e.file("one-abroad.geojson", collection(square("in1", 82.3, 23.9, "{}"), square("in2", 82.31, 23.9, "{}"),
+				square("in3", 82.32, 23.9, "{}"), square("rome", 12.5, 41.9, "{}"), square("in4", 82.33, 23.9, "{}")))
+		}, want: []string{"1 of 5 feature(s) lie outside India", `feature 3 (id "rome")`, "extent [12.5", "--allow-outside"}},
+		{name: "coordinates beyond longitude/latitude, even with --allow-outside", file: func() string {
+			return e.file("lon200.csv", []byte("name,wkt\nblock 1,\"SRID=4326;POLYGON((82.3 23.9,82.4 23.9,82.4 24,82.3 23.9))\"\n"+
+				"block 2,\"SRID=4326;POLYGON((200 85,200.1 85,200.1 95,200 85))\"\n"))
+		}, args: []string{"--allow-outside"}, want: []string{"1 of 2 feature(s) have coordinates outside longitude", "feature 1", "extent [200, 85, 200.1, 95]", "never stored", "correct or remove"}},
 		{name: "an unknown SRID", file: func() string { return good }, args: []string{"--srid", "999999"},
 			want: []string{"999999"}},
 	}

@@ -46,6 +46,7 @@ type serveCmd struct {
 	corsOrigins       string
 	cors              []string
 	tiles             tileConfig
+	limits            api.RateLimits
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -67,6 +68,9 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", `origins whose web pages may call the service from a browser: "*" (any), "none", or a comma list such as https://maps.example.gov.in (env COALMAP_CORS_ORIGINS)`)
+	fs.Float64Var(&c.limits.PerToken, "rate-limit-token", 0, "checks, reroutes, routes, runs and imports a token may start a minute (0: no limit; 429 with Retry-After beyond)")
+	fs.Float64Var(&c.limits.PerAddress, "rate-limit-address", 0, "the same for anonymous callers, per remote address (0: no limit)")
+	fs.IntVar(&c.limits.Burst, "rate-limit-burst", 10, "requests a caller may make at once before the rate limits apply")
 	c.tiles.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
@@ -92,6 +96,9 @@ func (c *serveCmd) ParseFlags(args []string) error {
 			return fmt.Errorf("--%s must be positive, got %v", name, d)
 		}
 	}
+	if c.limits.PerToken < 0 || c.limits.PerAddress < 0 || c.limits.Burst < 1 {
+		return fmt.Errorf("--rate-limit-token and --rate-limit-address must be 0 or more, --rate-limit-burst at least 1")
+	}
 	if c.maxConns < 8 {
 		return fmt.Errorf("--max-conns must be at least 8 (an import holds up to three), got %d", c.maxConns)
 	}
@@ -110,6 +117,8 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() {
+		t0 := time.Now()
+		defer func() { log.Debug("shutdown: database closed", "took", time.Since(t0)) }()
 		if err := db.Close(bg); err != nil {
 			log.Error("stopping the database", "err", err)
 		}
@@ -118,7 +127,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer func() { t0 := time.Now(); pool.Close(); log.Debug("shutdown: pool closed", "took", time.Since(t0)) }()
 	ms, err := postgis.LoadMigrations(migrations.FS)
 	if err != nil {
 		return err
@@ -144,6 +153,11 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	} else if n > 0 {
 		log.Info("dropped staging tables of interrupted imports", "tables", n)
 	}
+	if n, err := postgis.NewRuns(pool).FailInterrupted(ctx, time.Now().Add(-staleAge)); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("overlap runs interrupted by the last stop marked failed", "runs", n)
+	}
 	catalog := layers.NewCatalog(store, log)
 	if err := catalog.Refresh(ctx); err != nil {
 		return err
@@ -157,17 +171,23 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		Parallel: max(1, min(3, (c.maxConns-4)/3)), MaxQueued: 256}, log)
 	demoDone := make(chan struct{})
 	defer func() {
+		t0 := time.Now()
 		stopImports()
 		<-demoDone // the loader uses the pool: let it end first
 		imports.Close()
 		stopFollow()
+		log.Debug("shutdown: imports and change feed stopped", "took", time.Since(t0))
 	}()
 
 	renderer, err := c.tiles.renderer(ctx, db.URL)
 	if err != nil {
 		return err
 	}
-	defer renderer.Close()
+	defer func() {
+		t0 := time.Now()
+		renderer.Close()
+		log.Debug("shutdown: renderer closed", "took", time.Since(t0))
+	}()
 	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
 	ocfg := overlaps.DefaultConfig()
 	// The engine reloads a layer whose data version the catalog (kept
@@ -210,7 +230,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	keeper := tiles.NewBandKeeper(catalog, store, log)
 	keeper.Built = tileSvc.DropLayer
-	go keeper.Run(followCtx, demoDone, 5*time.Minute)
+	keeperDone := make(chan struct{})
+	go func() { defer close(keeperDone); keeper.Run(followCtx, demoDone, 5*time.Minute) }()
+	defer func() { stopFollow(); <-keeperDone }() // it builds with the pool: end it first
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -220,8 +242,10 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	runStore := postgis.NewRuns(pool)
 	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
 	defer func() {
+		t0 := time.Now()
 		stopRuns()
 		runs.Wait()
+		log.Debug("shutdown: runs stopped", "took", time.Since(t0))
 	}()
 	// Process jobs (OGC API – Processes) likewise; their state is in the
 	// database, so any replica answers for them.
@@ -233,13 +257,19 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
-		MaxUploadBytes: c.maxUpload, CORSOrigins: c.cors},
+		MaxUploadBytes: c.maxUpload, CORSOrigins: c.cors, RateLimits: c.limits},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
-					return errors.New("loading the demo catalog")
+					return &api.NotReadyError{Reason: "loading the demo catalog"}
 				}
-				return postgis.Ready(ctx, pool, ms)
+				if err := pool.Ping(ctx); err != nil {
+					return &api.NotReadyError{Reason: "the database cannot be reached; requests that need it answer 503 until it is back", Err: err}
+				}
+				if err := postgis.Ready(ctx, pool, ms); err != nil {
+					return &api.NotReadyError{Reason: "database migrations pending or unreadable", Err: err}
+				}
+				return nil
 			},
 			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
@@ -269,14 +299,25 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
+	// Background work (imports, runs, the change feed, tile-band builds)
+	// is cancelled at once: only requests in flight get the shutdown
+	// timeout, so an idle server exits in well under a second.
+	stopRuns()
+	stopImports()
+	stopFollow()
 	log.Info("shutting down: finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(bg, c.shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
+	if err := hs.Shutdown(sctx); err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		log.Warn("shutdown timeout: closing the requests still in flight", "timeout", c.shutdownTimeout)
+		hs.Close() //nolint:errcheck // the connections are being dropped either way
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Debug("shutdown: HTTP server closed")
 	return nil
 }
