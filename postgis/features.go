@@ -162,7 +162,7 @@ func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(
 		emitErr = emit(r)
 		return emitErr
 	}
-	err := scanFeatures(ctx, s.pool, q, counted)
+	err := scanFeatures(ctx, s.readPool(ctx, q.Layer.ID), q, counted)
 	if !emitted {
 		if nq, ok := s.reshaped(ctx, q, err); ok {
 			if nq == nil {
@@ -304,7 +304,7 @@ func (s *Store) CountFeatures(ctx context.Context, q *layers.FeatureQuery) (int6
 		return 0, err
 	}
 	var n int64
-	err = s.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	err = s.readPool(ctx, q.Layer.ID).QueryRow(ctx, sql, args...).Scan(&n)
 	if nq, ok := s.reshaped(ctx, q, err); ok {
 		if nq == nil {
 			return 0, nil

@@ -45,6 +45,7 @@ type serveCmd struct {
 	corsOrigins       string
 	cors              []string
 	tiles             tileConfig
+	reads             readConfig
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -66,7 +67,11 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", `origins whose web pages may call the service from a browser: "*" (any), "none", or a comma list such as https://maps.example.gov.in (env COALMAP_CORS_ORIGINS)`)
 	c.tiles.register(fs)
+	c.reads.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if err := c.reads.validate(); err != nil {
 		return err
 	}
 	cors, err := api.ParseCORSOrigins(c.corsOrigins)
@@ -130,6 +135,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 
 	store := postgis.NewStore(pool)
+	reads, err := postgis.OpenReads(ctx, pool, c.reads.urls, postgis.ReadsOptions{
+		Wait: c.reads.wait, MaxLag: c.reads.maxLag, MaxConns: int32(c.maxConns)}, log)
+	if err != nil {
+		return fmt.Errorf("--read-database-url: %w", err)
+	}
+	defer reads.Close()
+	store.UseReads(reads)
 	// Leftovers of killed imports: all of them on a cluster this process
 	// owns; on a shared server only old ones (another replica may be
 	// importing now).
@@ -166,6 +178,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer renderer.Close()
+	if reads.Replicas() > 0 {
+		if err := renderer.UseReads(ctx, reads); err != nil {
+			return fmt.Errorf("--read-database-url: %w", err)
+		}
+		go reads.Run(followCtx, c.reads.check)
+		log.Info("reading layer data from replicas", "replicas", reads.Replicas(), "wait", c.reads.wait, "max_lag", c.reads.maxLag)
+	}
 	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
 	ocfg := overlaps.DefaultConfig()
 	// The engine reloads a layer whose data version the catalog (kept
@@ -179,7 +198,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	// Routes count crossings of line layers and run beside them.
 	ocfg.Lines = postgis.NewRuns(pool)
-	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
+	polys := postgis.NewPolygons(pool)
+	polys.UseReads(reads)
+	engine := overlaps.New(polys, ocfg)
 	// The subscribers of the change event: each change is applied to the
 	// tile cache and the overlap engine before it is acknowledged, so that
 	// an import reports success only once they have it.
@@ -212,7 +233,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		postgis.NewPoolCollector(pool))
+		postgis.NewPoolCollector(pool), reads.Collector())
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runCtx, stopRuns := context.WithCancel(bg)
 	runStore := postgis.NewRuns(pool)
@@ -230,6 +251,12 @@ func (c *serveCmd) Run(ctx context.Context) error {
 					return errors.New("loading the demo catalog")
 				}
 				return postgis.Ready(ctx, pool, ms)
+			},
+			ReadyDetail: func() any {
+				if reads.Replicas() == 0 {
+					return nil
+				}
+				return map[string]any{"replicas": reads.Status()}
 			},
 			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
