@@ -70,12 +70,20 @@ func (p *Polygons) readOnce(ctx context.Context, layer string, ids []string) (in
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 	}
-	var version int64
-	var feats []overlaps.Polygon
 	pool := p.pool
 	if p.reads != nil {
 		pool = p.reads.Pool(ctx, layer)
 	}
+	v, fs, err := p.readFrom(ctx, pool, layer, ids)
+	if err != nil && p.reads.Broken(p.reads.index(pool), err) {
+		v, fs, err = p.readFrom(ctx, p.pool, layer, ids)
+	}
+	return v, fs, err
+}
+
+func (p *Polygons) readFrom(ctx context.Context, pool *pgxpool.Pool, layer string, ids []string) (int64, []overlaps.Polygon, error) {
+	var version int64
+	var feats []overlaps.Polygon
 	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var gtype string
 		if err := tx.QueryRow(ctx, sqlLayerKind, layer).Scan(&version, &gtype); err != nil {

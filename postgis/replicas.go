@@ -299,6 +299,47 @@ func (r *Reads) Pool(ctx context.Context, layer string) *pgxpool.Pool {
 	return r.primary
 }
 
+// Broken tells r that a read on replica i failed with err; when err is not
+// an answer of the server (a lost or refused connection), the replica
+// leaves the rotation at once, the health check puts it back, and Broken
+// returns true: read again from the primary.
+func (r *Reads) Broken(i int, err error) bool {
+	if r == nil || i < 0 || i >= len(r.reps) || err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// The server answered. Conflicts with recovery (a standby
+		// cancelling a query whose rows replay removes) are worth a
+		// second try on the primary; other errors are the query's own.
+		return pgErr.Code == "40001" || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	rep := r.reps[i]
+	if rep.inRot.Swap(false) && r.log != nil {
+		r.log.Warn("read replica out of rotation", "replica", rep.name, "err", err)
+	}
+	rep.mu.Lock()
+	rep.status.State, rep.status.Error = ReplicaDown, "unreachable"
+	rep.mu.Unlock()
+	return true
+}
+
+// index is the replica whose pool is p, -1 for none.
+func (r *Reads) index(p *pgxpool.Pool) int {
+	if r == nil {
+		return -1
+	}
+	for i, rep := range r.reps {
+		if rep.pool == p {
+			return i
+		}
+	}
+	return -1
+}
+
 func (r *Reads) pick(need uint64) int {
 	n := len(r.reps)
 	start := int(r.next.Add(1) % uint64(n))

@@ -401,6 +401,15 @@ func (r *TileRenderer) UseReads(ctx context.Context, reads *Reads) error {
 	return nil
 }
 
+func (r *TileRenderer) replicaIndex(p *pgxpool.Pool) int {
+	for i, q := range r.replicas {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
 // readPool is the pool a tile of layer is read from.
 func (r *TileRenderer) readPool(ctx context.Context, layer string) *pgxpool.Pool {
 	if r.reads == nil {
@@ -431,6 +440,10 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 	b := bandOf(int(t.Z))
 	db := r.readPool(ctx, l.ID)
 	gen, err := r.hasGen(ctx, db, l, b)
+	if err != nil && db != r.pool && r.reads.Broken(r.replicaIndex(db), err) {
+		db = r.pool
+		gen, err = r.hasGen(ctx, db, l, b)
+	}
 	if err != nil {
 		return tiles.Blob{}, err
 	}
@@ -439,6 +452,10 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 		return tiles.Blob{}, err
 	}
 	blob, err := r.query(ctx, db, sql, fargs, t, l.ID, opt)
+	if err != nil && db != r.pool && r.reads.Broken(r.replicaIndex(db), err) {
+		db = r.pool
+		blob, err = r.query(ctx, db, sql, fargs, t, l.ID, opt)
+	}
 	var pgErr *pgconn.PgError
 	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
 		// The generalised tables went away (a re-import without them): use
