@@ -180,6 +180,9 @@ func OpenReads(ctx context.Context, primary *pgxpool.Pool, urls []string, opt Re
 		}
 		rep := &replica{name: name, url: u, pool: pool}
 		r.reps = append(r.reps, rep)
+		// A standby just made, or behind, may not have replayed the
+		// migrations yet: give it a moment to catch up to now.
+		catchUp(ctx, primary, pool, 10*time.Second)
 		id, err := identify(ctx, pool)
 		switch {
 		case err != nil:
@@ -206,6 +209,29 @@ func OpenReads(ctx context.Context, primary *pgxpool.Pool, urls []string, opt Re
 	}
 	r.check(ctx)
 	return r, nil
+}
+
+// catchUp waits, up to limit, until the standby behind pool has replayed
+// the primary's WAL up to where it is now.
+func catchUp(ctx context.Context, primary, pool *pgxpool.Pool, limit time.Duration) {
+	var s string
+	if primary.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&s) != nil {
+		return
+	}
+	want, err := ParseLSN(s)
+	if err != nil {
+		return
+	}
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if pool.QueryRow(ctx, sqlReplayLSN).Scan(&s) != nil {
+			return
+		}
+		if got, err := ParseLSN(s); err != nil || got >= want {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Close closes the replicas' pools (not the primary's).
