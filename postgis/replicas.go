@@ -85,6 +85,10 @@ type Reads struct {
 
 	next      atomic.Uint64
 	fallbacks atomic.Int64
+	// gaveUp is the lowest position a read waited for in vain: reads that
+	// need it or more go to the primary without waiting until a replica
+	// is seen past it (one wait per stuck position, not one per read).
+	gaveUp    atomic.Uint64
 	refreshMu sync.Mutex
 }
 
@@ -299,7 +303,18 @@ func (r *Reads) Choose(ctx context.Context, layer string) int {
 			r.reps[i].reads.Add(1)
 			return i
 		}
-		if !r.anyInRotation() || ctx.Err() != nil || !time.Now().Before(deadline) {
+		stuck := r.gaveUp.Load()
+		if !r.anyInRotation() || ctx.Err() != nil || (stuck != 0 && need >= stuck) {
+			r.fallbacks.Add(1)
+			return -1
+		}
+		if !time.Now().Before(deadline) {
+			for {
+				g := r.gaveUp.Load()
+				if (g != 0 && g <= need) || r.gaveUp.CompareAndSwap(g, need) {
+					break
+				}
+			}
 			r.fallbacks.Add(1)
 			return -1
 		}
@@ -366,6 +381,13 @@ func (r *Reads) index(p *pgxpool.Pool) int {
 	return -1
 }
 
+// seen clears gaveUp once a replica in rotation has replayed past it.
+func (r *Reads) seen(replay uint64) {
+	if g := r.gaveUp.Load(); g != 0 && replay >= g {
+		r.gaveUp.CompareAndSwap(g, 0)
+	}
+}
+
 func (r *Reads) pick(need uint64) int {
 	n := len(r.reps)
 	start := int(r.next.Add(1) % uint64(n))
@@ -408,6 +430,7 @@ func (r *Reads) refreshReplay(ctx context.Context) {
 		}
 		if v, err := ParseLSN(lsn); err == nil {
 			rep.replay.Store(v)
+			r.seen(v)
 		}
 	}
 }
@@ -483,6 +506,9 @@ func (r *Reads) check(ctx context.Context) {
 			}
 		}
 		was := rep.inRot.Swap(st.State == ReplicaUp)
+		if st.State == ReplicaUp {
+			r.seen(replay)
+		}
 		if was != (st.State == ReplicaUp) && r.log != nil {
 			r.log.Info("read replica", "replica", rep.name, "state", st.State, "lag_bytes", st.LagBytes, "lag_seconds", st.LagSeconds, "err", st.Error)
 		}
