@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,6 +63,10 @@ type observation struct {
 	itemRevs   []string
 	err        string
 	tileCached string
+	// The overlap check against the layer: the version it names and the
+	// revisions in the names of the squares it crossed.
+	checkVersion int64
+	checkRevs    []string
 }
 
 // observe reads layer id from server base once.
@@ -117,16 +122,62 @@ func observe(i int, base, id string) observation {
 	for _, f := range fc.Features {
 		o.itemRevs = append(o.itemRevs, fmt.Sprint(f.Properties["rev"]))
 	}
+	// A line along the first row of squares.
+	line := `{"type":"LineString","coordinates":[[82.299,23.9007],[82.3205,23.9007]]}`
+	req, _ := http.NewRequest("POST", base+"/overlaps/check?row_width_m=10&f=json&against="+id, strings.NewReader(line))
+	req.Header.Set("Content-Type", "application/geo+json")
+	status, body, _, err = do(req)
+	if err != nil || status != 200 {
+		o.err = fmt.Sprintf("check: %d %v %.200s", status, err, body)
+		return o
+	}
+	var ck struct {
+		Layers []struct {
+			Version int64 `json:"version"`
+		} `json:"layers"`
+		Crossings []struct {
+			Name string `json:"name"`
+		} `json:"crossings"`
+	}
+	if err := json.Unmarshal([]byte(body), &ck); err != nil || len(ck.Layers) != 1 {
+		o.err = fmt.Sprintf("check: %v %.200s", err, body)
+		return o
+	}
+	o.checkVersion = ck.Layers[0].Version
+	for _, c := range ck.Crossings {
+		// "<id> rev N #i"
+		f := strings.Fields(c.Name)
+		if len(f) >= 3 {
+			o.checkRevs = append(o.checkRevs, f[2])
+		} else {
+			o.checkRevs = append(o.checkRevs, c.Name)
+		}
+	}
 	return o
+}
+
+// checkStale reports whether the check named a version (revision rev)
+// with other data: its version and crossings come from one snapshot, so
+// they must agree exactly.
+func (o observation) checkStale(rev int) bool {
+	if len(o.checkRevs) == 0 {
+		return true
+	}
+	for _, r := range o.checkRevs {
+		if r != strconv.Itoa(rev) {
+			return true
+		}
+	}
+	return false
 }
 
 // only reports whether every rev of o (at least one of each) is rev.
 func (o observation) only(rev int) bool {
 	want := strconv.Itoa(rev)
-	if len(o.tileRevs) == 0 || len(o.itemRevs) == 0 {
+	if len(o.tileRevs) == 0 || len(o.itemRevs) == 0 || len(o.checkRevs) == 0 {
 		return false
 	}
-	for _, r := range append(append([]string{}, o.tileRevs...), o.itemRevs...) {
+	for _, r := range append(append(append([]string{}, o.tileRevs...), o.itemRevs...), o.checkRevs...) {
 		if r != want {
 			return false
 		}
@@ -241,6 +292,13 @@ func checkNeverStale(t *testing.T, obs []observation, revOf map[int64]int) map[i
 			bad++
 			t.Errorf("server %d: version %d is revision %d, answered with tile revisions %v and items %v (%s)",
 				o.server, o.version, rev, o.tileRevs, o.itemRevs, o.tileCached)
+		}
+		crev, ok := revOf[o.checkVersion]
+		if !ok {
+			t.Errorf("server %d: the check named version %d, which no import made (%v)", o.server, o.checkVersion, revOf)
+		} else if o.checkStale(crev) && bad < 10 {
+			bad++
+			t.Errorf("server %d: the check named version %d (revision %d) and crossed %v", o.server, o.checkVersion, crev, o.checkRevs)
 		}
 	}
 	return errs
