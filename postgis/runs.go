@@ -19,7 +19,8 @@ import (
 
 // Runs stores layer-against-layer overlap runs and reads line layers for them.
 type Runs struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	leases runLeases
 }
 
 var (
@@ -62,6 +63,10 @@ func (s *Runs) CreateRun(ctx context.Context, spec overlaps.RunSpec, createdBy s
 	if err := s.pool.QueryRow(ctx, sqlCreateRun, params, createdBy).Scan(&id); err != nil {
 		return 0, translate("create run", err)
 	}
+	if err := s.lease(ctx, id); err != nil {
+		_ = s.exec(context.WithoutCancel(ctx), sqlFinishRun, id, string(overlaps.RunFailed), "could not mark it alive")
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -72,11 +77,13 @@ func (s *Runs) StartRun(ctx context.Context, id int64, versions map[string]int64
 
 // FinishRun records how a run ended.
 func (s *Runs) FinishRun(ctx context.Context, id int64, status overlaps.RunStatus, message string) error {
+	defer s.unlease(context.WithoutCancel(ctx), id)
 	return s.exec(ctx, sqlFinishRun, id, string(status), message)
 }
 
 // DeleteRun removes a run and its results.
 func (s *Runs) DeleteRun(ctx context.Context, id int64) error {
+	defer s.unlease(context.WithoutCancel(ctx), id)
 	return s.exec(ctx, sqlDeleteRun, id)
 }
 

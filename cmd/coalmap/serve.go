@@ -235,8 +235,16 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		postgis.NewPoolCollector(pool), reads.Collector())
 	// Runs end with the process: cancelled on shutdown, recorded as such.
-	runCtx, stopRuns := context.WithCancel(bg)
 	runStore := postgis.NewRuns(pool)
+	defer runStore.Close()
+	// Runs that a killed server left queued or running (on any server:
+	// each live run holds a lease) are failed, not left running forever.
+	if n, err := runStore.FailDeadRuns(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("marked runs of ended processes failed", "runs", n)
+	}
+	runCtx, stopRuns := context.WithCancel(bg)
 	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
 	defer func() {
 		stopRuns()
