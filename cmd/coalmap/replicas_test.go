@@ -392,11 +392,18 @@ func TestReplicas(t *testing.T) {
 		t.Helper()
 		p := pollAll(servers, id)
 		start := time.Now()
-		if _, _, err := e.importHTTP(servers[via], id, e.layerFile(id, rev, 30)); err != nil {
+		job, _, err := e.importHTTP(servers[via], id, e.layerFile(id, rev, 30))
+		if err != nil {
 			p.end()
 			t.Fatalf("%s: import of revision %d: %v", phase, rev, err)
 		}
 		done := time.Now()
+		// The job, started through one server, followed through another.
+		other := servers[(via+1)%len(servers)]
+		status, body, _, err := get(other.base+"/imports/"+strconv.FormatInt(job.ID, 10), "Authorization", "Bearer "+e.token)
+		if err != nil || status != 200 || !strings.Contains(body, `"succeeded"`) {
+			t.Errorf("%s: job %d through another server: %d %v %.300s", phase, job.ID, status, err, body)
+		}
 		revOf[versionOf(t, servers[via], id)] = rev
 		took := waitAll(t, servers, id, rev, done)
 		obs := p.end()
