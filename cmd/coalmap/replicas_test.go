@@ -384,6 +384,34 @@ func TestReplicas(t *testing.T) {
 	}
 	e.token = strings.TrimSpace(out.String())
 
+	t.Run("bad read URLs are refused at start", func(t *testing.T) {
+		// Another cluster, migrated (PostGIS and the catalog there), with
+		// the same database name: told apart by its system identifier.
+		odir := filepath.Join(root, "other")
+		other := startDB(t, bin, odir, "")
+		t.Cleanup(func() { exec.Command(bin, "db", "stop", "--data-dir", odir).Run() }) //nolint:errcheck
+		if out, err := exec.Command(bin, "migrate", "--database-url", other).CombinedOutput(); err != nil {
+			t.Fatalf("migrate: %v %s", err, out)
+		}
+		noPostGIS := strings.Replace(primary, "/coalmap?", "/postgres?", 1)
+		for _, c := range []struct{ url, want string }{
+			{noPostGIS, "PostGIS is not installed there"},
+			{other, "another cluster (system identifier"},
+		} {
+			cmd := exec.Command(bin, "serve", "--database-url", primary, "--read-database-url", c.url,
+				"--addr", freePort(t), "--no-demo")
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), "--read-database-url") || !strings.Contains(string(out), c.want) {
+				t.Errorf("serve with --read-database-url %s: %v, want a refusal naming the flag and %q:\n%s", c.url, err, c.want, out)
+			}
+		}
+		// The primary itself as a read URL: accepted, with a warning.
+		s := startServe(t, bin, primary, "--read-database-url", primary, "--log-level", "warn")
+		if !strings.Contains(s.log(), "read database is a primary") {
+			t.Errorf("no warning for a read URL that is a primary:\n%s", s.log())
+		}
+	})
+
 	const id = "replica_probe"
 	revOf := map[int64]int{}
 	// imp imports revision rev through server via, with readers polling
