@@ -29,7 +29,13 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: "not ready", Detail: why})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]any{"status": "ready"}
+	if s.deps.ReadyDetail != nil {
+		if d := s.deps.ReadyDetail(); d != nil {
+			body["detail"] = d
+		}
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // NotReadyError is what Deps.Ready returns to say why the service cannot

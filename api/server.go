@@ -59,6 +59,9 @@ type Deps struct {
 	// Ready reports whether the service can answer: database reachable,
 	// migrations applied.
 	Ready func(ctx context.Context) error
+	// ReadyDetail, when set, adds what it returns (the read replicas' lag
+	// and state) to /readyz's answer.
+	ReadyDetail func() any
 	// Overlaps answers overlap checks; nil leaves the routes out.
 	Overlaps OverlapChecker
 	// Runs runs layer-against-layer overlap checks; nil leaves the routes out.

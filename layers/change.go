@@ -96,8 +96,11 @@ type Change struct {
 	BBox orb.Bound `json:"bbox"`
 	// FeatureIDs are the features a ChangeFeatures touched.
 	FeatureIDs []string `json:"feature_ids,omitempty"`
-	// LSN is the WAL position (pg_lsn text) the change was written at, for
-	// read replicas: one that has replayed past it and shows Version has it.
+	// LSN is the WAL position (pg_lsn text) when the change's row was
+	// written, inside its transaction: before the commit record, so a
+	// replica that has replayed past it need not show the change yet. The
+	// position that read replicas are held to is read after the commit by
+	// whoever learns of the change (package postgis, "Reads from replicas").
 	LSN string `json:"lsn,omitempty"`
 	// At is when the change was committed, as the database's clock says.
 	At time.Time `json:"at"`

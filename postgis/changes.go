@@ -180,10 +180,32 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 		return translate("follow changes", err)
 	}
 	last := after
+	// visible is a WAL position at or past the commit of every change read
+	// so far, for the replicas (see "Reads from replicas" in the package
+	// documentation): read after the change was seen, so after its commit.
+	var visible uint64
+	readVisible := func() error {
+		if s.reads.Replicas() == 0 {
+			return nil
+		}
+		var lsn string
+		if err := pc.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn); err != nil {
+			return translate("follow changes", err)
+		}
+		v, err := ParseLSN(lsn)
+		if err != nil {
+			return err
+		}
+		visible = v
+		return nil
+	}
 	deliver := func(ch layers.Change) error {
 		if ch.ID <= last {
 			return nil
 		}
+		// Before any subscriber hears of the new version, reads of the
+		// layer need a replica that has its commit.
+		s.reads.Require(ch.Layer, visible)
 		if err := fn(ch); err != nil {
 			return err
 		}
@@ -202,6 +224,9 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 			chs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (layers.Change, error) { return scanChange(r) })
 			if err != nil {
 				return translate("read changes", err)
+			}
+			if err := readVisible(); err != nil {
+				return err
 			}
 			for _, ch := range chs {
 				if err := deliver(ch); err != nil {
@@ -226,7 +251,9 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 			continue
 		}
 		if ch.ID == last+1 && ch.Layer != "" {
-			err = deliver(ch)
+			if err = readVisible(); err == nil {
+				err = deliver(ch)
+			}
 		} else {
 			err = catchUp()
 		}

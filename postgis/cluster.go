@@ -59,6 +59,11 @@ type ClusterOptions struct {
 	Detach bool
 	// Logger receives progress messages; slog.Default when nil.
 	Logger *slog.Logger
+	// StandbyOf is the data directory of another cluster (its Dir) to
+	// follow: on first start the cluster is copied from that one's running
+	// server with pg_basebackup -R and then runs as its streaming standby
+	// (read-only, hot_standby). Empty: a primary of its own.
+	StandbyOf string
 }
 
 // Cluster is a local PostgreSQL + PostGIS server in a data directory, listening
@@ -124,7 +129,11 @@ func StartCluster(ctx context.Context, opt ClusterOptions) (*Cluster, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(c.pgdata, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
-		if err := c.initdb(ctx); err != nil {
+		init := c.initdb
+		if opt.StandbyOf != "" {
+			init = c.basebackup
+		}
+		if err := init(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -153,9 +162,11 @@ func StartCluster(ctx context.Context, opt ClusterOptions) (*Cluster, error) {
 		_ = c.Stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	if err := c.createDatabase(ctx); err != nil {
-		_ = c.Stop(context.WithoutCancel(ctx))
-		return nil, err
+	if opt.StandbyOf == "" {
+		if err := c.createDatabase(ctx); err != nil {
+			_ = c.Stop(context.WithoutCancel(ctx))
+			return nil, err
+		}
 	}
 	ok = true
 	if opt.Detach {
@@ -433,6 +444,26 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("postgis: initdb: %v: %s", err, lastLines(string(out), 5))
+	}
+	return nil
+}
+
+// basebackup copies the cluster of opt.StandbyOf into PGDATA as its
+// streaming standby (pg_basebackup -R writes standby.signal and the
+// connection to the primary), through the primary's unix socket.
+func (c *Cluster) basebackup(ctx context.Context) error {
+	from, err := filepath.Abs(c.opt.StandbyOf)
+	if err != nil {
+		return fmt.Errorf("postgis: standby of: %w", err)
+	}
+	c.log.Info("copying the primary into a standby", "primary", from, "pgdata", c.pgdata)
+	cmd := c.command(ctx, "pg_basebackup", "-D", c.pgdata, "-R", "-X", "stream", "--checkpoint=fast",
+		"-h", socketDir(from), "-p", strconv.Itoa(clusterPort), "-U", superuser)
+	if c.opt.Ephemeral {
+		cmd.Args = append(cmd.Args, "--no-sync")
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("postgis: pg_basebackup from %s: %v: %s", from, err, lastLines(string(out), 5))
 	}
 	return nil
 }

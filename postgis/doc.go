@@ -66,6 +66,41 @@
 //     takes 2 before 3. Staging tables and the staging lease's advisory lock belong to
 //     one import each.
 //
+// # Reads from replicas
+//
+// With read URLs (Store.UseReads, Polygons.UseReads, TileRenderer.UseReads,
+// all over one Reads), the reads of layer tables — tiles, items and counts,
+// the overlap engine's polygon loads — go to streaming standbys; writes,
+// LISTEN, job state, tokens and the catalog rows stay on the primary. The
+// catalog rows stay there on purpose: they are where a server learns the
+// data versions it serves and caches under, and a version must never be
+// learnt from a place ahead of the rule below.
+//
+// The rule: a read of a layer whose current version is N goes to a standby
+// only once that standby's pg_last_wal_replay_lsn() is at or past the
+// commit of version N; else it waits (Reads' Wait, --replica-wait) and then
+// reads from the primary. The position is not the change row's lsn column:
+// pg_current_wal_insert_lsn() inside the writing transaction is before its
+// commit record, and a standby at that position does not yet show the
+// commit. It is read after the commit instead, by whoever learns of the
+// version: the listener reads pg_current_wal_insert_lsn() on its own
+// connection after a NOTIFY has arrived (NOTIFY is delivered after the
+// commit) or after a catch-up read of the log, and Store.Layer and
+// Store.Layers read it after reading catalog rows; either way the position
+// is at or past the commit of every version seen, and it is recorded
+// (Reads.Require) before any subscriber applies the version. It is
+// conservative — it may cover later commits too, costing a wait of
+// milliseconds — never short. Since tile cache keys hold the data version,
+// this is what keeps old data from being cached under a new version's key.
+//
+// A read that waited in vain for a position marks it: later reads that need
+// it or more go to the primary at once until a standby is seen past it (a
+// stuck or paused standby costs one wait, not one per request). A read
+// that loses its connection to a standby takes the standby out of the
+// rotation and is read again from the primary; the health check (Reads.Run)
+// puts it back, and takes out a standby whose replay is more than MaxLag
+// behind.
+//
 // # Geometry from PostGIS: orb, not go-geom
 //
 // Polygon loads (the overlap engine's) read ST_AsBinary with orb's WKB

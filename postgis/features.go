@@ -162,7 +162,11 @@ func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(
 		emitErr = emit(r)
 		return emitErr
 	}
-	err := scanFeatures(ctx, s.pool, q, counted)
+	db := s.readPool(ctx, q.Layer.ID)
+	err := scanFeatures(ctx, db, q, counted)
+	if !emitted && err != nil && s.reads.Broken(s.reads.index(db), err) {
+		err = scanFeatures(ctx, s.pool, q, counted)
+	}
 	if !emitted {
 		if nq, ok := s.reshaped(ctx, q, err); ok {
 			if nq == nil {
@@ -304,7 +308,11 @@ func (s *Store) CountFeatures(ctx context.Context, q *layers.FeatureQuery) (int6
 		return 0, err
 	}
 	var n int64
-	err = s.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	db := s.readPool(ctx, q.Layer.ID)
+	err = db.QueryRow(ctx, sql, args...).Scan(&n)
+	if err != nil && s.reads.Broken(s.reads.index(db), err) {
+		err = s.pool.QueryRow(ctx, sql, args...).Scan(&n)
+	}
 	if nq, ok := s.reshaped(ctx, q, err); ok {
 		if nq == nil {
 			return 0, nil

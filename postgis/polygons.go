@@ -18,13 +18,17 @@ import (
 
 // Polygons reads whole polygon layers for the overlap engine.
 type Polygons struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	reads *Reads
 }
 
 var _ overlaps.PolygonSource = (*Polygons)(nil)
 
 // NewPolygons returns a PolygonSource over pool.
 func NewPolygons(pool *pgxpool.Pool) *Polygons { return &Polygons{pool: pool} }
+
+// UseReads loads the layers through r's replicas.
+func (p *Polygons) UseReads(r *Reads) { p.reads = r }
 
 const (
 	sqlLayerKind = `SELECT data_version, geometry_type FROM catalog.layers WHERE id = $1`
@@ -66,9 +70,21 @@ func (p *Polygons) readOnce(ctx context.Context, layer string, ids []string) (in
 	if !layers.ValidID(layer) {
 		return 0, nil, fmt.Errorf("postgis: layer %q: %w", layer, layers.ErrNotFound)
 	}
+	pool := p.pool
+	if p.reads != nil {
+		pool = p.reads.Pool(ctx, layer)
+	}
+	v, fs, err := p.readFrom(ctx, pool, layer, ids)
+	if err != nil && p.reads.Broken(p.reads.index(pool), err) {
+		v, fs, err = p.readFrom(ctx, p.pool, layer, ids)
+	}
+	return v, fs, err
+}
+
+func (p *Polygons) readFrom(ctx context.Context, pool *pgxpool.Pool, layer string, ids []string) (int64, []overlaps.Polygon, error) {
 	var version int64
 	var feats []overlaps.Polygon
-	err := pgx.BeginTxFunc(ctx, p.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var gtype string
 		if err := tx.QueryRow(ctx, sqlLayerKind, layer).Scan(&version, &gtype); err != nil {
 			if errors.Is(err, pgx.ErrNoRows) {

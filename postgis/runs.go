@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,7 +19,8 @@ import (
 
 // Runs stores layer-against-layer overlap runs and reads line layers for them.
 type Runs struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	leases runLeases
 }
 
 var (
@@ -63,6 +63,10 @@ func (s *Runs) CreateRun(ctx context.Context, spec overlaps.RunSpec, createdBy s
 	if err := s.pool.QueryRow(ctx, sqlCreateRun, params, createdBy).Scan(&id); err != nil {
 		return 0, translate("create run", err)
 	}
+	if err := s.lease(ctx, id); err != nil {
+		_ = s.exec(context.WithoutCancel(ctx), sqlFinishRun, id, string(overlaps.RunFailed), "could not mark it alive")
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -73,27 +77,13 @@ func (s *Runs) StartRun(ctx context.Context, id int64, versions map[string]int64
 
 // FinishRun records how a run ended.
 func (s *Runs) FinishRun(ctx context.Context, id int64, status overlaps.RunStatus, message string) error {
+	defer s.unlease(context.WithoutCancel(ctx), id)
 	return s.exec(ctx, sqlFinishRun, id, string(status), message)
-}
-
-const sqlRunsInterrupted = `UPDATE catalog.overlap_runs SET status = 'failed', finished_at = now(),
-    error = 'interrupted: the process running the check ended before it finished; start it again'
-WHERE status IN ('queued', 'running') AND coalesce(started_at, created_at) <= $1`
-
-// FailInterrupted marks the runs that a killed process left queued or
-// running, started (or queued) before cutoff, as failed with the reason,
-// and returns how many it marked. Their partial results stay until the run
-// is deleted; starting the check again makes a new run.
-func (s *Runs) FailInterrupted(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, sqlRunsInterrupted, cutoff)
-	if err != nil {
-		return 0, translate("interrupted runs", err)
-	}
-	return tag.RowsAffected(), nil
 }
 
 // DeleteRun removes a run and its results.
 func (s *Runs) DeleteRun(ctx context.Context, id int64) error {
+	defer s.unlease(context.WithoutCancel(ctx), id)
 	return s.exec(ctx, sqlDeleteRun, id)
 }
 

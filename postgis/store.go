@@ -17,6 +17,8 @@ import (
 // Store is the catalog, tokens and layer tables in PostgreSQL.
 type Store struct {
 	pool *pgxpool.Pool
+	// reads routes the reads of layer tables to replicas; nil: the primary.
+	reads *Reads
 }
 
 // The interfaces Store implements.
@@ -29,6 +31,18 @@ var (
 
 // NewStore returns a store over pool.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// UseReads sends the store's reads of layer tables (items, counts) through
+// r, and has FollowChanges tell r the WAL position each change needs.
+func (s *Store) UseReads(r *Reads) { s.reads = r }
+
+// readPool is the pool a read of layer's table goes to.
+func (s *Store) readPool(ctx context.Context, layer string) *pgxpool.Pool {
+	if s.reads == nil {
+		return s.pool
+	}
+	return s.reads.Pool(ctx, layer)
+}
 
 // Pool returns the store's pool.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -108,6 +122,9 @@ func (s *Store) Layers(ctx context.Context) ([]layers.Layer, error) {
 	if err != nil {
 		return nil, translate("layers", err)
 	}
+	if err := s.requireSeen(ctx, ls...); err != nil {
+		return nil, err
+	}
 	return ls, nil
 }
 
@@ -120,7 +137,30 @@ func (s *Store) Layer(ctx context.Context, id string) (layers.Layer, error) {
 	if err != nil {
 		return l, translate(fmt.Sprintf("layer %q", id), err)
 	}
-	return l, nil
+	return l, s.requireSeen(ctx, l)
+}
+
+// requireSeen tells the replica router that the versions of ls, just read
+// from the primary, need a replica that has replayed up to the primary's
+// WAL position now (past the commit of anything the read saw): a server
+// that learns a version from the catalog rather than from the change feed
+// must not read that version's data from a replica that lacks it.
+func (s *Store) requireSeen(ctx context.Context, ls ...layers.Layer) error {
+	if s.reads.Replicas() == 0 || len(ls) == 0 {
+		return nil
+	}
+	var lsn string
+	if err := s.pool.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn); err != nil {
+		return translate("WAL position", err)
+	}
+	v, err := ParseLSN(lsn)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		s.reads.Require(l.ID, v)
+	}
+	return nil
 }
 
 // SearchLayers returns the ids of layers whose title, keywords or

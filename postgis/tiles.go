@@ -336,6 +336,10 @@ type RendererOptions struct {
 // an index scan whatever the tile; bench/ measures auto against custom plans.
 type TileRenderer struct {
 	pool *pgxpool.Pool
+	opt  RendererOptions
+	// reads chooses among replicas, each with its pool here (same order).
+	reads    *Reads
+	replicas []*pgxpool.Pool
 	// gen holds, per layer id, the data version its zoom bands were built
 	// from, once seen.
 	gen sync.Map
@@ -345,6 +349,14 @@ var _ tiles.Renderer = (*TileRenderer)(nil)
 
 // NewTileRenderer connects a renderer to the database at url.
 func NewTileRenderer(ctx context.Context, url string, opt RendererOptions) (*TileRenderer, error) {
+	pool, err := rendererPool(ctx, url, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &TileRenderer{pool: pool, opt: opt}, nil
+}
+
+func rendererPool(ctx context.Context, url string, opt RendererOptions) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: database URL: %w", err)
@@ -372,11 +384,50 @@ func NewTileRenderer(ctx context.Context, url string, opt RendererOptions) (*Til
 		pool.Close()
 		return nil, fmt.Errorf("postgis: tile renderer cannot reach the database: %w", err)
 	}
-	return &TileRenderer{pool: pool}, nil
+	return pool, nil
+}
+
+// UseReads renders through r's replicas: a pool of the renderer's kind
+// opens to each.
+func (r *TileRenderer) UseReads(ctx context.Context, reads *Reads) error {
+	for _, u := range reads.URLs() {
+		pool, err := rendererPool(ctx, u, r.opt)
+		if err != nil {
+			return err
+		}
+		r.replicas = append(r.replicas, pool)
+	}
+	r.reads = reads
+	return nil
+}
+
+func (r *TileRenderer) replicaIndex(p *pgxpool.Pool) int {
+	for i, q := range r.replicas {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// readPool is the pool a tile of layer is read from.
+func (r *TileRenderer) readPool(ctx context.Context, layer string) *pgxpool.Pool {
+	if r.reads == nil {
+		return r.pool
+	}
+	if i := r.reads.Choose(ctx, layer); i >= 0 {
+		return r.replicas[i]
+	}
+	return r.pool
 }
 
 // Close closes the renderer's pool.
-func (r *TileRenderer) Close() { r.pool.Close() }
+func (r *TileRenderer) Close() {
+	r.pool.Close()
+	for _, p := range r.replicas {
+		p.Close()
+	}
+}
 
 // Pool is the renderer's pool (for its metrics).
 func (r *TileRenderer) Pool() *pgxpool.Pool { return r.pool }
@@ -386,23 +437,47 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 	if !layers.ValidID(l.ID) {
 		return tiles.Blob{}, fmt.Errorf("postgis: tile: layer id %q: %w", l.ID, layers.ErrInvalid)
 	}
+	blob, err := r.render(ctx, l, t, opt, tileSQL)
+	return blob, translate(fmt.Sprintf("tile %d/%d/%d of %s", t.Z, t.X, t.Y, l.ID), err)
+}
+
+// tileQuery builds the tile query of layer l from its zoom band b when gen
+// is set, else from its table: tileSQL or crs84SQL.
+type tileQuery func(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, []any, error)
+
+// render draws tile t (of the square grid ST_TileEnvelope cuts) of layer l
+// with the query build makes: from a replica that has the layer's version
+// when there is one, else the primary; from the zoom band when it is
+// there, else the layer table; and, when a re-import changed the table's
+// columns before this server's catalog caught up, from the table as the
+// database has it now.
+func (r *TileRenderer) render(ctx context.Context, l layers.Layer, t maptile.Tile, opt tiles.Options, build tileQuery) (tiles.Blob, error) {
 	b := bandOf(int(t.Z))
-	gen, err := r.hasGen(ctx, l, b)
+	db := r.readPool(ctx, l.ID)
+	gen, err := r.hasGen(ctx, db, l, b)
+	if err != nil && db != r.pool && r.reads.Broken(r.replicaIndex(db), err) {
+		db = r.pool
+		gen, err = r.hasGen(ctx, db, l, b)
+	}
 	if err != nil {
 		return tiles.Blob{}, err
 	}
-	sql, fargs, err := tileSQL(l, b, gen, opt)
+	sql, fargs, err := build(l, b, gen, opt)
 	if err != nil {
 		return tiles.Blob{}, err
 	}
-	blob, err := r.query(ctx, sql, fargs, t, l.ID, opt)
+	blob, err := r.query(ctx, db, sql, fargs, t, l.ID, opt)
+	if err != nil && db != r.pool && r.reads.Broken(r.replicaIndex(db), err) {
+		db = r.pool
+		blob, err = r.query(ctx, db, sql, fargs, t, l.ID, opt)
+	}
 	var pgErr *pgconn.PgError
 	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
 		// The generalised tables went away (a re-import without them): use
 		// the layer table.
 		r.gen.Delete(l.ID)
-		if sql, fargs, err = tileSQL(l, b, false, opt); err == nil {
-			blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
+		if sql, fargs, err = build(l, b, false, opt); err == nil {
+			blob, err = r.query(ctx, db, sql, fargs, t, l.ID, opt)
 		}
 	}
 	if errors.As(err, &pgErr) && pgErr.Code == "42703" {
@@ -410,15 +485,16 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 		// server's catalog has not caught up yet: draw the layer as the
 		// database has it now rather than fail.
 		if cur, ok := r.current(ctx, l); ok {
-			if sql, fargs, err = tileSQL(cur, b, false, currentOptions(cur, opt)); err == nil {
-				blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
+			if sql, fargs, err = build(cur, b, false, currentOptions(cur, opt)); err == nil {
+				// The primary: it has the catalog's current version.
+				blob, err = r.query(ctx, r.pool, sql, fargs, t, l.ID, opt)
 			}
 		}
 	}
-	return blob, translate(fmt.Sprintf("tile %d/%d/%d of %s", t.Z, t.X, t.Y, l.ID), err)
+	return blob, err
 }
 
-func (r *TileRenderer) query(ctx context.Context, sql string, fargs []any, t maptile.Tile, name string, opt tiles.Options) (tiles.Blob, error) {
+func (r *TileRenderer) query(ctx context.Context, db *pgxpool.Pool, sql string, fargs []any, t maptile.Tile, name string, opt tiles.Options) (tiles.Blob, error) {
 	var limit, cap any // NULL: no limit
 	if opt.MaxFeatures > 0 {
 		limit, cap = int64(opt.MaxFeatures)+1, int64(opt.MaxFeatures)
@@ -427,7 +503,7 @@ func (r *TileRenderer) query(ctx context.Context, sql string, fargs []any, t map
 	var n int64
 	args := append([]any{int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer) / tiles.Extent,
 		limit, name, cap}, fargs...)
-	err := r.pool.QueryRow(ctx, sql, args...).Scan(&blob.MVT, &n)
+	err := db.QueryRow(ctx, sql, args...).Scan(&blob.MVT, &n)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "57014" && ctx.Err() == nil {
 		// statement_timeout: the tile took too long, like a request deadline.
@@ -479,12 +555,12 @@ func currentOptions(l layers.Layer, opt tiles.Options) tiles.Options {
 // A yes is remembered (per layer, for that version); a no is asked again
 // on the next render, as bands appear some time after an import (built in
 // the background): one lookup of a primary key.
-func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (bool, error) {
+func (r *TileRenderer) hasGen(ctx context.Context, db *pgxpool.Pool, l layers.Layer, b zoomBand) (bool, error) {
 	if v, ok := r.gen.Load(l.ID); ok && v.(int64) == l.DataVersion {
 		return true, nil
 	}
 	var built int64
-	if err := r.pool.QueryRow(ctx, sqlBandsVersion, l.ID).Scan(&built); err != nil {
+	if err := db.QueryRow(ctx, sqlBandsVersion, l.ID).Scan(&built); err != nil {
 		return false, translate("tile bands of "+l.ID, err)
 	}
 	if built != l.DataVersion {

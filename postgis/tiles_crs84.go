@@ -2,12 +2,10 @@ package postgis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/coalmap/coalmap/layers"
@@ -62,24 +60,7 @@ func (r *TileRenderer) RenderMatrix(ctx context.Context, l layers.Layer, tms str
 	}
 	// The tile of the square grid ST_TileEnvelope cuts: zoom z+1.
 	sq := maptile.Tile{X: t.X, Y: t.Y, Z: t.Z + 1}
-	b := bandOf(int(sq.Z))
-	gen, err := r.hasGen(ctx, l, b)
-	if err != nil {
-		return tiles.Blob{}, err
-	}
-	sql, fargs, err := crs84SQL(l, b, gen, opt)
-	if err != nil {
-		return tiles.Blob{}, err
-	}
-	blob, err := r.query(ctx, sql, fargs, sq, l.ID, opt)
-	var pgErr *pgconn.PgError
-	if gen && errors.As(err, &pgErr) && pgErr.Code == "42P01" {
-		// The zoom bands went away (a re-import): use the layer table.
-		r.gen.Delete(l.ID)
-		if sql, fargs, err = crs84SQL(l, b, false, opt); err == nil {
-			blob, err = r.query(ctx, sql, fargs, sq, l.ID, opt)
-		}
-	}
+	blob, err := r.render(ctx, l, sq, opt, crs84SQL)
 	return blob, translate(fmt.Sprintf("%s tile %d/%d/%d of %s", tms, t.Z, t.Y, t.X, l.ID), err)
 }
 

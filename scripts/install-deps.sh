@@ -9,7 +9,8 @@
 # about 195 MB to download, 890 MB installed, 2.5 minutes here), pgRouting
 # (the route planner's tests check its answers with pgr_dijkstra) and
 # poppler-utils (the web map's tests read the clearance report Chromium
-# prints to PDF).
+# prints to PDF) and haproxy (the load balancer of scripts/cluster.sh, the
+# test topology of several servers over a primary and a standby).
 set -euo pipefail
 
 need=()
@@ -28,6 +29,7 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 have fonts-noto-core || need+=(fonts-noto-core)
 have python3-qgis || need+=(python3-qgis)
 have qgis-providers || need+=(qgis-providers)
+have haproxy || need+=(haproxy)
 command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 major=""
 if [ -d /usr/lib/postgresql ]; then

@@ -17,6 +17,7 @@ type dbCmd struct {
 	action         string
 	dataDir        string
 	ephemeral      bool
+	standbyOf      string
 	log            logConfig
 }
 
@@ -39,6 +40,7 @@ func (c *dbCmd) ParseFlags(args []string) error {
 	}
 	fs.StringVar(&c.dataDir, "data-dir", "./var", "directory of the embedded PostGIS cluster (env COALMAP_DATA_DIR)")
 	fs.BoolVar(&c.ephemeral, "ephemeral", false, "no fsync: for throwaway test clusters only")
+	fs.StringVar(&c.standbyOf, "standby-of", "", "data directory of a running cluster to follow: the new cluster is its streaming standby (pg_basebackup -R)")
 	c.log.register(fs)
 	return parseFlags(fs, args[1:], false)
 }
@@ -50,7 +52,7 @@ func (c *dbCmd) Run(ctx context.Context) error {
 	}
 	switch c.action {
 	case "start":
-		cl, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: c.dataDir, Detach: true, Ephemeral: c.ephemeral, Logger: log})
+		cl, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: c.dataDir, Detach: true, Ephemeral: c.ephemeral, Logger: log, StandbyOf: c.standbyOf})
 		if err != nil {
 			return err
 		}

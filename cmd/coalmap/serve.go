@@ -47,6 +47,7 @@ type serveCmd struct {
 	cors              []string
 	tiles             tileConfig
 	limits            api.RateLimits
+	reads             readConfig
 }
 
 func (c *serveCmd) ParseFlags(args []string) error {
@@ -72,7 +73,11 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.Float64Var(&c.limits.PerAddress, "rate-limit-address", 0, "the same for anonymous callers, per remote address (0: no limit)")
 	fs.IntVar(&c.limits.Burst, "rate-limit-burst", 10, "requests a caller may make at once before the rate limits apply")
 	c.tiles.register(fs)
+	c.reads.register(fs)
 	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if err := c.reads.validate(); err != nil {
 		return err
 	}
 	cors, err := api.ParseCORSOrigins(c.corsOrigins)
@@ -141,6 +146,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 
 	store := postgis.NewStore(pool)
+	reads, err := postgis.OpenReads(ctx, pool, c.reads.urls, postgis.ReadsOptions{
+		Wait: c.reads.wait, MaxLag: c.reads.maxLag, MaxConns: int32(c.maxConns)}, log)
+	if err != nil {
+		return fmt.Errorf("--read-database-url: %w", err)
+	}
+	defer reads.Close()
+	store.UseReads(reads)
 	// Leftovers of killed imports: all of them on a cluster this process
 	// owns; on a shared server only old ones (another replica may be
 	// importing now).
@@ -152,11 +164,6 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	} else if n > 0 {
 		log.Info("dropped staging tables of interrupted imports", "tables", n)
-	}
-	if n, err := postgis.NewRuns(pool).FailInterrupted(ctx, time.Now().Add(-staleAge)); err != nil {
-		return err
-	} else if n > 0 {
-		log.Info("overlap runs interrupted by the last stop marked failed", "runs", n)
 	}
 	catalog := layers.NewCatalog(store, log)
 	if err := catalog.Refresh(ctx); err != nil {
@@ -188,6 +195,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		renderer.Close()
 		log.Debug("shutdown: renderer closed", "took", time.Since(t0))
 	}()
+	if reads.Replicas() > 0 {
+		if err := renderer.UseReads(ctx, reads); err != nil {
+			return fmt.Errorf("--read-database-url: %w", err)
+		}
+		go reads.Run(followCtx, c.reads.check)
+		log.Info("reading layer data from replicas", "replicas", reads.Replicas(), "wait", c.reads.wait, "max_lag", c.reads.maxLag)
+	}
 	tileSvc := tiles.NewService(catalog, renderer, c.tiles.service())
 	ocfg := overlaps.DefaultConfig()
 	// The engine reloads a layer whose data version the catalog (kept
@@ -201,7 +215,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	// Routes count crossings of line layers and run beside them.
 	ocfg.Lines = postgis.NewRuns(pool)
-	engine := overlaps.New(postgis.NewPolygons(pool), ocfg)
+	polys := postgis.NewPolygons(pool)
+	polys.UseReads(reads)
+	engine := overlaps.New(polys, ocfg)
 	// The subscribers of the change event: each change is applied to the
 	// tile cache and the overlap engine before it is acknowledged, so that
 	// an import reports success only once they have it.
@@ -236,10 +252,18 @@ func (c *serveCmd) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		postgis.NewPoolCollector(pool))
+		postgis.NewPoolCollector(pool), reads.Collector())
 	// Runs end with the process: cancelled on shutdown, recorded as such.
-	runCtx, stopRuns := context.WithCancel(bg)
 	runStore := postgis.NewRuns(pool)
+	defer runStore.Close()
+	// Runs that a killed server left queued or running (on any server:
+	// each live run holds a lease) are failed, not left running forever.
+	if n, err := runStore.FailDeadRuns(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("marked runs of ended processes failed", "runs", n)
+	}
+	runCtx, stopRuns := context.WithCancel(bg)
 	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
 	defer func() {
 		t0 := time.Now()
@@ -270,6 +294,12 @@ func (c *serveCmd) Run(ctx context.Context) error {
 					return &api.NotReadyError{Reason: "database migrations pending or unreadable", Err: err}
 				}
 				return nil
+			},
+			ReadyDetail: func() any {
+				if reads.Replicas() == 0 {
+					return nil
+				}
+				return map[string]any{"replicas": reads.Status()}
 			},
 			Catalog: catalog, Store: store, Search: store, Features: store, Tokens: store,
 			Overlaps: engine,
