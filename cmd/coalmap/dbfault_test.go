@@ -118,8 +118,8 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 	routes := []struct{ method, path, body string }{
 		{"GET", "/collections/blocks/items?limit=10", ""},
 		{"GET", "/collections/blocks/items/a", ""},
-		{"GET", "/tiles/blocks/12/2984/1781.mvt", ""},
-		{"GET", "/collections/blocks/tiles/WebMercatorQuad/13/5968/3562", ""},
+		{"GET", "/tiles/blocks/12/2984/1767.mvt", ""},
+		{"GET", "/collections/blocks/tiles/WebMercatorQuad/13/3535/5968", ""},
 		{"POST", "/overlaps/check?against=blocks", `{"type":"LineString","coordinates":[[82.29,23.905],[82.40,23.905]]}`},
 	}
 	allUp := func() error {
