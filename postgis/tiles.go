@@ -405,14 +405,18 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 			blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
 		}
 	}
-	if errors.As(err, &pgErr) && pgErr.Code == "42703" {
+	for cur := l; errors.As(err, &pgErr) && (pgErr.Code == "42703" || pgErr.Code == "42P01"); {
 		// A re-import swapped in a table with other columns, and this
 		// server's catalog has not caught up yet: draw the layer as the
-		// database has it now rather than fail.
-		if cur, ok := r.current(ctx, l); ok {
-			if sql, fargs, err = tileSQL(cur, b, false, currentOptions(cur, opt)); err == nil {
-				blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
-			}
+		// database has it now rather than fail. Each retry follows a newer
+		// data version (re-imports may commit back to back).
+		var ok bool
+		if cur, ok = r.current(ctx, cur); !ok {
+			break
+		}
+		r.gen.Delete(l.ID)
+		if sql, fargs, err = tileSQL(cur, b, false, currentOptions(cur, opt)); err == nil {
+			blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
 		}
 	}
 	return blob, translate(fmt.Sprintf("tile %d/%d/%d of %s", t.Z, t.X, t.Y, l.ID), err)

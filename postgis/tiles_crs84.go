@@ -80,15 +80,18 @@ func (r *TileRenderer) RenderMatrix(ctx context.Context, l layers.Layer, tms str
 			blob, err = r.query(ctx, sql, fargs, sq, l.ID, opt)
 		}
 	}
-	if errors.As(err, &pgErr) && (pgErr.Code == "42703" || pgErr.Code == "42P01") {
+	for cur := l; errors.As(err, &pgErr) && (pgErr.Code == "42703" || pgErr.Code == "42P01"); {
 		// A re-import swapped in a table with other columns (or dropped the
 		// bands this server still knew of) and the catalog has not caught
-		// up yet: draw the layer as the database has it now, as Render does.
-		if cur, ok := r.current(ctx, l); ok {
-			r.gen.Delete(l.ID)
-			if sql, fargs, err = crs84SQL(cur, b, false, currentOptions(cur, opt)); err == nil {
-				blob, err = r.query(ctx, sql, fargs, sq, l.ID, opt)
-			}
+		// up yet: draw the layer as the database has it now, as Render
+		// does, following each newer data version.
+		var ok bool
+		if cur, ok = r.current(ctx, cur); !ok {
+			break
+		}
+		r.gen.Delete(l.ID)
+		if sql, fargs, err = crs84SQL(cur, b, false, currentOptions(cur, opt)); err == nil {
+			blob, err = r.query(ctx, sql, fargs, sq, l.ID, opt)
 		}
 	}
 	return blob, translate(fmt.Sprintf("%s tile %d/%d/%d of %s", tms, t.Z, t.Y, t.X, l.ID), err)
