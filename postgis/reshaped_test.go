@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/coalmap/coalmap/cql2"
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/postgis"
 	"github.com/coalmap/coalmap/postgis/pgtest"
@@ -70,6 +71,16 @@ func TestReadsAfterColumnsChanged(t *testing.T) {
 		b, err := r.Render(ctx, stale, z8, tiles.Options{Properties: []string{"grade"}})
 		if err != nil || b.Features == 0 {
 			t.Fatalf("features %d, err %v", b.Features, err)
+		}
+	})
+	t.Run("tile filtered on the renamed attribute", func(t *testing.T) {
+		e, err := cql2.ParseText("grade IS NOT NULL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := r.Render(ctx, stale, z8, tiles.Options{Filter: &layers.CQLFilter{Expr: e}})
+		if err != nil || b.Features != 0 {
+			t.Fatalf("features %d (the filter's attribute is gone: none match), err %v", b.Features, err)
 		}
 	})
 	t.Run("WorldCRS84Quad tile", func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/coalmap/coalmap/cql2"
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/tiles"
 )
@@ -415,6 +416,9 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 			break
 		}
 		r.gen.Delete(l.ID)
+		if filterGone(cur, opt) {
+			return tiles.Blob{}, nil // the filter names an attribute the layer no longer has: nothing matches
+		}
 		if sql, fargs, err = tileSQL(cur, b, false, currentOptions(cur, opt)); err == nil {
 			blob, err = r.query(ctx, sql, fargs, t, l.ID, opt)
 		}
@@ -462,6 +466,12 @@ func (r *TileRenderer) current(ctx context.Context, l layers.Layer) (layers.Laye
 	}
 	l.Attributes, l.DataVersion = as, version
 	return l, true
+}
+
+// filterGone reports whether opt's filter no longer fits layer l (names
+// an attribute a re-import took away).
+func filterGone(l layers.Layer, opt tiles.Options) bool {
+	return opt.Filter != nil && cql2.Check(opt.Filter.Expr, layers.Queryables(&l)) != nil
 }
 
 // currentOptions keeps the properties of opt that l still has.

@@ -90,6 +90,9 @@ func (r *TileRenderer) RenderMatrix(ctx context.Context, l layers.Layer, tms str
 			break
 		}
 		r.gen.Delete(l.ID)
+		if filterGone(cur, opt) {
+			return tiles.Blob{}, nil // the filter names an attribute the layer no longer has: nothing matches
+		}
 		if sql, fargs, err = crs84SQL(cur, b, false, currentOptions(cur, opt)); err == nil {
 			blob, err = r.query(ctx, sql, fargs, sq, l.ID, opt)
 		}
