@@ -167,13 +167,18 @@ func (s *Store) Features(ctx context.Context, q *layers.FeatureQuery, emit func(
 	if !emitted && err != nil && s.reads.Broken(s.reads.index(db), err) {
 		err = scanFeatures(ctx, s.pool, q, counted)
 	}
-	if !emitted {
-		if nq, ok := s.reshaped(ctx, q, err); ok {
-			if nq == nil {
-				return nil // a filter names an attribute the layer no longer has: nothing matches
-			}
-			err = scanFeatures(ctx, s.pool, nq, counted)
+	// Each retry follows a newer data version: re-imports of one layer may
+	// commit back to back, each changing its columns again.
+	for try := q; !emitted && err != nil; {
+		nq, ok := s.reshaped(ctx, try, err)
+		if !ok {
+			break
 		}
+		if nq == nil {
+			return nil // a filter names an attribute the layer no longer has: nothing matches
+		}
+		try = nq
+		err = scanFeatures(ctx, s.pool, try, counted)
 	}
 	if err != nil && err == emitErr {
 		return err // the caller's own

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/coalmap/coalmap/cql2"
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/tiles"
 )
@@ -480,15 +481,22 @@ func (r *TileRenderer) render(ctx context.Context, l layers.Layer, t maptile.Til
 			blob, err = r.query(ctx, db, sql, fargs, t, l.ID, opt)
 		}
 	}
-	if errors.As(err, &pgErr) && pgErr.Code == "42703" {
+	for cur := l; errors.As(err, &pgErr) && (pgErr.Code == "42703" || pgErr.Code == "42P01"); {
 		// A re-import swapped in a table with other columns, and this
 		// server's catalog has not caught up yet: draw the layer as the
-		// database has it now rather than fail.
-		if cur, ok := r.current(ctx, l); ok {
-			if sql, fargs, err = build(cur, b, false, currentOptions(cur, opt)); err == nil {
-				// The primary: it has the catalog's current version.
-				blob, err = r.query(ctx, r.pool, sql, fargs, t, l.ID, opt)
-			}
+		// database has it now rather than fail. Each retry follows a newer
+		// data version (re-imports may commit back to back).
+		var ok bool
+		if cur, ok = r.current(ctx, cur); !ok {
+			break
+		}
+		r.gen.Delete(l.ID)
+		if filterGone(cur, opt) {
+			return tiles.Blob{}, nil // the filter names an attribute the layer no longer has: nothing matches
+		}
+		if sql, fargs, err = build(cur, b, false, currentOptions(cur, opt)); err == nil {
+			// The primary: it has the catalog's current version.
+			blob, err = r.query(ctx, r.pool, sql, fargs, t, l.ID, opt)
 		}
 	}
 	return blob, err
@@ -534,6 +542,12 @@ func (r *TileRenderer) current(ctx context.Context, l layers.Layer) (layers.Laye
 	}
 	l.Attributes, l.DataVersion = as, version
 	return l, true
+}
+
+// filterGone reports whether opt's filter no longer fits layer l (names
+// an attribute a re-import took away).
+func filterGone(l layers.Layer, opt tiles.Options) bool {
+	return opt.Filter != nil && cql2.Check(opt.Filter.Expr, layers.Queryables(&l)) != nil
 }
 
 // currentOptions keeps the properties of opt that l still has.
