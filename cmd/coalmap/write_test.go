@@ -553,7 +553,7 @@ func TestImportStress(t *testing.T) {
 	for _, p := range bgProblems.problems {
 		t.Error(p)
 	}
-	if l := s.log(); strings.Contains(l, "deadlock") || strings.Contains(l, "level=ERROR") {
+	if l := s.log(); len(failures) > 0 || strings.Contains(l, "deadlock") || strings.Contains(l, "level=ERROR") {
 		t.Errorf("serve logged errors:\n%s", l)
 	}
 
