@@ -19,6 +19,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	// reads routes the reads of layer tables to replicas; nil: the primary.
 	reads *Reads
+	// jobs holds the leases of this process's import jobs.
+	jobs leases
 }
 
 // The interfaces Store implements.
@@ -30,7 +32,9 @@ var (
 )
 
 // NewStore returns a store over pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, jobs: leases{class: importLockClass}}
+}
 
 // UseReads sends the store's reads of layer tables (items, counts) through
 // r, and has FollowChanges tell r the WAL position each change needs.
