@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,10 @@ type Store struct {
 	reads *Reads
 	// jobs holds the leases of this process's import jobs.
 	jobs leases
+	// seen is, per follower name, the last change FollowChanges delivered,
+	// to tell a log that lost it (a failover) from one that has it.
+	seenMu sync.Mutex
+	seen   map[string]changeMark
 }
 
 // The interfaces Store implements.
