@@ -38,9 +38,6 @@ ORDER BY id DESC LIMIT 1`
 WHERE id = $1 AND status IN ('queued', 'running')`
 	sqlJobFailed = `UPDATE catalog.imports SET status = 'failed', finished_at = now(), error = $2
 WHERE id = $1 AND status IN ('queued', 'running')`
-	sqlJobsInterrupted = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
-    error = 'interrupted: the process running the import ended before it finished'
-WHERE (status = 'queued' OR (status = 'running' AND staging = '')) AND coalesce(started_at, created_at) <= $1`
 )
 
 // importLockClass is the first key of the import jobs' leases (leases.go):
@@ -179,14 +176,4 @@ func scanJob(row pgx.Row) (layers.ImportJob, error) {
 		j.Progress.Phase = string(j.Status)
 	}
 	return j, nil
-}
-
-// failInterrupted marks the jobs a killed process left queued or running
-// before cutoff as failed.
-func (s *Store) failInterrupted(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, sqlJobsInterrupted, cutoff)
-	if err != nil {
-		return 0, translate("interrupted imports", err)
-	}
-	return tag.RowsAffected(), nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -78,14 +77,14 @@ const (
 // CleanStaging drops the staging tables of imports whose process has died
 // (killed, crashed): each live import holds an advisory lock named after its
 // staging tables, which dies with its connections, so leftovers are told
-// from a live import's tables on any server and at any age. It also fails
-// the job records such imports left running, and those queued or started
-// more than age ago that never got a staging table, and prunes the change
-// log of changes older than a week (keeping at least the last 10,000).
-func (s *Store) CleanStaging(ctx context.Context, age time.Duration) (int, error) {
-	if _, err := s.failInterrupted(ctx, time.Now().Add(-age)); err != nil {
-		return 0, err
-	}
+// from a live import's tables on any server and at any age; the jobs of
+// those imports left running are failed with them (without its table an
+// import cannot finish). It also prunes the change log of changes older
+// than a week (keeping at least the last 10,000). Jobs left queued, or
+// running before they had a staging table, are the lease sweep's
+// (SweepImports): a job's lease may be free for a moment while its server
+// lives, after a restart or failover of the database.
+func (s *Store) CleanStaging(ctx context.Context) (int, error) {
 	// The change log keeps a week, and at least its last 10,000 changes:
 	// a listener away for longer reloads the whole catalog anyway (its
 	// periodic reload).

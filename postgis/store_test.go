@@ -305,7 +305,7 @@ func TestCleanStaging(t *testing.T) {
 	if _, err := s.Pool().Exec(ctx, `CREATE TABLE staging.coalmap_1_abc_in (x int); CREATE TABLE staging.other (x int)`); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.CleanStaging(ctx, 0)
+	n, err := s.CleanStaging(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("dropped %d, %v", n, err)
 	}

@@ -148,7 +148,7 @@ func (c *importCmd) Run(ctx context.Context) error {
 		return err
 	}
 	store := postgis.NewStore(pool)
-	if n, err := store.CleanStaging(ctx, time.Hour); err != nil {
+	if n, err := store.CleanStaging(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(c.stderr, "dropped %d staging table(s) left by interrupted imports\n", n)

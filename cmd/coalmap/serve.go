@@ -68,7 +68,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
-	fs.DurationVar(&c.leaseCheck, "lease-check", 10*time.Second, "period of the check that fails the import jobs and overlap runs of servers that have ended (each is failed within about two periods)")
+	fs.DurationVar(&c.leaseCheck, "lease-check", 10*time.Second, "period of the check that fails the import jobs and overlap runs of servers that have ended: each is failed within about two periods; those left by servers that ended before this one started (itself, restarted), three quarters of a period after its start")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", `origins whose web pages may call the service from a browser: "*" (any), "none", or a comma list such as https://maps.example.gov.in (env COALMAP_CORS_ORIGINS)`)
 	fs.Float64Var(&c.limits.PerToken, "rate-limit-token", 0, "checks, reroutes, routes, runs and imports a token may start a minute (0: no limit; 429 with Retry-After beyond)")
@@ -156,14 +156,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	defer reads.Close()
 	store.UseReads(reads)
-	// Leftovers of killed imports: all of them on a cluster this process
-	// owns; on a shared server only old ones (another replica may be
-	// importing now).
-	staleAge := time.Hour
-	if db.cluster != nil {
-		staleAge = 0
-	}
-	if n, err := store.CleanStaging(ctx, staleAge); err != nil {
+	// Staging tables of killed imports (their leases are gone with their
+	// connections); their job records are the lease sweep's, below.
+	if n, err := store.CleanStaging(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		log.Info("dropped staging tables of interrupted imports", "tables", n)
@@ -259,16 +254,16 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runStore := postgis.NewRuns(pool)
 	defer runStore.Close()
-	// Runs that a killed server left queued or running (on any server:
-	// each live run holds a lease) are failed, not left running forever.
-	if n, err := runStore.FailDeadRuns(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		log.Info("marked runs of ended processes failed", "runs", n)
-	}
-	// Jobs (imports, runs) of servers that end later, killed or crashed,
-	// are failed by the live ones within about two periods.
-	go sweepJobs(followCtx, log, c.leaseCheck, store, runStore)
+	// Jobs (imports, runs) that ended servers left queued or running — this
+	// one before its restart, or others, killed or crashed — are failed by
+	// the live servers' lease sweep: a job whose lease is free now and
+	// still is a grace later. The same rule at the start as after it: a
+	// live server whose leases a restart or failover of the database
+	// dropped has that grace to take them again, so a server started
+	// meanwhile does not fail its work.
+	sweeper := jobSweeper{log: log, store: store, runs: runStore, grace: leaseGrace(c.leaseCheck)}
+	sweeper.sweep(ctx)
+	go sweeper.loop(followCtx, c.leaseCheck)
 	runCtx, stopRuns := context.WithCancel(bg)
 	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
 	defer func() {
@@ -358,36 +353,60 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	return nil
 }
 
-// sweepJobs keeps this process's job leases (taking them again after a
-// restart or failover of the database, every quarter period) and fails the
-// import jobs and overlap runs of ended processes, every period, once their
-// lease has been seen free for a period, until ctx ends.
-func sweepJobs(ctx context.Context, log *slog.Logger, period time.Duration, store *postgis.Store, runs *postgis.Runs) {
+// leaseGrace is how long a job's lease must stay free before a sweep fails
+// the job: three keeps of its owner (every quarter period).
+func leaseGrace(period time.Duration) time.Duration { return period * 3 / 4 }
+
+// jobSweeper keeps this process's job leases and fails the import jobs and
+// overlap runs of ended processes.
+type jobSweeper struct {
+	log   *slog.Logger
+	store *postgis.Store
+	runs  *postgis.Runs
+	grace time.Duration
+}
+
+// sweep fails the jobs whose lease an earlier sweep found free at least a
+// grace ago and is still free, and notes those it finds free now.
+func (s jobSweeper) sweep(ctx context.Context) {
+	ni, err := s.store.SweepImports(ctx, s.grace)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("failing the imports of ended servers", "err", err)
+	} else if ni > 0 {
+		s.log.Info("marked imports of ended servers failed", "jobs", ni)
+	}
+	nr, err := s.runs.SweepRuns(ctx, s.grace)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("failing the runs of ended servers", "err", err)
+	} else if nr > 0 {
+		s.log.Info("marked runs of ended servers failed", "runs", nr)
+	}
+	s.log.Debug("job leases swept", "imports_failed", ni, "runs_failed", nr)
+}
+
+// loop keeps this process's job leases (taking them again after a restart
+// or failover of the database, every quarter period) and sweeps a grace
+// after the start's sweep, then every period, until ctx ends: a job whose
+// server ended before this one started is failed a grace after the start,
+// one whose server ends later within about two periods.
+func (s jobSweeper) loop(ctx context.Context, period time.Duration) {
 	keep := time.NewTicker(max(period/4, 10*time.Millisecond))
 	defer keep.Stop()
-	sweep := time.NewTicker(period)
-	defer sweep.Stop()
+	next := time.NewTimer(s.grace)
+	defer next.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-keep.C:
-			for _, err := range []error{store.KeepLeases(ctx), runs.KeepLeases(ctx)} {
+			for _, err := range []error{s.store.KeepLeases(ctx), s.runs.KeepLeases(ctx)} {
 				if err != nil && ctx.Err() == nil {
-					log.Warn("keeping job leases", "err", err)
+					s.log.Warn("keeping job leases", "err", err)
 				}
 			}
-		case <-sweep.C:
-			if n, err := store.SweepImports(ctx, period*3/4); err != nil && ctx.Err() == nil {
-				log.Warn("failing the imports of ended servers", "err", err)
-			} else if n > 0 {
-				log.Info("marked imports of ended servers failed", "jobs", n)
-			}
-			if n, err := runs.SweepRuns(ctx, period*3/4); err != nil && ctx.Err() == nil {
-				log.Warn("failing the runs of ended servers", "err", err)
-			} else if n > 0 {
-				log.Info("marked runs of ended servers failed", "runs", n)
-			}
+		case <-next.C:
+			s.sweep(ctx)
+			next.Reset(period)
 		}
 	}
 }
