@@ -561,6 +561,13 @@ func (c *Cluster) start() error {
 	}
 	if c.opt.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	} else {
+		// Hint bits in the WAL, and the last 256 MB of it kept: an old
+		// primary can then be rewound onto its promoted standby (Rejoin,
+		// pg_rewind reads its WAL back to the checkpoint before the fork)
+		// instead of copied anew, and a standby away for a while catches
+		// up by streaming.
+		args = append(args, "-c", "wal_log_hints=on", "-c", "wal_keep_size=256MB")
 	}
 	cmd := c.command(context.Background(), "postgres", args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -607,6 +614,10 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 				return fmt.Errorf("postgis: server exited at start: %s", c.logTail())
 			default:
 			}
+		} else if c.pid != 0 && !alive(c.pid) {
+			// Detached: not a child of this process.
+			c.pid = 0
+			return fmt.Errorf("postgis: server exited at start: %s", c.logTail())
 		}
 		select {
 		case <-ctx.Done():

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -175,20 +176,38 @@ func freeAddr(t *testing.T) string {
 // A primary and its standby on TCP, as on two machines: the standby copies
 // and streams through the primary's listener with the password, both URLs
 // are TCP ones that need it, a multi-host URL finds the primary, and after
-// the primary stops and the standby is promoted, it finds the new one.
+// a failover that loses a commit (the standby stopped while the primary
+// takes it, then the primary stopped and the standby promoted) it finds the
+// new one. The old primary then rejoins as a standby of the new one:
+// rewound with pg_rewind when it ran durable (wal_log_hints), copied
+// afresh when ephemeral; the lost commit is gone from it and it streams the
+// new primary's.
 func TestClusterTCPFailover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two clusters")
 	}
+	for _, tc := range []struct {
+		name      string
+		ephemeral bool
+		method    string
+	}{
+		{"ephemeral, copied", true, postgis.RejoinCopy},
+		{"durable, rewound", false, postgis.RejoinRewind},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tcpFailover(t, tc.ephemeral, tc.method) })
+	}
+}
+
+func tcpFailover(t *testing.T, ephemeral bool, wantMethod string) {
 	ctx := context.Background()
 	pdir, sdir := newDataDir(t), newDataDir(t)
 	paddr, saddr := freeAddr(t), freeAddr(t)
-	p, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: pdir, Ephemeral: true, Listen: paddr})
+	p, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: pdir, Ephemeral: ephemeral, Listen: paddr})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Stop(ctx) //nolint:errcheck
-	s, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: sdir, Ephemeral: true, Listen: saddr, StandbyOf: pdir})
+	s, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: sdir, Ephemeral: ephemeral, Listen: saddr, StandbyOf: pdir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,9 +252,18 @@ func TestClusterTCPFailover(t *testing.T) {
 	if got := port(); got != paddr {
 		t.Fatalf("multi-host URL reached %s, want the primary %s", got, paddr)
 	}
+	// A commit the standby never gets.
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	port()
 	if err := p.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if s, err = postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: sdir, Ephemeral: ephemeral, Listen: saddr, StandbyOf: pdir}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(ctx) //nolint:errcheck
 	if err := postgis.Promote(ctx, sdir); err != nil {
 		t.Fatal(err)
 	}
@@ -244,5 +272,84 @@ func TestClusterTCPFailover(t *testing.T) {
 	}
 	if err := postgis.Promote(ctx, sdir); err != nil {
 		t.Errorf("promoting a primary: %v, want nothing done", err)
+	}
+
+	// The old primary rejoins as a standby of the new one: copied afresh
+	// (an ephemeral cluster cannot be rewound), it streams the new
+	// primary's commits, and the multi-host URL still finds the primary.
+	r, method, err := postgis.Rejoin(ctx, postgis.ClusterOptions{Dir: pdir, Ephemeral: ephemeral, Listen: paddr, StandbyOf: sdir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop(ctx) //nolint:errcheck
+	if method != wantMethod {
+		t.Errorf("rejoined by %s, want %s", method, wantMethod)
+	}
+	if _, _, err := postgis.Rejoin(ctx, postgis.ClusterOptions{Dir: pdir, Ephemeral: ephemeral, Listen: paddr, StandbyOf: sdir}); err == nil ||
+		!strings.Contains(err.Error(), "running") {
+		t.Errorf("rejoin of a running cluster: %v, want a refusal", err)
+	}
+	if got := port(); got != saddr {
+		t.Fatalf("after the rejoin the multi-host URL reached %s, want the primary %s", got, saddr)
+	}
+	streams(t, s.URL(), r.URL())
+
+	// And back, the other way (the second promotion's timeline): the
+	// rejoined cluster promoted in turn, the other one rejoins it.
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgis.Promote(ctx, pdir); err != nil {
+		t.Fatal(err)
+	}
+	r2, method, err := postgis.Rejoin(ctx, postgis.ClusterOptions{Dir: sdir, Ephemeral: ephemeral, Listen: saddr, StandbyOf: pdir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Stop(ctx) //nolint:errcheck
+	if method != wantMethod {
+		t.Errorf("rejoined back by %s, want %s", method, wantMethod)
+	}
+	if got := port(); got != paddr {
+		t.Fatalf("after the second rejoin the multi-host URL reached %s, want the primary %s", got, paddr)
+	}
+	streams(t, r.URL(), r2.URL())
+}
+
+// streams waits until the standby at standbyURL has every row of probe
+// the primary at primaryURL has.
+func streams(t *testing.T, primaryURL, standbyURL string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, standbyURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	pc, err := pgx.Connect(ctx, primaryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(ctx)
+	var want int
+	if err := pc.QueryRow(ctx, `SELECT count(*) FROM probe`).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		var standby bool
+		var got int
+		if err := conn.QueryRow(ctx, `SELECT pg_is_in_recovery(), (SELECT count(*) FROM probe)`).Scan(&standby, &got); err != nil {
+			t.Fatal(err)
+		}
+		if !standby {
+			t.Fatal("the rejoined cluster is a primary")
+		}
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rejoined standby has %d rows of probe, the primary %d", got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
