@@ -33,10 +33,10 @@ const (
 )
 
 // Rejoin makes the stopped cluster of opt.Dir a streaming standby of the
-// running cluster of opt.StandbyOf (its new primary) and starts it, as
-// StartCluster would (opt.Listen, opt.Ephemeral, opt.Detach apply). It
-// returns the running standby and the method used (RejoinRewind or
-// RejoinCopy).
+// running cluster of opt.StandbyOf (its new primary), starts it, as
+// StartCluster would (opt.Listen, opt.Ephemeral, opt.Detach apply), and
+// waits until it streams. It returns the running standby and the method
+// used (RejoinRewind or RejoinCopy).
 func Rejoin(ctx context.Context, opt ClusterOptions) (*Cluster, string, error) {
 	if opt.StandbyOf == "" {
 		return nil, "", fmt.Errorf("postgis: rejoin: name the new primary's data directory")
@@ -90,7 +90,40 @@ func Rejoin(ctx context.Context, opt ClusterOptions) (*Cluster, string, error) {
 	if err != nil {
 		return nil, method, err
 	}
+	if err := cl.waitStreaming(ctx, time.Minute); err != nil {
+		_ = cl.Stop(context.WithoutCancel(ctx))
+		return nil, method, err
+	}
 	return cl, method, nil
+}
+
+// waitStreaming waits, up to limit, until the standby streams from its
+// primary: a standby whose history the primary's does not continue starts
+// and answers reads, but never streams.
+func (c *Cluster) waitStreaming(ctx context.Context, limit time.Duration) error {
+	conn, err := pgx.Connect(ctx, c.AdminURL())
+	if err != nil {
+		return fmt.Errorf("postgis: rejoin: %w", err)
+	}
+	defer conn.Close(ctx)
+	deadline := time.Now().Add(limit)
+	for {
+		var streaming bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')`).Scan(&streaming); err != nil {
+			return fmt.Errorf("postgis: rejoin: %w", err)
+		}
+		if streaming {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("postgis: rejoin: %s started but does not stream from its primary after %v: %s", c.opt.Dir, limit, c.logTail())
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // rewindOrCopy turns c's data directory into a standby of the primary
