@@ -202,7 +202,7 @@ failover() {
 }
 
 rejoin() {
-  [ -f "$run/rejoin-needed" ] || { echo "nothing to rejoin: $dir/$sdir is the primary's standby already" >&2; exit 1; }
+  [ -f "$run/rejoin-needed" ] || { echo "nothing to rejoin: $dir/$sdir already follows $dir/$pdir" >&2; exit 1; }
   "$bin" db url --data-dir "$dir/$pdir" >/dev/null || { echo "the primary in $dir/$pdir is not running" >&2; exit 1; }
   # The old primary, stopped since the failover, follows the new one:
   # rewound when it can be (wal_log_hints), else copied afresh. Commits it
