@@ -112,7 +112,10 @@
 // position is then pg_current_wal_lsn(), reads from it are current, and the
 // health check warns once. Job leases (leases.go) are advisory locks, which
 // a restart or failover drops: keep takes them again, and a sweep fails a
-// job only once its lock has been free for a grace period. A failover to
+// job only once its lock has been free for a grace period — at a server's
+// start too, which may come while the others are taking theirs again.
+// After a failover, Rejoin makes the old primary a standby of the new one
+// (pg_rewind, else a fresh pg_basebackup; cluster_rejoin.go). A failover to
 // a standby that had not received the last commits rewinds the change log:
 // FollowChanges compares the last change it delivered with the log's row
 // of that number (WAL position and time) and, when it is gone or another,

@@ -35,7 +35,9 @@ func (s *Runs) KeepLeases(ctx context.Context) error {
 
 // FailDeadRuns marks failed, at once, the runs left queued or running by a
 // process that has ended (no lease held), on any server; it returns how
-// many.
+// many. A live process's leases are free for a moment after a restart or
+// failover of the database: a server sweeps with a grace (SweepRuns)
+// instead, at its start too.
 func (s *Runs) FailDeadRuns(ctx context.Context) (int, error) { return s.SweepRuns(ctx, 0) }
 
 // SweepRuns marks failed the runs left queued or running by a process that
