@@ -58,10 +58,18 @@ type PoolCollector struct {
 
 var _ prometheus.Collector = (*PoolCollector)(nil)
 
-// NewPoolCollector returns a collector of pool's statistics.
+// NewPoolCollector returns a collector of pool's statistics, named
+// coalmap_db_pool_*.
 func NewPoolCollector(pool *pgxpool.Pool) *PoolCollector {
+	return NewPoolCollectorPrefix(pool, "coalmap_db_pool_")
+}
+
+// NewPoolCollectorPrefix returns a collector of pool's statistics whose
+// metric names start with prefix (the tile renderer's pool:
+// coalmap_tile_db_pool_).
+func NewPoolCollectorPrefix(pool *pgxpool.Pool, prefix string) *PoolCollector {
 	d := func(name, help string) *prometheus.Desc {
-		return prometheus.NewDesc("coalmap_db_pool_"+name, help, nil, nil)
+		return prometheus.NewDesc(prefix+name, help, nil, nil)
 	}
 	return &PoolCollector{
 		pool:     pool,

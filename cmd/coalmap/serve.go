@@ -252,7 +252,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		postgis.NewPoolCollector(pool), reads.Collector())
+		postgis.NewPoolCollector(pool), postgis.NewPoolCollectorPrefix(renderer.Pool(), "coalmap_tile_db_pool_"), reads.Collector())
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runStore := postgis.NewRuns(pool)
 	defer runStore.Close()
