@@ -9,6 +9,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// clientCheckInterval is PostgreSQL's client_connection_check_interval
+// (ms) on coalmap's connections: a statement whose client has gone (a
+// server killed with -9, a dropped link) is cancelled within it, its
+// transaction rolled back and its locks (a tile-band build's, a swap's)
+// released, rather than running on to its end for no one.
+const clientCheckInterval = "2000"
+
 // Connect opens a connection pool to url and checks that the server answers
 // and has PostGIS available.
 func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
@@ -20,6 +27,7 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 		cfg.MaxConns = maxConns
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "coalmap"
+	cfg.ConnConfig.RuntimeParams["client_connection_check_interval"] = clientCheckInterval
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: %w", err)
