@@ -66,6 +66,8 @@ func classify(code string) (error, string) {
 		return layers.ErrConflict, "it is still referred to, or refers to something missing"
 	case code == "40P01", code == "40001", code == "55P03", code == "55006":
 		return layers.ErrUnavailable, "the database was busy with a conflicting change; retry"
+	case code == "53100":
+		return layers.ErrNoSpace, "the database server's disk is full (no space left on device); the operator must make room"
 	case code == "57014":
 		return layers.ErrUnavailable, "the database took too long"
 	case strings.HasPrefix(code, "23"), strings.HasPrefix(code, "22"):
