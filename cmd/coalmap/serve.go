@@ -8,8 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
