@@ -136,6 +136,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			log.Error("stopping the database", "err", err)
 		}
 	}()
+	if db.cluster != nil {
+		// The embedded server, should it end, is started again; the
+		// supervision ends before the deferred Stop above.
+		superviseCtx, stopSupervising := context.WithCancel(bg)
+		defer stopSupervising()
+		go db.cluster.Supervise(superviseCtx, time.Second)
+	}
 	pool, err := postgis.Connect(ctx, db.URL, int32(c.maxConns))
 	if err != nil {
 		return err
