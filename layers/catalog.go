@@ -270,7 +270,7 @@ func (c *Catalog) Follow(ctx context.Context, feed ChangeFeed, every time.Durati
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		c.log.WarnContext(ctx, "catalog: following changes failed; retrying", "err", err)
+		c.log.WarnContext(ctx, "catalog: following changes failed; retrying", "err", err, "cause", Cause(err))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
