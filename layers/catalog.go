@@ -158,6 +158,57 @@ func (c *Catalog) refresh(ctx context.Context, feed ChangeFeed) error {
 	return nil
 }
 
+// resync rebuilds the snapshot after the feed's history was rewound: the
+// whole catalog is read again, the last change is the log's newest (lower,
+// now, than what was seen), and every layer of the old or new snapshot is
+// announced to the hooks and subscribers as changed (a ChangeData at its
+// version now, a ChangeDeleted when it is gone), so that they drop whatever
+// they cached under versions the database may hand out again.
+func (c *Catalog) resync(ctx context.Context, feed ChangeFeed) error {
+	c.mu.Lock()
+	last, err := feed.LastChange(ctx)
+	if err != nil {
+		c.mu.Unlock()
+		return fmt.Errorf("layers: resync catalog: %w", err)
+	}
+	ls, err := c.src.Layers(ctx)
+	if err != nil {
+		c.mu.Unlock()
+		return fmt.Errorf("layers: resync catalog: %w", err)
+	}
+	old := c.snap.Load()
+	next := NewSnapshot(ls)
+	c.snap.Store(next)
+	c.refreshes.Add(1)
+	c.last.Store(last)
+	c.mu.Unlock()
+	var chs []Change
+	for _, l := range next.Layers() {
+		chs = append(chs, Change{Layer: l.ID, Kind: ChangeData, Version: l.DataVersion, MetadataVersion: l.MetadataVersion})
+	}
+	for _, l := range old.Layers() {
+		if _, ok := next.Layer(l.ID); !ok {
+			chs = append(chs, Change{Layer: l.ID, Kind: ChangeDeleted})
+		}
+	}
+	for _, ch := range chs {
+		if hooks := c.hooks.Load(); hooks != nil {
+			for _, fn := range *hooks {
+				fn(ctx, ch)
+			}
+		}
+		if subs := c.subs.Load(); subs != nil {
+			for _, s := range *subs {
+				select {
+				case s <- ch:
+				default:
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // OnChange registers fn to be called for each change Follow applies, in
 // order, after the snapshot holding it is published and before the change
 // is acknowledged to the feed: what fn has done when it returns (drop
@@ -269,6 +320,14 @@ func (c *Catalog) Follow(ctx context.Context, feed ChangeFeed, every time.Durati
 		err := feed.FollowChanges(ctx, "catalog", c.last.Load(), func(ch Change) error { return c.Apply(ctx, ch) })
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if errors.Is(err, ErrHistoryRewound) {
+			c.log.ErrorContext(ctx, "catalog: the database lost changes this server had seen (a failover to a standby that had not received them); reloading the catalog and dropping every layer's cached data", "last_seen", c.last.Load())
+			if err := c.resync(ctx, feed); err != nil {
+				c.log.WarnContext(ctx, "catalog: reload after lost changes failed; retrying", "err", err)
+			} else {
+				continue
+			}
 		}
 		c.log.WarnContext(ctx, "catalog: following changes failed; retrying", "err", err, "cause", Cause(err))
 		select {

@@ -150,7 +150,9 @@ type ChangeFeed interface {
 	// returns; the caller calls again with the last id it saw). Once fn
 	// returns nil for a change, the feed acknowledges it under name, so
 	// that a writer can wait until every listener has the change (see
-	// ChangeAcks). An error from fn ends the call.
+	// ChangeAcks). An error from fn ends the call. A call that finds the
+	// change numbered after gone from the log, or another change under
+	// its number, returns an error wrapping ErrHistoryRewound.
 	FollowChanges(ctx context.Context, name string, after int64, fn func(Change) error) error
 }
 

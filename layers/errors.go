@@ -47,6 +47,15 @@ var (
 	ErrNoSpace     = errors.New("layers: no space left")
 )
 
+// ErrHistoryRewound is a change feed's word that its log no longer holds
+// the last change a follower saw, as it saw it: the database failed over to
+// a standby that had not received the last commits, and the changes (and
+// data versions) after the standby's position may be handed out again with
+// other contents. A follower must forget what it derived from the lost
+// changes (caches keyed by data version) and start again from the log's
+// newest change.
+var ErrHistoryRewound = errors.New("layers: change history rewound (commits lost in a failover)")
+
 // StoreError is a failure of a store, told in words safe to show anyone:
 // Error() holds what was being done and a safe reason, never the database's
 // own text, which stays in the cause for the log (see Cause). It matches

@@ -176,6 +176,9 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 			return translate("follow changes", err)
 		}
 	}
+	if err := s.checkHistory(ctx, pc, name, after); err != nil {
+		return err
+	}
 	if _, err := pc.Exec(ctx, sqlListenerJoin, name, after); err != nil {
 		return translate("follow changes", err)
 	}
@@ -210,6 +213,7 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 			return err
 		}
 		last = ch.ID
+		s.markSeen(name, ch)
 		if _, err := pc.Exec(ctx, sqlListenerAck, last); err != nil {
 			return translate(fmt.Sprintf("acknowledge change %d", last), err)
 		}
@@ -261,6 +265,72 @@ func (s *Store) FollowChanges(ctx context.Context, name string, after int64, fn 
 			return err
 		}
 	}
+}
+
+// changeMark is what tells one change from another under the same id: its
+// WAL position and time.
+type changeMark struct {
+	id  int64
+	lsn string
+	at  int64 // µs since the epoch
+}
+
+func (s *Store) markSeen(name string, ch layers.Change) {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	if s.seen == nil {
+		s.seen = map[string]changeMark{}
+	}
+	s.seen[name] = changeMark{id: ch.ID, lsn: ch.LSN, at: ch.At.UnixMicro()}
+}
+
+// checkHistory returns an error wrapping layers.ErrHistoryRewound when the
+// log has lost the change numbered after that this store last delivered to
+// name, or holds another one under its number: the database is a standby
+// promoted before it had received the last commits. The replicas' rule
+// then starts again from the new primary's position.
+func (s *Store) checkHistory(ctx context.Context, pc *pgx.Conn, name string, after int64) error {
+	s.seenMu.Lock()
+	m, ok := s.seen[name]
+	s.seenMu.Unlock()
+	if !ok || after <= 0 || m.id != after {
+		return nil
+	}
+	var lsn string
+	var at time.Time
+	err := pc.QueryRow(ctx, `SELECT lsn::text, at FROM catalog.changes WHERE id = $1`, after).Scan(&lsn, &at)
+	rewound := false
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		// Gone: pruned (the log keeps a week), or never committed here.
+		var newest int64
+		if err := pc.QueryRow(ctx, sqlLastChange).Scan(&newest); err != nil {
+			return translate("follow changes", err)
+		}
+		rewound = newest < after
+	case err != nil:
+		return translate("follow changes", err)
+	default:
+		rewound = lsn != m.lsn || at.UnixMicro() != m.at
+	}
+	if !rewound {
+		return nil
+	}
+	s.seenMu.Lock()
+	delete(s.seen, name)
+	s.seenMu.Unlock()
+	if s.reads.Replicas() > 0 {
+		var pos string
+		if err := pc.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&pos); err != nil {
+			return translate("follow changes", err)
+		}
+		v, err := ParseLSN(pos)
+		if err != nil {
+			return err
+		}
+		s.reads.Rewound(v)
+	}
+	return fmt.Errorf("postgis: follow changes after %d: %w", after, layers.ErrHistoryRewound)
 }
 
 // WaitAcked implements layers.ChangeAcks: it polls catalog.listeners (the

@@ -3,6 +3,7 @@ package postgis_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/layers/layerstest"
 	"github.com/coalmap/coalmap/postgis"
+	"github.com/coalmap/coalmap/postgis/pgtest"
 )
 
 // notifications LISTENs on the changes channel on a connection of its own
@@ -172,4 +174,67 @@ func TestFollowChangesCatchesUp(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestFollowChangesRewound: a listener called again after the last change
+// it took is found gone from the log, or another change is found under its
+// number — a failover to a standby that had not received it — is told so
+// (layers.ErrHistoryRewound) at once; with the log intact it follows on.
+func TestFollowChangesRewound(t *testing.T) {
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	s := postgis.NewStore(pool)
+	// follow takes n changes after after, then stops; it returns the last.
+	follow := func(after int64, n int, during func()) layers.Change {
+		t.Helper()
+		fctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		seen := make(chan layers.Change, 16)
+		done := make(chan error, 1)
+		go func() {
+			done <- s.FollowChanges(fctx, "test", after, func(ch layers.Change) error { seen <- ch; return nil })
+		}()
+		if during != nil {
+			during()
+		}
+		var last layers.Change
+		for i := 0; i < n; i++ {
+			select {
+			case last = <-seen:
+			case err := <-done:
+				t.Fatalf("following after %d ended: %v", after, err)
+			}
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("following after %d: %v", after, err)
+		}
+		return last
+	}
+	rewound := func(after int64, when string) {
+		t.Helper()
+		err := s.FollowChanges(ctx, "test", after, func(layers.Change) error { return nil })
+		if !errors.Is(err, layers.ErrHistoryRewound) {
+			t.Fatalf("%s: following after %d: %v, want ErrHistoryRewound", when, after, err)
+		}
+	}
+	mark(t, s, "a_layer")
+	mark(t, s, "b_layer")
+	b := follow(0, 2, nil)
+	c := follow(b.ID, 1, func() { mark(t, s, "c_layer") })
+	if c.Layer != "c_layer" {
+		t.Fatalf("followed on with %+v", c)
+	}
+	// The change taken last is not in the log any more.
+	if _, err := pool.Exec(ctx, `DELETE FROM catalog.changes WHERE id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	rewound(c.ID, "the last change lost")
+	// From the log's newest change on, as the catalog does: another
+	// change, then that change replaced by another under its number.
+	d := follow(b.ID, 1, func() { mark(t, s, "d_layer") })
+	if _, err := pool.Exec(ctx, `UPDATE catalog.changes SET at = at + interval '1 second' WHERE id = $1`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	rewound(d.ID, "another change under the last one's number")
 }

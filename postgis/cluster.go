@@ -42,7 +42,7 @@ const (
 	socketSubdir  = "run"          // unix socket directory
 	lockFile      = "coalmap.lock" // held by the process that owns the cluster
 	logFile       = "postgres.log" // the server's own log
-	clusterPort   = 5432           // names the socket file only: no TCP listener
+	clusterPort   = 5432           // names the socket file when there is no TCP listener
 	superuser     = "coalmap"
 	// DefaultDatabase is the database the embedded cluster creates for coalmap.
 	DefaultDatabase = "coalmap"
@@ -63,12 +63,19 @@ type ClusterOptions struct {
 	// StandbyOf is the data directory of another cluster (its Dir) to
 	// follow: on first start the cluster is copied from that one's running
 	// server with pg_basebackup -R and then runs as its streaming standby
-	// (read-only, hot_standby). Empty: a primary of its own.
+	// (read-only, hot_standby). Empty: a primary of its own. When that
+	// cluster listens on TCP, the copy and the streaming go through it.
 	StandbyOf string
+	// Listen is a TCP address ("127.0.0.1:5433") the server listens on
+	// besides its unix socket, with password authentication (see
+	// cluster_tcp.go); its port also names the socket. Empty: the unix
+	// socket alone.
+	Listen string
 }
 
 // Cluster is a local PostgreSQL + PostGIS server in a data directory, listening
-// only on a unix socket inside it (mode 0700), so that no TCP port is opened.
+// on a unix socket inside it (mode 0700) and, only when ClusterOptions.Listen
+// says so, on a TCP address.
 //
 // Exactly one process owns a data directory at a time (an flock on
 // Dir/coalmap.lock). The owner starts, adopts or stops the server; any other
@@ -78,6 +85,9 @@ type Cluster struct {
 	bindir  string
 	pgdata  string
 	sockDir string
+	port    int
+	host    string              // the TCP listen host; "" for none
+	pass    string              // the superuser's password, for TCP connections
 	owner   *syscall.Credential // set when running as root: the server runs as "postgres"
 	lock    *os.File
 	pid     int
@@ -129,6 +139,12 @@ func StartCluster(ctx context.Context, opt ClusterOptions) (*Cluster, error) {
 		return nil, err
 	}
 	c.sockDir = socketDir(dir)
+	c.port = clusterPort
+	if opt.Listen != "" {
+		if c.host, c.port, err = parseListen(opt.Listen); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.prepareDirs(); err != nil {
 		return nil, err
 	}
@@ -156,6 +172,13 @@ func StartCluster(ctx context.Context, opt ClusterOptions) (*Cluster, error) {
 	if pid, alive := runningServer(c.pgdata); alive {
 		c.log.Info("adopting a PostgreSQL server left running", "pid", pid, "dir", dir)
 		c.pid = pid
+		// It listens where it was started to, whatever this start asked.
+		a := listening(dir, c.pgdata)
+		if a.port != c.port || a.host != c.host {
+			c.log.Warn("the server left running listens elsewhere than asked; stop it to change that",
+				"port", a.port, "host", a.host, "asked", opt.Listen)
+		}
+		c.port, c.host = a.port, a.host
 	} else {
 		_ = os.Remove(filepath.Join(c.pgdata, "postmaster.pid"))
 		if err := c.start(); err != nil {
@@ -168,6 +191,12 @@ func StartCluster(ctx context.Context, opt ClusterOptions) (*Cluster, error) {
 	}
 	if opt.StandbyOf == "" {
 		if err := c.createDatabase(ctx); err != nil {
+			_ = c.Stop(context.WithoutCancel(ctx))
+			return nil, err
+		}
+	}
+	if c.host != "" {
+		if err := c.setPassword(ctx); err != nil {
 			_ = c.Stop(context.WithoutCancel(ctx))
 			return nil, err
 		}
@@ -196,14 +225,29 @@ func Attach(dir, database string) (string, error) {
 	if _, alive := runningServer(pgdata); !alive {
 		return "", fmt.Errorf("postgis: no server is running in %s", abs)
 	}
-	return socketURL(socketDir(abs), database), nil
+	a := listening(abs, pgdata)
+	if a.host != "" {
+		pass, err := readPassword(abs)
+		if err != nil {
+			return "", err
+		}
+		return tcpURL(a.host, a.port, pass, database), nil
+	}
+	return socketURL(socketDir(abs), a.port, database), nil
 }
 
-// URL is the connection string of the cluster's coalmap database.
-func (c *Cluster) URL() string { return socketURL(c.sockDir, c.opt.Database) }
+// URL is the connection string of the cluster's coalmap database: over TCP
+// when the cluster listens there, else over its unix socket.
+func (c *Cluster) URL() string {
+	if c.host != "" {
+		return tcpURL(c.host, c.port, c.pass, c.opt.Database)
+	}
+	return socketURL(c.sockDir, c.port, c.opt.Database)
+}
 
-// AdminURL is the connection string of the cluster's maintenance database.
-func (c *Cluster) AdminURL() string { return socketURL(c.sockDir, "postgres") }
+// AdminURL is the connection string of the cluster's maintenance database,
+// over the unix socket.
+func (c *Cluster) AdminURL() string { return socketURL(c.sockDir, c.port, "postgres") }
 
 // Dir is the cluster's data directory.
 func (c *Cluster) Dir() string { return c.opt.Dir }
@@ -466,8 +510,8 @@ func socketDir(dir string) string {
 	return filepath.Join(os.TempDir(), "coalmap-"+hex.EncodeToString(sum[:6]))
 }
 
-func socketURL(sockDir, database string) string {
-	q := url.Values{"host": {sockDir}, "port": {strconv.Itoa(clusterPort)}, "sslmode": {"disable"}}
+func socketURL(sockDir string, port int, database string) string {
+	q := url.Values{"host": {sockDir}, "port": {strconv.Itoa(port)}, "sslmode": {"disable"}}
 	return (&url.URL{Scheme: "postgres", User: url.User(superuser), Path: "/" + database, RawQuery: q.Encode()}).String()
 }
 
@@ -521,8 +565,33 @@ func (c *Cluster) basebackup(ctx context.Context) error {
 		return fmt.Errorf("postgis: standby of: %w", err)
 	}
 	c.log.Info("copying the primary into a standby", "primary", from, "pgdata", c.pgdata)
+	fromData, err := filepath.EvalSymlinks(filepath.Join(from, clusterSubdir))
+	if err != nil {
+		return fmt.Errorf("postgis: standby of %s: no cluster there", from)
+	}
+	if _, alive := runningServer(fromData); !alive {
+		return fmt.Errorf("postgis: standby of %s: no server is running there", from)
+	}
+	a := listening(from, fromData)
+	host := socketDir(from)
+	var pass string
+	if a.host != "" {
+		// Through the primary's TCP listener, as a standby on another
+		// machine would; the role's password is the primary's (it is in
+		// the copy), so the standby keeps the primary's password file.
+		if pass, err = readPassword(from); err != nil {
+			return err
+		}
+		if err := writePassword(c.opt.Dir, pass); err != nil {
+			return err
+		}
+		host = a.host
+	}
 	cmd := c.command(ctx, "pg_basebackup", "-D", c.pgdata, "-R", "-X", "stream", "--checkpoint=fast",
-		"-h", socketDir(from), "-p", strconv.Itoa(clusterPort), "-U", superuser)
+		"-h", host, "-p", strconv.Itoa(a.port), "-U", superuser)
+	if pass != "" {
+		cmd.Env = append(cmd.Env, "PGPASSWORD="+pass)
+	}
 	if c.opt.Ephemeral {
 		cmd.Args = append(cmd.Args, "--no-sync")
 	}
@@ -541,10 +610,10 @@ func (c *Cluster) start() error {
 		_ = logf.Chown(int(c.owner.Uid), int(c.owner.Gid))
 	}
 	args := []string{"-D", c.pgdata,
-		"-c", "listen_addresses=",
+		"-c", "listen_addresses=" + c.host,
 		"-c", "unix_socket_directories=" + c.sockDir,
 		"-c", "unix_socket_permissions=0700",
-		"-p", strconv.Itoa(clusterPort),
+		"-p", strconv.Itoa(c.port),
 		"-c", "max_connections=200",
 		"-c", "shared_buffers=256MB",
 		"-c", "work_mem=32MB",

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -157,4 +159,90 @@ func running(pid int) bool {
 	}
 	i := strings.LastIndexByte(string(stat), ')')
 	return stat[i+2] != 'Z'
+}
+
+// freeAddr is a loopback TCP address nothing listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// A primary and its standby on TCP, as on two machines: the standby copies
+// and streams through the primary's listener with the password, both URLs
+// are TCP ones that need it, a multi-host URL finds the primary, and after
+// the primary stops and the standby is promoted, it finds the new one.
+func TestClusterTCPFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two clusters")
+	}
+	ctx := context.Background()
+	pdir, sdir := newDataDir(t), newDataDir(t)
+	paddr, saddr := freeAddr(t), freeAddr(t)
+	p, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: pdir, Ephemeral: true, Listen: paddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(ctx) //nolint:errcheck
+	s, err := postgis.StartCluster(ctx, postgis.ClusterOptions{Dir: sdir, Ephemeral: true, Listen: saddr, StandbyOf: pdir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(ctx) //nolint:errcheck
+	for _, c := range []struct {
+		c    *postgis.Cluster
+		addr string
+	}{{p, paddr}, {s, saddr}} {
+		u, err := url.Parse(c.c.URL())
+		if err != nil || u.Host != c.addr {
+			t.Fatalf("URL %s: want host %s (%v)", c.c.URL(), c.addr, err)
+		}
+		ping(t, c.c.URL())
+		attached, err := postgis.Attach(c.c.Dir(), "")
+		if err != nil || attached != c.c.URL() {
+			t.Errorf("Attach: %s %v, want %s", attached, err, c.c.URL())
+		}
+		u.User = url.User("coalmap")
+		if conn, err := pgx.Connect(ctx, u.String()); err == nil {
+			conn.Close(ctx)
+			t.Errorf("%s answered TCP without the password", c.addr)
+		}
+	}
+	pu, _ := url.Parse(p.URL())
+	multi := fmt.Sprintf("postgres://%s@%s,%s/coalmap?sslmode=disable&target_session_attrs=read-write", pu.User, paddr, saddr)
+	port := func() string {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, multi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		var port int
+		if err := conn.QueryRow(ctx, `SELECT inet_server_port()`).Scan(&port); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS probe (n int); INSERT INTO probe VALUES (1)`); err != nil {
+			t.Fatal(err)
+		}
+		return "127.0.0.1:" + strconv.Itoa(port)
+	}
+	if got := port(); got != paddr {
+		t.Fatalf("multi-host URL reached %s, want the primary %s", got, paddr)
+	}
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgis.Promote(ctx, sdir); err != nil {
+		t.Fatal(err)
+	}
+	if got := port(); got != saddr {
+		t.Fatalf("after the promotion the multi-host URL reached %s, want the promoted standby %s", got, saddr)
+	}
+	if err := postgis.Promote(ctx, sdir); err != nil {
+		t.Errorf("promoting a primary: %v, want nothing done", err)
+	}
 }

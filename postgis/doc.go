@@ -101,6 +101,25 @@
 // puts it back, and takes out a standby whose replay is more than MaxLag
 // behind.
 //
+// # Failover
+//
+// Nothing here holds on to one server: the pools (the store's, the tile
+// renderer's, the job leases' connections) open each connection from the
+// database URL, so a multi-host URL with target_session_attrs=read-write
+// reaches whichever host is the primary now, and FollowChanges, whose
+// connection a failover ends, is called again by its caller and catches up
+// from the log. A read URL whose standby was promoted is a primary: its
+// position is then pg_current_wal_lsn(), reads from it are current, and the
+// health check warns once. Job leases (leases.go) are advisory locks, which
+// a restart or failover drops: keep takes them again, and a sweep fails a
+// job only once its lock has been free for a grace period. A failover to
+// a standby that had not received the last commits rewinds the change log:
+// FollowChanges compares the last change it delivered with the log's row
+// of that number (WAL position and time) and, when it is gone or another,
+// returns layers.ErrHistoryRewound and starts the replica rule again from
+// the new primary's position (Reads.Rewound); the catalog then reloads and
+// has every cache drop what it held (Catalog.resync).
+//
 // # Geometry from PostGIS: orb, not go-geom
 //
 // Polygon loads (the overlap engine's) read ST_AsBinary with orb's WKB

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coalmap/coalmap/layers"
 )
@@ -32,15 +33,69 @@ RETURNING ` + importJobColumns
 	// The options of the import that loaded the layer's current data.
 	sqlLastOptions = `SELECT options FROM catalog.imports WHERE layer_id = $1 AND status = 'succeeded'
 ORDER BY id DESC LIMIT 1`
+	sqlJobInterrupted = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
+    error = 'interrupted: the process running the import ended before it finished'
+WHERE id = $1 AND status IN ('queued', 'running')`
+	sqlJobFailed = `UPDATE catalog.imports SET status = 'failed', finished_at = now(), error = $2
+WHERE id = $1 AND status IN ('queued', 'running')`
 	sqlJobsInterrupted = `UPDATE catalog.imports SET status = 'failed', finished_at = now(),
     error = 'interrupted: the process running the import ended before it finished'
 WHERE (status = 'queued' OR (status = 'running' AND staging = '')) AND coalesce(started_at, created_at) <= $1`
 )
 
-// QueueImport records a queued job for layer.
+// importLockClass is the first key of the import jobs' leases (leases.go):
+// held from QueueImport to FinishImport.
+const importLockClass = 0x636a
+
+// QueueImport records a queued job for layer, leased to this process until
+// FinishImport.
 func (s *Store) QueueImport(ctx context.Context, layer, source, actor string) (layers.ImportJob, error) {
 	j, err := scanJob(s.pool.QueryRow(ctx, sqlJobQueue, layer, source, actor))
-	return j, translate("queue import of "+layer, err)
+	if err != nil {
+		return j, translate("queue import of "+layer, err)
+	}
+	if err := s.jobs.take(ctx, s.pool, j.ID); err != nil {
+		s.jobs.give(ctx, j.ID)
+		_, _ = s.pool.Exec(context.WithoutCancel(ctx), sqlJobFailed, j.ID, "could not mark it alive")
+		return j, translate("queue import of "+layer, err)
+	}
+	return j, nil
+}
+
+// KeepLeases takes the leases of this process's live import jobs again
+// should the database have lost them (a restart, a failover).
+func (s *Store) KeepLeases(ctx context.Context) error {
+	return translate("import leases", s.jobs.keep(ctx, s.pool))
+}
+
+// Close ends the leases of this process's import jobs.
+func (s *Store) Close() { s.jobs.close() }
+
+// SweepImports marks failed the import jobs that a process which has ended
+// left queued or running: those whose lease was free on an earlier sweep at
+// least grace ago and still is (at once when grace is 0), whether or not
+// they had got as far as a staging table. It also drops the staging tables
+// of ended imports (see CleanStaging). It returns how many jobs it failed.
+func (s *Store) SweepImports(ctx context.Context, grace time.Duration) (int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM catalog.imports WHERE status IN ('queued', 'running')`)
+	if err != nil {
+		return 0, translate("interrupted imports", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, translate("interrupted imports", err)
+	}
+	n, err := s.jobs.sweep(ctx, s.pool, ids, grace, func(ctx context.Context, c *pgxpool.Conn, id int64) (int64, error) {
+		tag, err := c.Exec(ctx, sqlJobInterrupted, id)
+		return tag.RowsAffected(), err
+	})
+	if err != nil {
+		return n, translate(fmt.Sprintf("interrupted imports (%d failed)", n), err)
+	}
+	if _, err := s.cleanDead(ctx); err != nil {
+		return n, translate("clean staging", err)
+	}
+	return n, nil
 }
 
 // StartImport moves a queued job to running.
@@ -67,6 +122,7 @@ func (s *Store) FinishImport(ctx context.Context, id int64, res *layers.ImportRe
 		prog.Features = res.Features
 	}
 	_, err := s.pool.Exec(ctx, sqlJobFinish, id, string(res.Status), jsonArg(res), cause, jsonArg(prog))
+	s.jobs.give(ctx, id)
 	return translate(fmt.Sprintf("finish import %d", id), err)
 }
 

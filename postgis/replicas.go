@@ -152,6 +152,23 @@ func (r *Reads) Require(layer string, lsn uint64) {
 	}
 }
 
+// Rewound starts the rule again after a failover lost commits: positions
+// recorded on the old primary's history mean nothing on the new one, so
+// every layer now needs a replica at pos, the new primary's position, or
+// past it.
+func (r *Reads) Rewound(pos uint64) {
+	if r == nil || len(r.reps) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range r.need {
+		r.need[k] = pos
+	}
+	r.needAll = pos
+	r.gaveUp.Store(0)
+}
+
 func (r *Reads) needed(layer string) uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()

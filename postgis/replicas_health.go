@@ -85,8 +85,15 @@ func (r *Reads) check(ctx context.Context) {
 			r.log.Info("read replica", "replica", rep.name, "state", st.State, "lag_bytes", st.LagBytes, "lag_seconds", st.LagSeconds, "err", st.Error)
 		}
 		rep.mu.Lock()
+		wasStandby := rep.status.Standby
 		rep.status = st
 		rep.mu.Unlock()
+		if err == nil && wasStandby && !st.Standby && r.log != nil {
+			// Promoted (a failover): its reads are current, as a
+			// primary's are; it stays in the rotation.
+			r.log.Warn("read database is now a primary, not a standby (promoted): reads from it are current, but if it is the primary they take no load off it",
+				"replica", rep.name)
+		}
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // Runs stores layer-against-layer overlap runs and reads line layers for them.
 type Runs struct {
 	pool   *pgxpool.Pool
-	leases runLeases
+	leases leases
 }
 
 var (
@@ -29,7 +29,7 @@ var (
 )
 
 // NewRuns returns a RunStore and LineSource over pool.
-func NewRuns(pool *pgxpool.Pool) *Runs { return &Runs{pool: pool} }
+func NewRuns(pool *pgxpool.Pool) *Runs { return &Runs{pool: pool, leases: leases{class: runLockClass}} }
 
 const (
 	sqlCreateRun = `INSERT INTO catalog.overlap_runs (status, params, created_by) VALUES ('queued', $1, $2) RETURNING id`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,12 @@ type Store struct {
 	pool *pgxpool.Pool
 	// reads routes the reads of layer tables to replicas; nil: the primary.
 	reads *Reads
+	// jobs holds the leases of this process's import jobs.
+	jobs leases
+	// seen is, per follower name, the last change FollowChanges delivered,
+	// to tell a log that lost it (a failover) from one that has it.
+	seenMu sync.Mutex
+	seen   map[string]changeMark
 }
 
 // The interfaces Store implements.
@@ -30,7 +37,9 @@ var (
 )
 
 // NewStore returns a store over pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, jobs: leases{class: importLockClass}}
+}
 
 // UseReads sends the store's reads of layer tables (items, counts) through
 // r, and has FollowChanges tell r the WAL position each change needs.

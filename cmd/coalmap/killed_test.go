@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,10 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coalmap/coalmap/layers"
 )
 
 // TestServeKilledDuringImport kills `coalmap serve` (SIGKILL) while an HTTP
@@ -183,5 +187,125 @@ func TestServeKilledDuringImport(t *testing.T) {
 	}
 	if got := countItems(); got != 10 {
 		t.Fatalf("after the import started again: a page of %d", got)
+	}
+}
+
+// TestImportsOfKilledServerFailed kills (SIGKILL) one of two servers on a
+// shared database while it holds an import stuck in its swap (a lock the
+// test holds) and another queued behind it, before that one has any
+// staging table: the other server fails both within about two lease
+// checks, drops the staging table, and the layer keeps its data.
+func TestImportsOfKilledServerFailed(t *testing.T) {
+	e := newWriteEnv(t)
+	ctx := context.Background()
+	addr := freePort(t)
+	var logsA bytes.Buffer
+	// One import at a time (--max-conns 8): the second queues.
+	a := exec.Command(e.bin, "serve", "--database-url", e.url, "--addr", addr, "--no-demo", "--log-level", "warn",
+		"--max-conns", "8", "--lease-check", "200ms")
+	a.Stdout, a.Stderr = &logsA, &logsA
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Process.Kill(); a.Wait() }) //nolint:errcheck
+	if err := waitReady(addr, time.Minute); err != nil {
+		t.Fatalf("%v\n%s", err, logsA.String())
+	}
+	srvA := &server{base: "http://" + addr}
+	srvB := startServe(t, e.bin, e.url, "--lease-check", "200ms")
+	const id = "lease_probe"
+	if _, _, err := e.importHTTP(srvA, id, e.layerFile(id, 1, 20)); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(rev int) int64 {
+		t.Helper()
+		b, err := os.ReadFile(e.layerFile(id, rev, 20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("POST", srvA.base+"/layers/"+id+"/imports?filename=r.geojson", bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		req.Header.Set("Content-Type", "application/geo+json")
+		status, body, _, err := do(req)
+		if err != nil || status != http.StatusAccepted {
+			t.Fatalf("upload of revision %d: %d %v %s", rev, status, err, body)
+		}
+		var acc struct{ Job layers.ImportJob }
+		if err := json.Unmarshal([]byte(body), &acc); err != nil {
+			t.Fatal(err)
+		}
+		return acc.Job.ID
+	}
+	job := func(id int64) layers.ImportJob {
+		t.Helper()
+		status, body, _, err := get(srvB.base+"/imports/"+strconv.FormatInt(id, 10), "Authorization", "Bearer "+e.token)
+		var j layers.ImportJob
+		if err != nil || status != 200 || json.Unmarshal([]byte(body), &j) != nil {
+			t.Fatalf("job %d through the other server: %d %v %s", id, status, err, body)
+		}
+		return j
+	}
+	// The layer's catalog row locked: the swap of revision 2 waits.
+	tx, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM catalog.layers WHERE id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	stuck := upload(2)
+	for deadline := time.Now().Add(time.Minute); ; {
+		var waiting int
+		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the import of revision 2 never waited for the lock: %+v", job(stuck))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	queued := upload(3)
+	if j := job(queued); j.Status != layers.ImportQueued {
+		t.Fatalf("revision 3: %s, want queued behind revision 2", j.Status)
+	}
+	if err := a.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	a.Wait() //nolint:errcheck
+	killed := time.Now()
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, jid := range []int64{stuck, queued} {
+		for deadline := time.Now().Add(time.Minute); ; {
+			j := job(jid)
+			if j.Status == layers.ImportFailed {
+				if !strings.Contains(j.Error, "interrupted") {
+					t.Errorf("job %d failed with %q, want the interruption named", jid, j.Error)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job %d of the killed server is still %s a minute later\n%s", jid, j.Status, srvB.log())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	t.Logf("both jobs of the killed server failed %v after the kill (--lease-check 200ms)", time.Since(killed).Round(time.Millisecond))
+	var staging int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'staging'`).Scan(&staging); err != nil || staging != 0 {
+		t.Errorf("staging tables left: %d (%v)", staging, err)
+	}
+	status, body, _, err := get(srvB.base + "/collections/" + id + "/items?limit=100")
+	if err != nil || status != 200 || !strings.Contains(body, `"rev":1`) || strings.Contains(body, `"rev":2`) || strings.Contains(body, `"rev":3`) {
+		t.Errorf("the layer after the killed imports: %d %v, want revision 1's features only: %.300s", status, err, body)
+	}
+	// The other server imports the layer as usual.
+	if _, _, err := e.importHTTP(srvB, id, e.layerFile(id, 4, 20)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -15,17 +15,31 @@ type readConfig struct {
 	check  time.Duration
 }
 
-// urlList is a repeatable flag that also takes a comma list.
+// urlList is a repeatable flag that also takes a comma list. A URL may hold
+// commas of its own (a multi-host URL, postgres://h1:5432,h2:5432/db), so
+// the list is split only at a comma that a new URL's scheme follows.
 type urlList []string
 
 func (l *urlList) String() string { return strings.Join(*l, ",") }
 
 func (l *urlList) Set(v string) error {
-	for _, u := range strings.Split(v, ",") {
-		if u = strings.TrimSpace(u); u != "" {
+	var cur strings.Builder
+	add := func() {
+		if u := strings.Trim(cur.String(), ", \t"); u != "" {
 			*l = append(*l, u)
 		}
+		cur.Reset()
 	}
+	for i, part := range strings.Split(v, ",") {
+		p := strings.TrimSpace(part)
+		if i > 0 && !strings.HasPrefix(p, "postgres://") && !strings.HasPrefix(p, "postgresql://") {
+			cur.WriteString(",")
+		} else {
+			add()
+		}
+		cur.WriteString(part)
+	}
+	add()
 	return nil
 }
 

@@ -44,6 +44,7 @@ type serveCmd struct {
 	noDemo            bool
 	demoSeed          int64
 	catalogRefresh    time.Duration
+	leaseCheck        time.Duration
 	baseURL           string
 	corsOrigins       string
 	cors              []string
@@ -70,6 +71,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
+	fs.DurationVar(&c.leaseCheck, "lease-check", 10*time.Second, "period of the check that fails the import jobs and overlap runs of servers that have ended (each is failed within about two periods)")
 	fs.StringVar(&c.baseURL, "base-url", "", "public URL of the service, for the links it writes in OGC documents and TileJSON (default: from each request)")
 	fs.StringVar(&c.corsOrigins, "cors-origins", "*", `origins whose web pages may call the service from a browser: "*" (any), "none", or a comma list such as https://maps.example.gov.in (env COALMAP_CORS_ORIGINS)`)
 	fs.Float64Var(&c.limits.PerToken, "rate-limit-token", 0, "checks, reroutes, routes, runs and imports a token may start a minute (0: no limit; 429 with Retry-After beyond)")
@@ -99,7 +101,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": c.readHeaderTimeout, "write-timeout": c.writeTimeout,
 		"idle-timeout": c.idleTimeout, "request-timeout": c.requestTimeout, "job-timeout": c.jobTimeout, "shutdown-timeout": c.shutdownTimeout,
-		"catalog-refresh": c.catalogRefresh} {
+		"catalog-refresh": c.catalogRefresh, "lease-check": c.leaseCheck} {
 		if d <= 0 {
 			return fmt.Errorf("--%s must be positive, got %v", name, d)
 		}
@@ -161,6 +163,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 
 	store := postgis.NewStore(pool)
+	defer store.Close()
 	reads, err := postgis.OpenReads(ctx, pool, c.reads.urls, postgis.ReadsOptions{
 		Wait: c.reads.wait, MaxLag: c.reads.maxLag, MaxConns: int32(c.maxConns)}, log)
 	if err != nil {
@@ -278,6 +281,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	} else if n > 0 {
 		log.Info("marked runs of ended processes failed", "runs", n)
 	}
+	// Jobs (imports, runs) of servers that end later, killed or crashed,
+	// are failed by the live ones within about two periods.
+	go sweepJobs(followCtx, log, c.leaseCheck, store, runStore)
 	runCtx, stopRuns := context.WithCancel(bg)
 	runs := overlaps.NewRuns(runCtx, engine, runStore, runStore, 1, log)
 	defer func() {
@@ -365,4 +371,38 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	log.Debug("shutdown: HTTP server closed")
 	return nil
+}
+
+// sweepJobs keeps this process's job leases (taking them again after a
+// restart or failover of the database, every quarter period) and fails the
+// import jobs and overlap runs of ended processes, every period, once their
+// lease has been seen free for a period, until ctx ends.
+func sweepJobs(ctx context.Context, log *slog.Logger, period time.Duration, store *postgis.Store, runs *postgis.Runs) {
+	keep := time.NewTicker(max(period/4, 10*time.Millisecond))
+	defer keep.Stop()
+	sweep := time.NewTicker(period)
+	defer sweep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-keep.C:
+			for _, err := range []error{store.KeepLeases(ctx), runs.KeepLeases(ctx)} {
+				if err != nil && ctx.Err() == nil {
+					log.Warn("keeping job leases", "err", err)
+				}
+			}
+		case <-sweep.C:
+			if n, err := store.SweepImports(ctx, period*3/4); err != nil && ctx.Err() == nil {
+				log.Warn("failing the imports of ended servers", "err", err)
+			} else if n > 0 {
+				log.Info("marked imports of ended servers failed", "jobs", n)
+			}
+			if n, err := runs.SweepRuns(ctx, period*3/4); err != nil && ctx.Err() == nil {
+				log.Warn("failing the runs of ended servers", "err", err)
+			} else if n > 0 {
+				log.Info("marked runs of ended servers failed", "runs", n)
+			}
+		}
+	}
 }
