@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
@@ -126,6 +127,12 @@ func statusOf(err error) (int, string, any) {
 		return http.StatusForbidden, "the token does not allow this", nil
 	case errors.Is(err, layers.ErrBusy):
 		return http.StatusServiceUnavailable, "too many imports running or queued; retry shortly", nil
+	case errors.Is(err, layers.ErrNoSpace):
+		return http.StatusInsufficientStorage, err.Error(), nil
+	case errors.Is(err, syscall.ENOSPC):
+		// The server's own disk (an upload's temporary file): say so in
+		// words, never with the path.
+		return http.StatusInsufficientStorage, "the server has no space left on its disk to hold the upload (no space left on device); retry once its operator has made room", nil
 	case errors.Is(err, layers.ErrUnavailable):
 		return http.StatusServiceUnavailable, err.Error(), nil
 	case errors.Is(err, tiles.ErrOverloaded):

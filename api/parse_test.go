@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/coalmap/coalmap/layers"
@@ -43,6 +44,31 @@ func FuzzCursor(f *testing.F) {
 		got, err := decodeCursor(EncodeCursor(fid))
 		if err != nil || got != fid {
 			t.Fatalf("%d → %d, %v", fid, got, err)
+		}
+	})
+}
+
+// FuzzDecodeCursor feeds arbitrary strings as ?cursor=: each is refused
+// with a 400 naming the parameter, or names a feature whose cursor reads
+// back the same.
+func FuzzDecodeCursor(f *testing.F) {
+	for _, s := range []string{EncodeCursor(0), EncodeCursor(1 << 40), "azEw", "", "k", "a-_", "aw", "a0stMQ", "%%", "a1-9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fid, err := decodeCursor(s)
+		if err != nil {
+			e, ok := err.(*Error)
+			if !ok || e.Status != 400 || !strings.Contains(e.Message, "cursor") {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		if fid < 0 {
+			t.Fatalf("%q: fid %d", s, fid)
+		}
+		if back, err := decodeCursor(EncodeCursor(fid)); err != nil || back != fid {
+			t.Fatalf("%q: %d reads back as %d, %v", s, fid, back, err)
 		}
 	})
 }

@@ -14,7 +14,8 @@ import (
 // decompressed sizes may not pass a cap. The cap is enforced on the bytes
 // actually produced too, since the sizes in a zip's directory can lie.
 type archive struct {
-	zr     *zip.ReadCloser
+	zr     *zip.Reader
+	c      io.Closer // the file under zr
 	format string
 	limit  int64
 	used   int64 // decompressed bytes handed out so far, over all entries
@@ -25,16 +26,25 @@ func openArchive(name, format string, limit int64) (*archive, error) {
 	if err != nil {
 		return nil, newError(format, "open zip", err)
 	}
-	a := &archive{zr: zr, format: format, limit: limit}
+	a, err := newArchive(&zr.Reader, zr, format, limit)
+	if err != nil {
+		zr.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// newArchive checks the entries of zr (whose file c closes; nil: none)
+// against the protections of archive.
+func newArchive(zr *zip.Reader, c io.Closer, format string, limit int64) (*archive, error) {
+	a := &archive{zr: zr, c: c, format: format, limit: limit}
 	var total uint64
 	for _, f := range zr.File {
 		if err := checkEntryName(f.Name); err != nil {
-			zr.Close()
 			return nil, &Error{Format: format, Index: -1, Offset: -1, Field: f.Name, Reason: err.Error(), Err: ErrUnsafeArchive}
 		}
 		total += f.UncompressedSize64
 		if total > uint64(limit) {
-			zr.Close()
 			return nil, &Error{Format: format, Index: -1, Offset: -1,
 				Reason: fmt.Sprintf("entries decompress to more than the %d-byte cap", limit), Err: ErrTooLarge}
 		}
@@ -81,7 +91,15 @@ func (a *archive) open(f *zip.File) (io.ReadCloser, error) {
 	return &cappedReader{rc: rc, a: a, name: f.Name, left: int64(f.UncompressedSize64)}, nil
 }
 
-func (a *archive) close() error { return a.zr.Close() }
+func (a *archive) close() error {
+	if a.c == nil {
+		return nil
+	}
+	return a.c.Close()
+}
+
+// Close implements io.Closer (the archive's file).
+func (a *archive) Close() error { return a.close() }
 
 // cappedReader counts decompressed bytes against the archive's cap and
 // refuses an entry that yields more than its directory entry declared.

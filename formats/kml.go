@@ -378,6 +378,34 @@ func (k *kmlReader) close() error {
 	return k.c.Close()
 }
 
+// kmzReader reads the main document of a KMZ archive (doc.kml, else the
+// first .kml at the archive's top level, else the first .kml); closing the
+// reader closes the archive.
+func kmzReader(a *archive, m *meter) (reader, error) {
+	pick := -1
+	files := a.files()
+	for i, f := range files {
+		if !strings.EqualFold(path.Ext(f.Name), ".kml") {
+			continue
+		}
+		if strings.EqualFold(f.Name, "doc.kml") {
+			pick = i
+			break
+		}
+		if pick < 0 || (strings.Contains(files[pick].Name, "/") && !strings.Contains(f.Name, "/")) {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return nil, newError("kmz", "no .kml document in the archive", ErrEmpty)
+	}
+	rc, err := a.open(files[pick])
+	if err != nil {
+		return nil, err
+	}
+	return newKMLReader(m.reader(rc, int64(files[pick].UncompressedSize64)), closers{rc, a}), nil
+}
+
 // openKML opens a .kml, or the main document of a .kmz (doc.kml, else the
 // first .kml at the archive's top level, else the first .kml).
 func openKML(name string, kmz bool, opt Options) (Source, error) {
@@ -394,30 +422,11 @@ func openKML(name string, kmz bool, opt Options) (Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		var pick int = -1
-		files := a.files()
-		for i, f := range files {
-			if !strings.EqualFold(path.Ext(f.Name), ".kml") {
-				continue
-			}
-			if strings.EqualFold(f.Name, "doc.kml") {
-				pick = i
-				break
-			}
-			if pick < 0 || (strings.Contains(files[pick].Name, "/") && !strings.Contains(f.Name, "/")) {
-				pick = i
-			}
-		}
-		if pick < 0 {
-			a.close()
-			return nil, newError("kmz", "no .kml document in the archive", ErrEmpty)
-		}
-		rc, err := a.open(files[pick])
+		r, err := kmzReader(a, m)
 		if err != nil {
 			a.close()
-			return nil, err
 		}
-		return newKMLReader(m.reader(rc, int64(files[pick].UncompressedSize64)), closers{rc, a.zr}), nil
+		return r, err
 	}
 	r, err := open()
 	if err != nil {

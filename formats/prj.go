@@ -174,7 +174,7 @@ func crsFromPRJ(wkt string) (CRS, error) {
 	}
 	n, err := parseWKT(wkt)
 	if err != nil {
-		return crs, newError("prj", "malformed WKT: "+err.Error(), nil)
+		return crs, newError("prj", "malformed WKT: "+err.Error()+"; give the CRS with --srid (srid= over HTTP)", nil)
 	}
 	if a := n.child("AUTHORITY", "ID"); a != nil && strings.EqualFold(a.str(0), "EPSG") {
 		code := 0

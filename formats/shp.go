@@ -223,9 +223,11 @@ func openShapefile(files *shpFiles, opt Options) (Source, error) {
 	crs := CRS{From: "no .prj"}
 	if hasPRJ {
 		crs, err = crsFromPRJ(prj)
-		if err != nil {
+		if err != nil && opt.SRID == 0 {
 			return nil, err
 		}
+		// With --srid, an unreadable .prj is passed over: the user has
+		// said which CRS it is.
 	}
 	if opt.SRID != 0 {
 		crs.SRID, crs.From = opt.SRID, "--srid"

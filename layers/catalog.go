@@ -329,7 +329,7 @@ func (c *Catalog) Follow(ctx context.Context, feed ChangeFeed, every time.Durati
 				continue
 			}
 		}
-		c.log.WarnContext(ctx, "catalog: following changes failed; retrying", "err", err)
+		c.log.WarnContext(ctx, "catalog: following changes failed; retrying", "err", err, "cause", Cause(err))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -39,10 +39,12 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
 // More sentinels: ErrBusy when a bounded queue is full, ErrUnavailable when
 // the store cannot do it now (a conflicting transaction, a lost
-// connection): both mean "retry later".
+// connection): both mean "retry later". ErrNoSpace when a disk the store
+// writes to is full: retrying helps only once an operator has made room.
 var (
 	ErrBusy        = errors.New("layers: busy")
 	ErrUnavailable = errors.New("layers: unavailable")
+	ErrNoSpace     = errors.New("layers: no space left")
 )
 
 // ErrHistoryRewound is a change feed's word that its log no longer holds

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -92,6 +93,9 @@ type Cluster struct {
 	pid     int
 	exited  chan struct{} // closed when a child server exits; nil for adopted servers
 	log     *slog.Logger
+	// mu guards pid, exited and stopping between Stop and Supervise.
+	mu       sync.Mutex
+	stopping bool
 }
 
 // StartCluster takes ownership of opt.Dir and brings its server up: initdb on
@@ -253,12 +257,72 @@ func (c *Cluster) Dir() string { return c.opt.Dir }
 // directory.
 func (c *Cluster) Stop(ctx context.Context) error {
 	defer c.unlock()
-	if c.pid == 0 {
+	c.mu.Lock()
+	c.stopping = true
+	pid, exited := c.pid, c.exited
+	c.mu.Unlock()
+	if pid == 0 {
 		return nil
 	}
-	err := stopPID(ctx, c.pid, c.exited)
+	err := stopPID(ctx, pid, exited)
+	c.mu.Lock()
 	c.pid = 0
+	c.mu.Unlock()
 	return err
+}
+
+// Supervise starts the server again whenever it ends without Stop (a
+// crash, the OOM killer, an operator's pg_ctl stop), checking every
+// interval until ctx ends: the owner of an embedded cluster is its
+// supervisor. A start that fails (the old server's sessions still
+// leaving) is tried again at the next check.
+func (c *Cluster) Supervise(ctx context.Context, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	down := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		c.mu.Lock()
+		if c.stopping {
+			c.mu.Unlock()
+			return
+		}
+		gone := c.pid == 0 || !alive(c.pid)
+		if c.exited != nil {
+			select {
+			case <-c.exited:
+				gone = true
+			default:
+				gone = false
+			}
+		}
+		if !gone {
+			c.mu.Unlock()
+			continue
+		}
+		if down.IsZero() {
+			down = time.Now()
+			c.log.Warn("the embedded PostgreSQL server has ended; starting it again", "dir", c.opt.Dir, "log", filepath.Join(c.opt.Dir, logFile))
+		}
+		if _, running := runningServer(c.pgdata); !running {
+			_ = os.Remove(filepath.Join(c.pgdata, "postmaster.pid"))
+		}
+		err := c.start()
+		c.mu.Unlock()
+		if err == nil {
+			err = c.waitReady(ctx)
+		}
+		if err != nil {
+			c.log.Warn("starting the embedded PostgreSQL server again failed; retrying", "err", err)
+			continue
+		}
+		c.log.Info("the embedded PostgreSQL server is back", "down", time.Since(down).Round(time.Millisecond))
+		down = time.Time{}
+	}
 }
 
 // StopDir stops a server that runs detached in dir (coalmap db stop).
@@ -588,10 +652,11 @@ func (c *Cluster) start() error {
 	if c.opt.Detach {
 		return cmd.Process.Release()
 	}
-	c.exited = make(chan struct{})
+	exited := make(chan struct{})
+	c.exited = exited
 	go func() {
 		_ = cmd.Wait()
-		close(c.exited)
+		close(exited)
 	}()
 	return nil
 }
@@ -607,10 +672,15 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 			return nil
 		}
 		last = err
-		if c.exited != nil {
+		c.mu.Lock()
+		exited := c.exited
+		c.mu.Unlock()
+		if exited != nil {
 			select {
-			case <-c.exited:
+			case <-exited:
+				c.mu.Lock()
 				c.pid = 0
+				c.mu.Unlock()
 				return fmt.Errorf("postgis: server exited at start: %s", c.logTail())
 			default:
 			}

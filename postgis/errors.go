@@ -3,7 +3,10 @@ package postgis
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -66,6 +69,8 @@ func classify(code string) (error, string) {
 		return layers.ErrConflict, "it is still referred to, or refers to something missing"
 	case code == "40P01", code == "40001", code == "55P03", code == "55006":
 		return layers.ErrUnavailable, "the database was busy with a conflicting change; retry"
+	case code == "53100":
+		return layers.ErrNoSpace, "the database server's disk is full (no space left on device); the operator must make room"
 	case code == "57014":
 		return layers.ErrUnavailable, "the database took too long"
 	case strings.HasPrefix(code, "23"), strings.HasPrefix(code, "22"):
@@ -78,9 +83,15 @@ func classify(code string) (error, string) {
 }
 
 // isConnError reports whether err is a failure of the connection itself.
+// A connection cut under a statement (reset, closed by the server or a
+// proxy, a read that timed out) surfaces as the network's error, wrapped
+// by pgconn: it is the database unreachable, not an internal error.
 func isConnError(err error) bool {
 	var ce *pgconn.ConnectError
-	return errors.As(err, &ce) || errors.Is(err, pgx.ErrTxClosed) || strings.Contains(err.Error(), "conn closed")
+	var ne net.Error
+	return errors.As(err, &ce) || errors.Is(err, pgx.ErrTxClosed) || strings.Contains(err.Error(), "conn closed") ||
+		errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // ctxError is a cancelled or timed-out context, named by what was being

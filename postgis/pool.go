@@ -9,6 +9,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// clientCheckInterval is PostgreSQL's client_connection_check_interval
+// (ms) on coalmap's connections: a statement whose client has gone (a
+// server killed with -9, a dropped link) is cancelled within it, its
+// transaction rolled back and its locks (a tile-band build's, a swap's)
+// released, rather than running on to its end for no one.
+const clientCheckInterval = "2000"
+
 // Connect opens a connection pool to url and checks that the server answers
 // and has PostGIS available.
 func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
@@ -20,6 +27,7 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 		cfg.MaxConns = maxConns
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "coalmap"
+	cfg.ConnConfig.RuntimeParams["client_connection_check_interval"] = clientCheckInterval
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: %w", err)
@@ -58,10 +66,18 @@ type PoolCollector struct {
 
 var _ prometheus.Collector = (*PoolCollector)(nil)
 
-// NewPoolCollector returns a collector of pool's statistics.
+// NewPoolCollector returns a collector of pool's statistics, named
+// coalmap_db_pool_*.
 func NewPoolCollector(pool *pgxpool.Pool) *PoolCollector {
+	return NewPoolCollectorPrefix(pool, "coalmap_db_pool_")
+}
+
+// NewPoolCollectorPrefix returns a collector of pool's statistics whose
+// metric names start with prefix (the tile renderer's pool:
+// coalmap_tile_db_pool_).
+func NewPoolCollectorPrefix(pool *pgxpool.Pool, prefix string) *PoolCollector {
 	d := func(name, help string) *prometheus.Desc {
-		return prometheus.NewDesc("coalmap_db_pool_"+name, help, nil, nil)
+		return prometheus.NewDesc(prefix+name, help, nil, nil)
 	}
 	return &PoolCollector{
 		pool:     pool,

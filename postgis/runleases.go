@@ -56,6 +56,11 @@ func (s *Runs) SweepRuns(ctx context.Context, grace time.Duration) (int, error) 
 		tag, err := c.Exec(ctx, `UPDATE catalog.overlap_runs SET status = 'failed', finished_at = now(),
     error = 'interrupted: the process running it ended before it finished'
 WHERE id = $1 AND status IN ('queued', 'running')`, id)
+		if err == nil && tag.RowsAffected() > 0 {
+			// What it saved before it died is not a result: a failed run
+			// shows none.
+			_, err = c.Exec(ctx, `DELETE FROM catalog.overlap_results WHERE run_id = $1`, id)
+		}
 		return tag.RowsAffected(), err
 	})
 	if err != nil {

@@ -66,6 +66,7 @@ const (
 	sqlStagingTryLock = `SELECT pg_try_advisory_lock($1, hashtext($2))`
 	sqlStagingUnlock  = `SELECT pg_advisory_unlock($1, hashtext($2))`
 	sqlJobStaging     = `UPDATE catalog.imports SET staging = $2 WHERE id = $1`
+	sqlJobUnstaged    = `UPDATE catalog.imports SET staging = '' WHERE id = $1 AND staging = $2`
 	sqlStagingAll     = `SELECT tablename FROM pg_tables WHERE schemaname = 'staging' AND tablename ~ '^coalmap_[0-9]+_'`
 	sqlJobsLive       = `SELECT id, staging FROM catalog.imports WHERE status = 'running' AND staging <> ''`
 	sqlPruneChanges   = `DELETE FROM catalog.changes WHERE at < now() - interval '7 days'
@@ -119,7 +120,16 @@ func (s *Store) leaseStaging(ctx context.Context, id int64, stem string) (releas
 		}
 	}
 	return func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), sqlStagingUnlock, stagingLockClass, stem)
+		bg := context.WithoutCancel(ctx)
+		if id != 0 {
+			// The job is still "running" until the pipeline records its
+			// end, just after: unmarked first, so that another process's
+			// CleanStaging, finding the lock free, does not take it for a
+			// dead import and fail it in between (a succeeded import seen
+			// as failed, under load).
+			_, _ = conn.Exec(bg, sqlJobUnstaged, id, stem)
+		}
+		_, _ = conn.Exec(bg, sqlStagingUnlock, stagingLockClass, stem)
 		conn.Release()
 	}, nil
 }

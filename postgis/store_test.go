@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -308,5 +309,41 @@ func TestCleanStaging(t *testing.T) {
 	n, err := s.CleanStaging(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("dropped %d, %v", n, err)
+	}
+}
+
+// TestCleanStagingSparesAnEndingImport: between the end of an import's
+// lease and the record of its end, another process's CleanStaging finds
+// the job running with its lock free; it must not fail it (a succeeded
+// import reported failed, seen in the import stress test under load).
+func TestCleanStagingSparesAnEndingImport(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	job, err := s.QueueImport(ctx, "blocks", "blocks.geojson", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartImport(ctx, job.ID, "blocks.geojson", "sha256:x", map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.Stage(ctx, layers.StageSpec{Layer: "blocks", Job: job.ID, GeometryType: layers.MultiPolygon, SRID: 4326})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := postgis.NewStore(s.Pool()) // another process's view: its own lock session
+	if _, err := other.CleanStaging(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.ImportJob(ctx, job.ID); j.Status != layers.ImportRunning {
+		t.Fatalf("a live import was failed: %s %q", j.Status, j.Error)
+	}
+	if err := st.Close(); err != nil { // the lease ends; the pipeline records the end just after
+		t.Fatal(err)
+	}
+	if _, err := other.CleanStaging(ctx, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := s.ImportJob(ctx, job.ID); j.Status != layers.ImportRunning {
+		t.Fatalf("an import between its lease's end and its record was failed: %s %q", j.Status, j.Error)
 	}
 }

@@ -371,6 +371,7 @@ func rendererPool(ctx context.Context, url string, opt RendererOptions) (*pgxpoo
 	}
 	rp := cfg.ConnConfig.RuntimeParams
 	rp["application_name"] = "coalmap-tiles"
+	rp["client_connection_check_interval"] = clientCheckInterval
 	rp["statement_timeout"] = fmt.Sprint(opt.StatementTimeout.Milliseconds())
 	if opt.PlanCacheMode != "" {
 		rp["plan_cache_mode"] = opt.PlanCacheMode

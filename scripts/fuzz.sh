@@ -10,7 +10,7 @@ status=0
 while IFS=: read -r file target; do
 	pkg=./$(dirname "$file")
 	echo "== $pkg $target ($FUZZTIME)"
-	if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" "$pkg"; then
+	if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "${FUZZMINIMIZETIME:-10s}" "$pkg"; then
 		status=1
 	fi
 done < <(grep -rho --include='*_test.go' -H '^func Fuzz[A-Za-z0-9_]*' . | sed 's|^\./||; s|:func |:|' | sort -u)

@@ -41,6 +41,11 @@ type BandKeeper struct {
 	// tile service drops the layer's cached tiles, cut from the layer
 	// table).
 	Built func(layer string)
+	// Retry is the period at which a layer whose bands were left stale
+	// (another process held its build, or the build failed) is tried
+	// again, sooner than the full scan: the other process may have been
+	// killed mid-build. 10 s when 0.
+	Retry time.Duration
 }
 
 // NewBandKeeper returns a keeper of src's layers' bands.
@@ -63,45 +68,78 @@ func (k *BandKeeper) Run(ctx context.Context, start <-chan struct{}, every time.
 	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
-	k.scan(ctx)
+	retry := k.Retry
+	if retry <= 0 {
+		retry = 10 * time.Second
+	}
+	again := time.NewTicker(retry)
+	defer again.Stop()
+	stale := map[string]bool{}
+	k.scan(ctx, stale)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case ch := <-changes:
 			if ch.Kind == layers.ChangeMetadata || ch.Kind == layers.ChangeDeleted {
+				if ch.Kind == layers.ChangeDeleted {
+					delete(stale, ch.Layer)
+				}
 				continue
 			}
-			k.build(ctx, ch.Layer)
+			k.build(ctx, ch.Layer, stale)
+		case <-again.C:
+			for id := range stale {
+				if ctx.Err() != nil {
+					return
+				}
+				if _, ok := k.src.Snapshot().Layer(id); !ok {
+					delete(stale, id)
+					continue
+				}
+				k.build(ctx, id, stale)
+			}
 		case <-tick.C:
-			k.scan(ctx)
+			k.scan(ctx, stale)
 		}
 	}
 }
 
 // scan builds the bands of every layer whose bands are stale.
-func (k *BandKeeper) scan(ctx context.Context) {
+func (k *BandKeeper) scan(ctx context.Context, stale map[string]bool) {
 	for _, l := range k.src.Snapshot().Layers() {
 		if ctx.Err() != nil {
 			return
 		}
-		k.build(ctx, l.ID)
+		k.build(ctx, l.ID, stale)
 	}
 }
 
-// build builds a layer's bands if they are stale.
-func (k *BandKeeper) build(ctx context.Context, id string) {
+// build builds a layer's bands if they are stale, and notes in stale the
+// layers it leaves so: their build failed, or another process holds it.
+func (k *BandKeeper) build(ctx context.Context, id string, stale map[string]bool) {
 	ok, err := k.builder.BandsCurrent(ctx, id)
 	if err != nil || ok {
+		if ok {
+			delete(stale, id)
+		}
 		return
 	}
 	t0 := time.Now()
 	if err := k.builder.BuildBands(ctx, id); err != nil {
 		if ctx.Err() == nil {
+			stale[id] = true
 			k.log.Warn("building tile bands", "layer", id, "err", err, "cause", layers.Cause(err))
 		}
 		return
 	}
+	// BuildBands returns at once when another process holds the build:
+	// the layer is tried again in a while, in case that process dies.
+	if ok, err := k.builder.BandsCurrent(ctx, id); err != nil || !ok {
+		stale[id] = true
+		return
+	}
+	delete(stale, id)
 	if k.Built != nil {
 		k.Built(id)
 	}

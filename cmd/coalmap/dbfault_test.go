@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,22 +10,31 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // TestDatabaseStoppedAndStarted stops and starts the PostgreSQL server
-// under `coalmap serve` (given by --database-url) while a steady load of
-// items, tiles and overlap checks runs: while it is down every answer is a
-// 503 with Retry-After or a cached 200 (never a 500, never a hang past the
-// request timeout) and /readyz says why; once it is back every route
-// answers again without restarting serve, and a change made by another
-// process reaches serve through LISTEN (the periodic reload is set far
-// beyond the test). Recovery times are logged.
+// under `coalmap serve` while a steady load of items, tiles and overlap
+// checks runs: while it is down every answer is a 503 with Retry-After or a
+// cached 200 (never a 500, never a hang past the request timeout) and
+// /readyz says why; once it is back every route answers again without
+// restarting serve, and a change made by another process reaches serve
+// through LISTEN (the periodic reload is set far beyond the test).
+// Recovery times are logged. Two cases: a server given by --database-url,
+// which the test stops and starts (coalmap db stop/start); and serve's own
+// embedded cluster, whose server the test stops (a fast shutdown, as
+// pg_ctl stop does) and serve starts again by itself.
 func TestDatabaseStoppedAndStarted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: no subprocess")
 	}
+	t.Run("database-url", func(t *testing.T) { databaseStoppedAndStarted(t, false) })
+	t.Run("embedded", func(t *testing.T) { databaseStoppedAndStarted(t, true) })
+}
+
+func databaseStoppedAndStarted(t *testing.T, embedded bool) {
 	bin := coalmapBinary(t)
 	dir, err := os.MkdirTemp("", "coalmap-dbfault-")
 	if err != nil {
@@ -48,7 +56,6 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	url := db("start", "--data-dir", dir, "--ephemeral", "--log-level", "warn")
 	t.Cleanup(func() {
 		exec.Command(bin, "db", "stop", "--data-dir", dir).Run() //nolint:errcheck
 		os.RemoveAll(dir)
@@ -63,13 +70,43 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
+	// where names the database to the commands: the URL of the server
+	// the test runs, or the data directory of serve's own cluster.
+	var where []string
+	var url string
+	if !embedded {
+		url = db("start", "--data-dir", dir, "--ephemeral", "--log-level", "warn")
+		where = []string{"--database-url", url}
+	} else {
+		where = []string{"--data-dir", dir}
+	}
 	files := t.TempDir()
 	v1 := filepath.Join(files, "v1.geojson")
 	os.WriteFile(v1, collection(square("a", 82.30, 23.90, `{"name":"Dhirauli"}`), square("b", 82.35, 23.90, `{"name":"Bandha"}`)), 0o644) //nolint:errcheck
-	cli("import", "--database-url", url, "--layer", "blocks", v1)
-	cli("db", "stop", "--data-dir", dir) // the token is made below, once serve runs on it again
-	url = db("start", "--data-dir", dir, "--ephemeral", "--log-level", "warn")
-	tokOut := exec.Command(bin, "token", "create", "--role", "editor", "--database-url", url)
+
+	const requestTimeout = 5 * time.Second
+	addr := freePort(t)
+	var logs syncBuffer
+	srv := exec.Command(bin, append([]string{"serve", "--addr", addr, "--no-demo", "--log-level", "warn",
+		"--request-timeout", requestTimeout.String(), "--catalog-refresh", "1h"}, where...)...)
+	srv.Env, srv.Stdout, srv.Stderr = env, &logs, &logs
+	if !embedded {
+		cli(append(append([]string{"import", "--layer", "blocks"}, where...), v1)...)
+		cli("db", "stop", "--data-dir", dir) // serve starts on a server that was stopped once
+		url = db("start", "--data-dir", dir, "--ephemeral", "--log-level", "warn")
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() }) //nolint:errcheck
+	if err := waitReady(addr, 2*time.Minute); err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	if embedded {
+		// Through serve's cluster, which the command attaches to.
+		cli(append(append([]string{"import", "--layer", "blocks"}, where...), v1)...)
+	}
+	tokOut := exec.Command(bin, append([]string{"token", "create", "--role", "editor"}, where...)...)
 	tokOut.Env = env
 	tb, err := tokOut.Output()
 	if err != nil {
@@ -77,19 +114,6 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 	}
 	token := strings.TrimSpace(string(tb))
 
-	const requestTimeout = 5 * time.Second
-	addr := freePort(t)
-	var logs bytes.Buffer
-	srv := exec.Command(bin, "serve", "--database-url", url, "--addr", addr, "--no-demo", "--log-level", "warn",
-		"--request-timeout", requestTimeout.String(), "--catalog-refresh", "1h")
-	srv.Env, srv.Stdout, srv.Stderr = env, &logs, &logs
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() }) //nolint:errcheck
-	if err := waitReady(addr, time.Minute); err != nil {
-		t.Fatalf("%v\n%s", err, logs.String())
-	}
 	base := "http://" + addr
 	client := &http.Client{Timeout: requestTimeout + 10*time.Second}
 	type answer struct {
@@ -175,10 +199,6 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 	}
 
 	time.Sleep(500 * time.Millisecond)
-	stopped := time.Now()
-	cli("db", "stop", "--data-dir", dir)
-	t.Logf("database stopped in %v", time.Since(stopped).Round(time.Millisecond))
-	time.Sleep(3 * time.Second) // requests meet the stopped database
 	// A probe sends no token (a token's check needs the database too).
 	ready := func() answer {
 		t.Helper()
@@ -190,16 +210,48 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return answer{resp.StatusCode, resp.Header.Get("Retry-After"), string(b)}
 	}
-	a := ready()
-	if a.status != 503 || a.retryAfter == "" || !strings.Contains(a.body, "database cannot be reached") {
-		t.Errorf("/readyz with the database down: %d Retry-After %q %s", a.status, a.retryAfter, a.body)
+	downReady := func(a answer) bool {
+		return a.status == 503 && a.retryAfter != "" && strings.Contains(a.body, "database cannot be reached")
 	}
-	a, err = do("GET", "/collections/blocks/items?limit=10", "")
-	if err != nil || a.status != 503 {
-		t.Errorf("items with the database down: %+v %v", a, err)
+	stopped := time.Now()
+	if !embedded {
+		cli("db", "stop", "--data-dir", dir)
+		t.Logf("database stopped in %v", time.Since(stopped).Round(time.Millisecond))
+		time.Sleep(3 * time.Second) // requests meet the stopped database
+		if a := ready(); !downReady(a) {
+			t.Errorf("/readyz with the database down: %d Retry-After %q %s", a.status, a.retryAfter, a.body)
+		}
+		a, err := do("GET", "/collections/blocks/items?limit=10", "")
+		if err != nil || a.status != 503 {
+			t.Errorf("items with the database down: %+v %v", a, err)
+		}
+		db("start", "--data-dir", dir, "--ephemeral", "--log-level", "warn")
+	} else {
+		// A fast shutdown of serve's own server, as pg_ctl stop -m fast
+		// does; serve sees it gone and starts it again.
+		pid := postmasterPID(t, dir)
+		if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		var seen answer
+		for time.Since(stopped) < time.Minute {
+			if a := ready(); downReady(a) {
+				seen = a
+				break
+			} else if a.status == 200 && time.Since(stopped) > 10*time.Second {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if seen.status != 503 {
+			t.Errorf("/readyz never said the database was down after its server was stopped\n%s", logs.String())
+		}
+		for alive := true; alive; {
+			alive = syscall.Kill(pid, 0) == nil
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("database stopped in %v", time.Since(stopped).Round(time.Millisecond))
 	}
-
-	db("start", "--data-dir", dir, "--ephemeral", "--log-level", "warn")
 	back := time.Now()
 	var upErr error
 	for time.Since(back) < 60*time.Second {
@@ -211,7 +263,11 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 	if upErr != nil {
 		t.Fatalf("a minute after the database came back: %v\n%s", upErr, logs.String())
 	}
-	t.Logf("every route answers %v after the database's return", time.Since(back).Round(time.Millisecond))
+	if embedded {
+		t.Logf("every route answers %v after the server ended (serve started it again)", time.Since(stopped).Round(time.Millisecond))
+	} else {
+		t.Logf("every route answers %v after the database's return", time.Since(back).Round(time.Millisecond))
+	}
 	if a := ready(); a.status != 200 {
 		t.Errorf("/readyz after the return: %+v", a)
 	}
@@ -222,7 +278,7 @@ func TestDatabaseStoppedAndStarted(t *testing.T) {
 	os.WriteFile(v2, collection(square("a", 82.30, 23.90, `{"name":"Dhirauli"}`), square("b", 82.35, 23.90, `{"name":"Bandha"}`), //nolint:errcheck
 		square("c", 82.40, 23.90, `{"name":"Third"}`)), 0o644)
 	changed := time.Now()
-	cli("import", "--database-url", url, "--layer", "blocks", v2)
+	cli(append(append([]string{"import", "--layer", "blocks"}, where...), v2)...)
 	var seen bool
 	for time.Since(changed) < 60*time.Second && !seen {
 		if a, err := do("GET", "/collections/blocks", ""); err == nil && a.status == 200 {

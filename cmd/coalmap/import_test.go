@@ -7,6 +7,7 @@ import (
 	le "encoding/binary"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,10 +233,38 @@ func TestImportBadInput(t *testing.T) {
 		}, args: []string{"--allow-outside"}, want: []string{"1 of 2 feature(s) have coordinates outside longitude", "feature 1", "extent [200, 85, 200.1, 95]", "never stored", "correct or remove"}},
 		{name: "an unknown SRID", file: func() string { return good }, args: []string{"--srid", "999999"},
 			want: []string{"999999"}},
+		{name: "a ring of too few points names the feature", file: func() string {
+			return e.file("thin.geojson", collection(square("ok", 82.3, 23.9, "{}"),
+				`{"type":"Feature","id":"thin","properties":{},"geometry":{"type":"Polygon","coordinates":[[[82.3,23.9],[82.4,23.9],[82.3,23.9]]]}}`))
+		}, want: []string{"feature 1"}},
+		{name: "unreadable WKT in a CSV names the feature", file: func() string {
+			return e.file("badwkt.csv", []byte("name,wkt\nblock 1,\"SRID=4326;POLYGON((82.3 23.9,82.4 23.9,82.4 24,82.3 23.9))\"\nblock 2,\"SRID=4326;POLYGON((82.3 23.9, 82.4\"\n"))
+		}, want: []string{"feature 1"}},
+		{name: "latitude beyond 90 in lon/lat columns", file: func() string {
+			return e.file("lat95.csv", []byte("name,lon,lat\nsiding 1,82.3,23.9\nsiding 2,82.3,95\n"))
+		}, args: []string{"--layer", "sidings"}, want: []string{"feature 1", "latitude"}},
+		{name: "a KMZ without a KML document", file: func() string {
+			return e.file("nokml.kmz", zipOf(t, map[string][]byte{"readme.txt": []byte("no map here")}))
+		}, want: []string{"no .kml document"}},
+		{name: "a GeoPackage of two layers asks which", file: func() string {
+			return twoLayerGPKG(t, e.dir)
+		}, want: []string{"2 feature layers", "--source-layer", "source_layer="}},
+		{name: "a .prj that is not a CRS", file: func() string {
+			e.file("badprj/blocks.shx", shx)
+			e.file("badprj/blocks.dbf", dbf)
+			e.file("badprj/blocks.prj", []byte("PROJCS[\"nonsense\",GEOGCS[\"x\"]]]]"))
+			return e.file("badprj/blocks.shp", shp)
+		}, want: []string{"malformed", "prj", "--srid"}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := e.run(append(append([]string{"--layer", "blocks"}, tc.args...), tc.file())...)
+		layer := "blocks"
+		args := tc.args
+		if len(args) >= 2 && args[0] == "--layer" {
+			layer, args = args[1], args[2:]
+		}
+		v0, n0 := e.state(layer)
+		t.Run("cli/"+tc.name, func(t *testing.T) {
+			r := e.run(append(append([]string{"--layer", layer}, args...), tc.file())...)
 			msg := r.stdout + r.stderr
 			if r.code != 1 {
 				t.Fatalf("exit %d, want 1:\n%s", r.code, msg)
@@ -245,7 +274,7 @@ func TestImportBadInput(t *testing.T) {
 					t.Errorf("the error does not say %q:\n%s", w, msg)
 				}
 			}
-			if v, n := e.state("blocks"); v != v0 || n != n0 {
+			if v, n := e.state(layer); v != v0 || n != n0 {
 				t.Fatalf("the layer changed: version %d→%d, rows %d→%d", v0, v, n0, n)
 			}
 			if n := e.stagingTables(); n != 0 {
@@ -253,6 +282,72 @@ func TestImportBadInput(t *testing.T) {
 			}
 		})
 	}
+	// The same files through HTTP: a 4xx at once, or an accepted job that
+	// fails, saying the same; nothing stored.
+	srv := startImportServer(t, e.url)
+	for _, tc := range cases {
+		layer := "blocks"
+		args := tc.args
+		if len(args) >= 2 && args[0] == "--layer" {
+			layer, args = args[1], args[2:]
+		}
+		q, ok := httpImportQuery(args)
+		if !ok {
+			continue // a flag of the command alone (--max-uncompressed: the server's is --max-upload × 8)
+		}
+		v0, n0 := e.state(layer)
+		t.Run("http/"+tc.name, func(t *testing.T) {
+			name, body := uploadOf(t, tc.file())
+			status, msg := srv.importFile(t, layer, name, q, body)
+			if status != http.StatusBadRequest && status != http.StatusUnprocessableEntity && status != http.StatusRequestEntityTooLarge && status != -1 {
+				t.Fatalf("%d %s, want a 4xx or a failed job", status, msg)
+			}
+			for _, w := range tc.want {
+				// The command's flag or the query parameter, whichever
+				// the message names.
+				if !strings.Contains(msg, w) && !strings.Contains(msg, httpWord(w)) {
+					t.Errorf("the error does not say %q:\n%s", w, msg)
+				}
+			}
+			if dbText(msg) {
+				t.Errorf("database text in %s", msg)
+			}
+			if v, n := e.state(layer); v != v0 || n != n0 {
+				t.Fatalf("the layer changed: version %d→%d, rows %d→%d", v0, v, n0, n)
+			}
+			if n := e.stagingTables(); n != 0 {
+				t.Fatalf("%d staging tables left", n)
+			}
+		})
+	}
+	// Query parameters refused before any upload is read, each named.
+	for _, tc := range []struct{ layer, query, param string }{
+		{"blocks", "srid=abc", "srid"},
+		{"blocks", "srid=-4326", "srid"},
+		{"blocks", "invalid=maybe", "invalid"},
+		{"blocks", "allow_outside=perhaps", "allow_outside"},
+		{"blocks", "format=xls", "format"},
+		{"Bad-Layer", "", "layer"},
+	} {
+		t.Run("http/parameter "+tc.param+" "+tc.query, func(t *testing.T) {
+			status, msg := srv.importFile(t, tc.layer, "good.geojson", tc.query, []byte(`{"type":"FeatureCollection","features":[]}`))
+			if status != http.StatusBadRequest || !strings.Contains(msg, tc.param) {
+				t.Errorf("%d %s, want 400 naming %s", status, msg, tc.param)
+			}
+			if v, n := e.state("blocks"); v != v0 || n != n0 {
+				t.Fatalf("the layer changed: version %d→%d, rows %d→%d", v0, v, n0, n)
+			}
+		})
+	}
+	t.Run("an unreadable .prj is passed over with --srid", func(t *testing.T) {
+		r := e.run("--layer", "prjfix", "--srid", "32644", filepath.Join(e.dir, "badprj", "blocks.shp"))
+		if r.code != 0 {
+			t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if _, n := e.state("prjfix"); n <= 0 {
+			t.Fatalf("%d rows", n)
+		}
+	})
 	t.Run("a failed import of a new layer leaves no layer", func(t *testing.T) {
 		r := e.run("--layer", "fresh", e.file("dup2.geojson", collection(square("k", 82.3, 23.9, "{}"), square("k", 82.31, 23.9, "{}"))))
 		if r.code != 1 {

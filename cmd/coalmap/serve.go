@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,7 @@ type serveCmd struct {
 	shutdownTimeout   time.Duration
 	maxConns          int
 	maxUpload         int64
+	uploadDir         string
 	noDemo            bool
 	demoSeed          int64
 	catalogRefresh    time.Duration
@@ -65,6 +67,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 8*time.Second, "time in-flight requests get to finish on SIGTERM")
 	fs.IntVar(&c.maxConns, "max-conns", 32, "maximum database connections")
 	fs.Int64Var(&c.maxUpload, "max-upload", api.DefaultMaxUpload, "largest import upload in bytes (413 beyond)")
+	fs.StringVar(&c.uploadDir, "upload-dir", "", "directory holding uploads while they are imported (env COALMAP_UPLOAD_DIR; default: the system's temporary directory, $TMPDIR or /tmp)")
 	fs.BoolVar(&c.noDemo, "no-demo", false, "do not load the demo catalog on the first start (empty catalog)")
 	fs.Int64Var(&c.demoSeed, "demo-seed", DefaultDemoSeed, "seed of the demo catalog loaded on the first start")
 	fs.DurationVar(&c.catalogRefresh, "catalog-refresh", time.Minute, "period of the catalog reload that backs up LISTEN/NOTIFY")
@@ -106,6 +109,11 @@ func (c *serveCmd) ParseFlags(args []string) error {
 	if c.limits.PerToken < 0 || c.limits.PerAddress < 0 || c.limits.Burst < 1 {
 		return fmt.Errorf("--rate-limit-token and --rate-limit-address must be 0 or more, --rate-limit-burst at least 1")
 	}
+	if c.uploadDir != "" {
+		if fi, err := os.Stat(c.uploadDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--upload-dir %q: not a directory", c.uploadDir)
+		}
+	}
 	if c.maxConns < 8 {
 		return fmt.Errorf("--max-conns must be at least 8 (an import holds up to three), got %d", c.maxConns)
 	}
@@ -130,6 +138,13 @@ func (c *serveCmd) Run(ctx context.Context) error {
 			log.Error("stopping the database", "err", err)
 		}
 	}()
+	if db.cluster != nil {
+		// The embedded server, should it end, is started again; the
+		// supervision ends before the deferred Stop above.
+		superviseCtx, stopSupervising := context.WithCancel(bg)
+		defer stopSupervising()
+		go db.cluster.Supervise(superviseCtx, time.Second)
+	}
 	pool, err := postgis.Connect(ctx, db.URL, int32(c.maxConns))
 	if err != nil {
 		return err
@@ -250,7 +265,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		postgis.NewPoolCollector(pool), reads.Collector())
+		postgis.NewPoolCollector(pool), postgis.NewPoolCollectorPrefix(renderer.Pool(), "coalmap_tile_db_pool_"), reads.Collector())
 	// Runs end with the process: cancelled on shutdown, recorded as such.
 	runStore := postgis.NewRuns(pool)
 	defer runStore.Close()
@@ -282,7 +297,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}()
 	srv := api.New(api.Config{Logger: log, Registry: reg, Version: version(), RequestTimeout: c.requestTimeout, BaseURL: c.baseURL,
 		TileCacheControl: c.tiles.cacheControl, VersionedTileCacheControl: c.tiles.cacheControlVersioned,
-		MaxUploadBytes: c.maxUpload, CORSOrigins: c.cors, RateLimits: c.limits},
+		MaxUploadBytes: c.maxUpload, UploadDir: c.uploadDir, CORSOrigins: c.cors, RateLimits: c.limits},
 		api.Deps{
 			Ready: func(ctx context.Context) error {
 				if demoLoading.Load() {
