@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/paulmach/orb"
 
@@ -331,7 +330,7 @@ func TestCleanStagingSparesAnEndingImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := postgis.NewStore(s.Pool()) // another process's view: its own lock session
-	if _, err := other.CleanStaging(ctx, time.Hour); err != nil {
+	if _, err := other.CleanStaging(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if j, _ := s.ImportJob(ctx, job.ID); j.Status != layers.ImportRunning {
@@ -340,7 +339,7 @@ func TestCleanStagingSparesAnEndingImport(t *testing.T) {
 	if err := st.Close(); err != nil { // the lease ends; the pipeline records the end just after
 		t.Fatal(err)
 	}
-	if _, err := other.CleanStaging(ctx, time.Hour); err != nil {
+	if _, err := other.CleanStaging(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if j, _ := s.ImportJob(ctx, job.ID); j.Status != layers.ImportRunning {
