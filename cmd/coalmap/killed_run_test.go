@@ -97,7 +97,7 @@ func TestServeKilledDuringBandBuildAndRun(t *testing.T) {
 		t.Helper()
 		addr := freePort(t)
 		var logs syncBuffer
-		cmd := exec.Command(bin, "serve", "--database-url", url, "--addr", addr, "--no-demo", "--log-level", "info")
+		cmd := exec.Command(bin, "serve", "--database-url", url, "--addr", addr, "--no-demo", "--log-level", "info", "--lease-check", "2s")
 		cmd.Env, cmd.Stdout, cmd.Stderr = env, &logs, &logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -228,7 +228,13 @@ func TestServeKilledDuringBandBuildAndRun(t *testing.T) {
 	if err := waitReady(strings.TrimPrefix(base, "http://"), time.Minute); err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
+	// The restarted server fails a run whose lease is free now and still
+	// free a grace later (three quarters of --lease-check, here 2 s): wait for
+	// that sweep, within a bound of two periods.
 	r := get(base, id)
+	for deadline := time.Now().Add(10 * time.Second); r.Status == "running" && time.Now().Before(deadline); r = get(base, id) {
+		time.Sleep(100 * time.Millisecond)
+	}
 	if r.Status != "failed" || !strings.Contains(r.Error, "interrupted") {
 		t.Fatalf("after the restart the killed run is %s (%q), want failed, interrupted\n%s", r.Status, r.Error, logs.String())
 	}
