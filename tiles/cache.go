@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
+	"io"
 	"sync"
 	"sync/atomic"
 
@@ -30,6 +31,7 @@ type Entry struct {
 	gzOnce sync.Once
 	gz     []byte
 	size   atomic.Int64
+	gzw    *gzipWriters // the service's writers; nil: a new one each time
 }
 
 // Gzip returns the tile gzip-compressed, compressing it on the first call.
@@ -37,13 +39,37 @@ func (e *Entry) Gzip() []byte {
 	e.gzOnce.Do(func() {
 		var b bytes.Buffer
 		b.Grow(len(e.MVT)/2 + 64)
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-		_, _ = zw.Write(e.MVT)
-		_ = zw.Close()
+		e.gzw.compress(&b, e.MVT)
 		e.gz = b.Bytes()
 		e.size.Add(int64(len(e.gz)))
 	})
 	return e.gz
+}
+
+// gzipWriters is a free list of gzip writers. Each holds about a megabyte
+// of compressor state: made anew for every tile, they were most of what a
+// tile server under load allocated, and the garbage set the heap's peaks.
+type gzipWriters struct{ pool sync.Pool }
+
+// compress writes src gzip-compressed (best speed) to dst, with a writer
+// from the free list when g is not nil.
+func (g *gzipWriters) compress(dst *bytes.Buffer, src []byte) {
+	var zw *gzip.Writer
+	if g != nil {
+		if w, ok := g.pool.Get().(*gzip.Writer); ok {
+			zw = w
+			zw.Reset(dst)
+		}
+	}
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(dst, gzip.BestSpeed)
+	}
+	_, _ = zw.Write(src)
+	_ = zw.Close()
+	if g != nil {
+		zw.Reset(io.Discard) // drop dst
+		g.pool.Put(zw)
+	}
 }
 
 // GzipETag is the strong validator of the gzip form.

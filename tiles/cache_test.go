@@ -238,3 +238,30 @@ func TestKeyNamesMatrixSet(t *testing.T) {
 		t.Fatalf("bound %v", b)
 	}
 }
+
+// TestGzipWritersReused: tiles compressed with the service's shared writers,
+// several at once, each decompress to their own bytes.
+func TestGzipWritersReused(t *testing.T) {
+	var g gzipWriters
+	entries := make([]*Entry, 64)
+	for i := range entries {
+		mvt := bytes.Repeat([]byte{byte(i), byte(i * 7), 'x'}, 100+i*53)
+		entries[i] = &Entry{MVT: mvt, ETag: `"e"`, gzw: &g}
+	}
+	var wg sync.WaitGroup
+	for _, e := range entries {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.Gzip() }()
+	}
+	wg.Wait()
+	for i, e := range entries {
+		zr, err := gzip.NewReader(bytes.NewReader(e.Gzip()))
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(plain, e.MVT) {
+			t.Fatalf("entry %d: gzip form does not decompress to the tile (%v)", i, err)
+		}
+	}
+}

@@ -39,6 +39,7 @@ type Service struct {
 	flight flight
 	slots  chan struct{}
 	queue  chan struct{}
+	gzw    gzipWriters
 }
 
 // NewService returns a tile service.
@@ -234,7 +235,7 @@ func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e := &Entry{}
+	e := &Entry{gzw: &s.gzw}
 	n := 0
 	for _, b := range blobs {
 		n += len(b.MVT)
