@@ -11,8 +11,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-
-	"github.com/coalmap/coalmap/layers"
 )
 
 // Entry is a composed tile: the concatenated MVT layers, its strong validator,
@@ -41,7 +39,7 @@ func (e *Entry) Gzip() []byte {
 		b.Grow(len(e.MVT)/2 + 64)
 		e.gzw.compress(&b, e.MVT)
 		e.gz = b.Bytes()
-		e.size.Add(int64(len(e.gz)))
+		e.size.Add(int64(cap(e.gz))) // what it holds, slack included
 	})
 	return e.gz
 }
@@ -79,7 +77,7 @@ func (e *Entry) GzipETag() string { return e.ETag[:len(e.ETag)-1] + `-gz"` }
 // list element, map slot), so that many tiny or empty tiles are bounded too.
 const entryOverhead = 256
 
-func (e *Entry) bytes() int64 { return int64(len(e.MVT)) + e.size.Load() + entryOverhead }
+func (e *Entry) bytes() int64 { return int64(cap(e.MVT)) + e.size.Load() + entryOverhead }
 
 // CacheStats are a cache's counters.
 type CacheStats struct {
@@ -115,7 +113,7 @@ type cacheItem struct {
 type tileTag struct {
 	tms      string // "" for WebMercatorQuad
 	tile     maptile.Tile
-	layers   []layers.Layer // ID and DataVersion only
+	layers   []layerVersion
 	opts     []Options
 	kb       orb.Bound // the tile's bounds with its buffer, EPSG:4326
 	boundSet bool
@@ -228,7 +226,7 @@ func (c *Cache) Advance(id string, from, to int64, bbox orb.Bound) (kept, droppe
 		if it.tag != nil {
 			if i := it.tag.has(id); i >= 0 && it.tag.layers[i].DataVersion == from {
 				tag := *it.tag
-				tag.layers = append([]layers.Layer(nil), it.tag.layers...)
+				tag.layers = append([]layerVersion(nil), it.tag.layers...)
 				tag.layers[i].DataVersion = to
 				nk := tag.key()
 				if _, taken := c.items[nk]; taken || it.tag.bound().Intersects(bbox) {

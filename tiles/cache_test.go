@@ -225,8 +225,8 @@ func TestCacheFollowsChanges(t *testing.T) {
 func TestKeyNamesMatrixSet(t *testing.T) {
 	ls := []layers.Layer{{ID: "a", DataVersion: 3}}
 	tl := maptile.New(5, 7, 9)
-	web, crs84 := Key(ls, tl, make([]Options, 1)), keyIn(WorldCRS84Quad, ls, tl, make([]Options, 1))
-	if web == crs84 || keyIn(WebMercatorQuad, ls, tl, make([]Options, 1)) != web {
+	web, crs84 := Key(ls, tl, make([]Options, 1)), keyIn(WorldCRS84Quad, versionsOf(ls), tl, make([]Options, 1))
+	if web == crs84 || keyIn(WebMercatorQuad, versionsOf(ls), tl, make([]Options, 1)) != web {
 		t.Fatalf("keys %q, %q", web, crs84)
 	}
 	if k := newTag(WorldCRS84Quad, ls, tl, make([]Options, 1)).key(); k != crs84 {
