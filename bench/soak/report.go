@@ -49,12 +49,12 @@ func report(w io.Writer, c config, rec *recorder, ss []sample, elapsed time.Dura
 
 	// Resources over time, one row a warm-up's length (at most 12 rows).
 	step := max(c.warmup, elapsed/12)
-	fmt.Fprintln(w, "\n| time | serve RSS MB | Go heap in use MB | tile cache MB | goroutines | pool conns (busy) | DB sessions (active) | load 1/5/15 min |")
+	fmt.Fprintln(w, "\n| time | serve RSS MB | live heap MB | tile cache MB | goroutines | pool conns (busy) | DB sessions (active) | load 1/5/15 min |")
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---|")
 	next := time.Duration(0)
 	row := func(x sample) {
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %d | %d (%d) | %d (%d) | %s %s %s |\n", x.at.Round(time.Second), float64(x.rssKB)/1024,
-			x.heapMB, x.cacheMB, x.goroutines, x.poolConns, x.poolBusy, x.dbSessions, x.dbActive, x.load1, x.load5, x.load15)
+			x.liveMB, x.cacheMB, x.goroutines, x.poolConns, x.poolBusy, x.dbSessions, x.dbActive, x.load1, x.load5, x.load15)
 	}
 	for i, x := range ss {
 		if x.at >= next || i == len(ss)-1 {
@@ -64,7 +64,7 @@ func report(w io.Writer, c config, rec *recorder, ss []sample, elapsed time.Dura
 	}
 	if ferr == nil {
 		fmt.Fprintf(w, "| after (3 s idle) | %.0f | %.0f | %.0f | %d | %d (%d) | %d (%d) | %s %s %s |\n", float64(final.rssKB)/1024,
-			final.heapMB, final.cacheMB, final.goroutines, final.poolConns, final.poolBusy, final.dbSessions, final.dbActive, final.load1, final.load5, final.load15)
+			final.liveMB, final.cacheMB, final.goroutines, final.poolConns, final.poolBusy, final.dbSessions, final.dbActive, final.load1, final.load5, final.load15)
 	}
 
 	// Growth after the warm-up: the sample at the warm-up's end against the
@@ -96,7 +96,7 @@ func report(w io.Writer, c config, rec *recorder, ss []sample, elapsed time.Dura
 		name string
 		f    func(sample) float64
 	}{{"serve RSS MB", rss}, {"goroutines", gor}, {"pool connections", pool}, {"DB sessions (pg_stat_activity)", sess},
-		{"Go heap in use MB", func(x sample) float64 { return x.heapMB }}, {"tile cache MB", func(x sample) float64 { return x.cacheMB }}} {
+		{"live heap MB (at the last GC)", func(x sample) float64 { return x.liveMB }}, {"tile cache MB", func(x sample) float64 { return x.cacheMB }}} {
 		a, _, _ := window(ss, c.warmup, c.warmup+win, m.f)
 		b, _, _ := window(ss, elapsed-win, elapsed+time.Minute, m.f)
 		_, hi, _ := window(ss, c.warmup, elapsed+time.Minute, m.f)

@@ -9,7 +9,7 @@
 #   DURATION=3m WARMUP=1m FLOOD_PHASE=20s bench/soak/run.sh
 #   SKIP_FLOOD=1 bench/soak/run.sh             # the soak alone; SKIP_SOAK=1: the flood alone
 #
-# 1. serve (no rate limits, a TILE_CACHE_MB tile cache: 16 MB by default,
+# 1. serve (no rate limits, a TILE_CACHE_MB tile cache: 8 MB by default,
 #    so that the cache is full within the warm-up and its growth is not
 #    taken for a leak) under the soak's traffic: per route p50/p99, 5xx,
 #    serve's RSS, goroutines, pool connections and pg_stat_activity every
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-30m}
 WARMUP=${WARMUP:-5m}
 FLOOD_PHASE=${FLOOD_PHASE:-45s}
-TILE_CACHE_MB=${TILE_CACHE_MB:-16}
+TILE_CACHE_MB=${TILE_CACHE_MB:-8}
 PORT=${PORT:-$((20000 + RANDOM % 20000))}
 OUT=${OUT:-/tmp/coalmap-soak-report.md}
 

@@ -21,6 +21,7 @@ type sample struct {
 	hwmKB      int64         // VmHWM
 	goroutines int64         // go_goroutines
 	heapMB     float64       // go_memstats_heap_inuse_bytes
+	liveMB     float64       // go_memstats_next_gc_bytes / 2: the heap live at the last GC (GOGC 100)
 	poolConns  int64         // coalmap_db_pool_connections
 	poolBusy   int64         // coalmap_db_pool_acquired_connections
 	dbSessions int64         // pg_stat_activity of serve's database, client backends
@@ -106,6 +107,7 @@ func (s *sampler) take(ctx context.Context) (sample, error) {
 	}
 	x.goroutines = int64(m["go_goroutines"])
 	x.heapMB = m["go_memstats_heap_inuse_bytes"] / (1 << 20)
+	x.liveMB = m["go_memstats_next_gc_bytes"] / 2 / (1 << 20)
 	x.poolConns = int64(m["coalmap_db_pool_connections"])
 	x.poolBusy = int64(m["coalmap_db_pool_acquired_connections"])
 	x.cacheMB = m["coalmap_tile_cache_bytes"] / (1 << 20)
@@ -128,9 +130,9 @@ func (s *sampler) take(ctx context.Context) (sample, error) {
 
 func writeSamples(path string, ss []sample) error {
 	var b strings.Builder
-	b.WriteString("seconds,rss_kb,hwm_kb,goroutines,heap_inuse_mb,pool_conns,pool_acquired,db_sessions,db_active,tile_cache_mb,in_flight,load1,load5,load15\n")
+	b.WriteString("seconds,rss_kb,hwm_kb,goroutines,heap_inuse_mb,live_heap_mb,pool_conns,pool_acquired,db_sessions,db_active,tile_cache_mb,in_flight,load1,load5,load15\n")
 	for _, x := range ss {
-		fmt.Fprintf(&b, "%.0f,%d,%d,%d,%.1f,%d,%d,%d,%d,%.1f,%d,%s,%s,%s\n", x.at.Seconds(), x.rssKB, x.hwmKB, x.goroutines, x.heapMB,
+		fmt.Fprintf(&b, "%.0f,%d,%d,%d,%.1f,%.1f,%d,%d,%d,%d,%.1f,%d,%s,%s,%s\n", x.at.Seconds(), x.rssKB, x.hwmKB, x.goroutines, x.heapMB, x.liveMB,
 			x.poolConns, x.poolBusy, x.dbSessions, x.dbActive, x.cacheMB, x.inFlight, x.load1, x.load5, x.load15)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)

@@ -89,8 +89,8 @@ func runSoak(ctx context.Context, c config) error {
 		} else {
 			samples = append(samples, x)
 			f5, r5, n5 := rec.unexpected()
-			fmt.Fprintf(os.Stderr, "%5.0fs rss %4d MB (cache %4.0f MB, heap %4.0f MB) goroutines %4d pool %2d/%2d db sessions %2d load %s | 5xx %d, 503-no-RA %d, no answer %d\n",
-				x.at.Seconds(), x.rssKB/1024, x.cacheMB, x.heapMB, x.goroutines, x.poolBusy, x.poolConns, x.dbSessions, x.load1, f5, r5, n5)
+			fmt.Fprintf(os.Stderr, "%5.0fs rss %4d MB (cache %4.0f MB, heap %4.0f MB, live %4.0f MB) goroutines %4d pool %2d/%2d db sessions %2d load %s | 5xx %d, 503-no-RA %d, no answer %d\n",
+				x.at.Seconds(), x.rssKB/1024, x.cacheMB, x.heapMB, x.liveMB, x.goroutines, x.poolBusy, x.poolConns, x.dbSessions, x.load1, f5, r5, n5)
 		}
 		select {
 		case <-rctx.Done():
