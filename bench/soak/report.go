@@ -89,7 +89,7 @@ func report(w io.Writer, c config, rec *recorder, ss []sample, elapsed time.Dura
 	_, rssMax, _ := window(ss, c.warmup, elapsed+time.Minute, rss)
 	fmt.Fprintf(w, "\nAfter the first %v (sample at %v): serve's RSS %.0f MB → %.0f MB at the end (**%+.1f %%**), highest %.0f MB (%+.1f %%).\n",
 		c.warmup, at5.at.Round(time.Second), rss(*at5), rss(last), 100*(rss(last)/rss(*at5)-1), rssMax, 100*(rssMax/rss(*at5)-1))
-	fmt.Fprintf(w, "\nMeans of the first and last %v after the warm-up (and highest after it):\n\n", win)
+	fmt.Fprintf(w, "\nMeans of the first and last %v after the warm-up (and highest after it):\n\n", win.Round(time.Second))
 	fmt.Fprintln(w, "| measure | first | last | change | highest |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
 	for _, m := range []struct {
