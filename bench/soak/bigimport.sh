@@ -7,7 +7,7 @@
 # `coalmap serve`, whose VmHWM after the import is its peak while receiving and
 # importing the upload. The file is deleted at the end.
 #
-#   bench/soak/bigimport.sh                     # ~15 min on 2 shared cores
+#   bench/soak/bigimport.sh                     # ~5 min on 2 shared cores
 #   FEATURES=8000 bench/soak/bigimport.sh       # a tenth, to try it
 #   SKIP_HTTP=1 bench/soak/bigimport.sh         # the command line only (SKIP_CLI=1: HTTP only)
 set -euo pipefail

@@ -5,7 +5,7 @@
 # (bench/gen.sql: 2,000 transmission lines of up to 5,000 vertices, 600 coal
 # blocks, 400 rail lines) plus a layer the soak re-imports every minute.
 #
-#   bench/soak/run.sh                          # 30 min soak + 2 × 3 flood phases of 45 s: ~40 min
+#   bench/soak/run.sh                          # 30 min soak + 2 × 3 flood phases of 45 s: ~36 min
 #   DURATION=3m WARMUP=1m FLOOD_PHASE=20s bench/soak/run.sh
 #   SKIP_FLOOD=1 bench/soak/run.sh             # the soak alone; SKIP_SOAK=1: the flood alone
 #
