@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +31,17 @@ type RateLimits struct {
 // limiterIdle is how long a caller's bucket is kept after its last use.
 const limiterIdle = 10 * time.Minute
 
+// A refused request is answered once its caller's next request would be
+// allowed, or after refusalHold, whichever is sooner: a client that ignores
+// Retry-After and asks again at once (a flood) then gets a few answers a
+// second per connection instead of thousands, and the CPU it would have
+// taken stays with the other callers. At most maxHeldRefusals are held at
+// once; beyond, refusals are answered at once.
+const (
+	refusalHold     = time.Second
+	maxHeldRefusals = 256
+)
+
 // limiters holds a token bucket per caller.
 type limiters struct {
 	cfg     RateLimits
@@ -36,6 +49,7 @@ type limiters struct {
 	buckets map[string]*bucket
 	swept   time.Time
 	refused *prometheus.CounterVec
+	held    atomic.Int64 // refusals being held
 }
 
 type bucket struct {
@@ -82,6 +96,22 @@ func (l *limiters) reserve(key string, perMinute float64, now time.Time) time.Du
 	return 0
 }
 
+// hold delays a refusal by d (at most refusalHold), or until the client
+// goes away.
+func (l *limiters) hold(ctx context.Context, d time.Duration) {
+	if l.held.Add(1) > maxHeldRefusals {
+		l.held.Add(-1)
+		return
+	}
+	defer l.held.Add(-1)
+	t := time.NewTimer(min(d, refusalHold))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
 // limit refuses a request over its caller's rate with 429 and Retry-After.
 func (s *Server) limit(route string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
@@ -105,6 +135,7 @@ func (s *Server) limit(route string) func(http.Handler) http.Handler {
 			}
 			if d := s.limiters.reserve(key, perMinute, time.Now()); d > 0 {
 				s.limiters.refused.WithLabelValues(route, caller).Inc()
+				s.limiters.hold(r.Context(), d)
 				secs := int(math.Ceil(d.Seconds()))
 				w.Header().Set("Retry-After", strconv.Itoa(secs))
 				writeJSON(w, http.StatusTooManyRequests, errorBody{

@@ -5,13 +5,12 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
+	"io"
 	"sync"
 	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-
-	"github.com/coalmap/coalmap/layers"
 )
 
 // Entry is a composed tile: the concatenated MVT layers, its strong validator,
@@ -30,6 +29,7 @@ type Entry struct {
 	gzOnce sync.Once
 	gz     []byte
 	size   atomic.Int64
+	gzw    *gzipWriters // the service's writers; nil: a new one each time
 }
 
 // Gzip returns the tile gzip-compressed, compressing it on the first call.
@@ -37,13 +37,37 @@ func (e *Entry) Gzip() []byte {
 	e.gzOnce.Do(func() {
 		var b bytes.Buffer
 		b.Grow(len(e.MVT)/2 + 64)
-		zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-		_, _ = zw.Write(e.MVT)
-		_ = zw.Close()
+		e.gzw.compress(&b, e.MVT)
 		e.gz = b.Bytes()
-		e.size.Add(int64(len(e.gz)))
+		e.size.Add(int64(cap(e.gz))) // what it holds, slack included
 	})
 	return e.gz
+}
+
+// gzipWriters is a free list of gzip writers. Each holds about a megabyte
+// of compressor state: made anew for every tile, they were most of what a
+// tile server under load allocated, and the garbage set the heap's peaks.
+type gzipWriters struct{ pool sync.Pool }
+
+// compress writes src gzip-compressed (best speed) to dst, with a writer
+// from the free list when g is not nil.
+func (g *gzipWriters) compress(dst *bytes.Buffer, src []byte) {
+	var zw *gzip.Writer
+	if g != nil {
+		if w, ok := g.pool.Get().(*gzip.Writer); ok {
+			zw = w
+			zw.Reset(dst)
+		}
+	}
+	if zw == nil {
+		zw, _ = gzip.NewWriterLevel(dst, gzip.BestSpeed)
+	}
+	_, _ = zw.Write(src)
+	_ = zw.Close()
+	if g != nil {
+		zw.Reset(io.Discard) // drop dst
+		g.pool.Put(zw)
+	}
 }
 
 // GzipETag is the strong validator of the gzip form.
@@ -53,7 +77,7 @@ func (e *Entry) GzipETag() string { return e.ETag[:len(e.ETag)-1] + `-gz"` }
 // list element, map slot), so that many tiny or empty tiles are bounded too.
 const entryOverhead = 256
 
-func (e *Entry) bytes() int64 { return int64(len(e.MVT)) + e.size.Load() + entryOverhead }
+func (e *Entry) bytes() int64 { return int64(cap(e.MVT)) + e.size.Load() + entryOverhead }
 
 // CacheStats are a cache's counters.
 type CacheStats struct {
@@ -89,7 +113,7 @@ type cacheItem struct {
 type tileTag struct {
 	tms      string // "" for WebMercatorQuad
 	tile     maptile.Tile
-	layers   []layers.Layer // ID and DataVersion only
+	layers   []layerVersion
 	opts     []Options
 	kb       orb.Bound // the tile's bounds with its buffer, EPSG:4326
 	boundSet bool
@@ -202,7 +226,7 @@ func (c *Cache) Advance(id string, from, to int64, bbox orb.Bound) (kept, droppe
 		if it.tag != nil {
 			if i := it.tag.has(id); i >= 0 && it.tag.layers[i].DataVersion == from {
 				tag := *it.tag
-				tag.layers = append([]layers.Layer(nil), it.tag.layers...)
+				tag.layers = append([]layerVersion(nil), it.tag.layers...)
 				tag.layers[i].DataVersion = to
 				nk := tag.key()
 				if _, taken := c.items[nk]; taken || it.tag.bound().Intersects(bbox) {

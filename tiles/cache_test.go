@@ -225,8 +225,8 @@ func TestCacheFollowsChanges(t *testing.T) {
 func TestKeyNamesMatrixSet(t *testing.T) {
 	ls := []layers.Layer{{ID: "a", DataVersion: 3}}
 	tl := maptile.New(5, 7, 9)
-	web, crs84 := Key(ls, tl, make([]Options, 1)), keyIn(WorldCRS84Quad, ls, tl, make([]Options, 1))
-	if web == crs84 || keyIn(WebMercatorQuad, ls, tl, make([]Options, 1)) != web {
+	web, crs84 := Key(ls, tl, make([]Options, 1)), keyIn(WorldCRS84Quad, versionsOf(ls), tl, make([]Options, 1))
+	if web == crs84 || keyIn(WebMercatorQuad, versionsOf(ls), tl, make([]Options, 1)) != web {
 		t.Fatalf("keys %q, %q", web, crs84)
 	}
 	if k := newTag(WorldCRS84Quad, ls, tl, make([]Options, 1)).key(); k != crs84 {
@@ -236,5 +236,32 @@ func TestKeyNamesMatrixSet(t *testing.T) {
 	b := newTag(WorldCRS84Quad, ls, maptile.Tile{X: 1, Y: 0, Z: 0}, make([]Options, 1)).bound()
 	if b.Min[0] > 0 || b.Min[0] < -3 || b.Max[0] < 180 || b.Min[1] > -90 || b.Max[1] < 90 {
 		t.Fatalf("bound %v", b)
+	}
+}
+
+// TestGzipWritersReused: tiles compressed with the service's shared writers,
+// several at once, each decompress to their own bytes.
+func TestGzipWritersReused(t *testing.T) {
+	var g gzipWriters
+	entries := make([]*Entry, 64)
+	for i := range entries {
+		mvt := bytes.Repeat([]byte{byte(i), byte(i * 7), 'x'}, 100+i*53)
+		entries[i] = &Entry{MVT: mvt, ETag: `"e"`, gzw: &g}
+	}
+	var wg sync.WaitGroup
+	for _, e := range entries {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.Gzip() }()
+	}
+	wg.Wait()
+	for i, e := range entries {
+		zr, err := gzip.NewReader(bytes.NewReader(e.Gzip()))
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(plain, e.MVT) {
+			t.Fatalf("entry %d: gzip form does not decompress to the tile (%v)", i, err)
+		}
 	}
 }

@@ -39,6 +39,7 @@ type Service struct {
 	flight flight
 	slots  chan struct{}
 	queue  chan struct{}
+	gzw    gzipWriters
 }
 
 // NewService returns a tile service.
@@ -134,7 +135,8 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 	if _, ok := s.render.(MatrixRenderer); tms != "" && !ok {
 		return nil, fmt.Errorf("tiles: %s: %w", tms, ErrNoMatrixRenderer)
 	}
-	key := keyIn(tms, ls, req.Tile, opts)
+	lv := versionsOf(ls)
+	key := keyIn(tms, lv, req.Tile, opts)
 	if e, ok := s.cache.Get(key); ok {
 		return &Result{Entry: e, Layers: ls, Hit: true}, nil
 	}
@@ -146,7 +148,7 @@ func (s *Service) Tile(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cache.add(key, e, newTag(tms, ls, req.Tile, opts))
+		s.cache.add(key, e, &tileTag{tms: tms, tile: req.Tile, layers: lv, opts: opts})
 		return e, nil
 	})
 	if err != nil {
@@ -234,7 +236,7 @@ func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e := &Entry{}
+	e := &Entry{gzw: &s.gzw}
 	n := 0
 	for _, b := range blobs {
 		n += len(b.MVT)
@@ -254,11 +256,24 @@ func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer,
 
 // newTag is the tag of a tile of layers ls.
 func newTag(tms string, ls []layers.Layer, t maptile.Tile, opts []Options) *tileTag {
-	tag := &tileTag{tms: tms, tile: t, layers: make([]layers.Layer, len(ls)), opts: opts}
+	return &tileTag{tms: tms, tile: t, layers: versionsOf(ls), opts: opts}
+}
+
+// layerVersion is what a tile's key names of a layer.
+type layerVersion struct {
+	ID          string
+	DataVersion int64
+}
+
+// versionsOf is the ids and data versions of ls: all a cached tile keeps of
+// its layers (a whole layers.Layer is most of a kilobyte, more than many
+// tiles).
+func versionsOf(ls []layers.Layer) []layerVersion {
+	lv := make([]layerVersion, len(ls))
 	for i, l := range ls {
-		tag.layers[i] = layers.Layer{ID: l.ID, DataVersion: l.DataVersion}
+		lv[i] = layerVersion{l.ID, l.DataVersion}
 	}
-	return tag
+	return lv
 }
 
 // Apply follows a change event (register it with layers.Catalog.OnChange):
@@ -314,11 +329,13 @@ func (s *Service) acquire(ctx context.Context) error {
 // Key is the cache key of a WebMercatorQuad tile: z/x/y, then each layer's
 // id, data version and options, in tile order. A new data version is a new
 // key.
-func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string { return keyIn("", ls, t, opts) }
+func Key(ls []layers.Layer, t maptile.Tile, opts []Options) string {
+	return keyIn("", versionsOf(ls), t, opts)
+}
 
 // keyIn is the cache key of a tile of tile matrix set tms ("" for
 // WebMercatorQuad): Key's, after the set's id.
-func keyIn(tms string, ls []layers.Layer, t maptile.Tile, opts []Options) string {
+func keyIn(tms string, ls []layerVersion, t maptile.Tile, opts []Options) string {
 	var b strings.Builder
 	b.Grow(32 + 32*len(ls))
 	b.WriteString(tmsPrefix(tms))
