@@ -175,12 +175,16 @@ func (st *staged) validity(ctx context.Context, spec layers.CheckSpec, out *laye
 	return err
 }
 
-// Swap builds the staged table's keys, GiST index and statistics, then
-// swaps it in, in one short transaction that takes its locks in the order
-// the package documentation gives: the catalog row (created for a new
-// layer), the layer table (renamed away, the staged one renamed in, the
-// old dropped), the layer's tile-band tables (dropped: they belong to the
-// old version), the audit record, and last the change log. The change event
+// Swap builds the staged table's keys, GiST index and statistics and the
+// new version's tile bands (buildBands, under staging names), then swaps
+// them in, in one short transaction that takes its locks in the order the
+// package documentation gives: the catalog row (created for a new layer),
+// the layer table (renamed away, the staged one renamed in, the old
+// dropped), the layer's tile-band tables (the old ones dropped, the new
+// ones renamed in and recorded as built from the new data version), the
+// audit record, and last the change log. Tiles are drawn from the new
+// bands from the commit on: no request after an import reads the layer
+// table at full resolution for want of them. The change event
 // it commits is of kind created for a new layer, data otherwise, with the
 // union of the old and new extents as its bbox.
 func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change, error) {
@@ -193,6 +197,15 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 		if _, err := st.conn.Exec(ctx, q); err != nil {
 			return layers.Change{}, translate(st.what, err)
 		}
+	}
+	// The tile bands of the new version, built aside: the swap puts them
+	// in place, so that tiles are drawn from them from its commit on.
+	kind := st.spec.GeometryType
+	bands := stagedBands(st.stamp)
+	if err := pgx.BeginFunc(ctx, st.conn, func(tx pgx.Tx) error {
+		return buildBands(ctx, tx, st.built, kind, bands)
+	}); err != nil {
+		return layers.Change{}, translate(st.what, err)
 	}
 	l := spec.Layer
 	if l.ID != st.spec.Layer {
@@ -219,13 +232,17 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 			fmt.Sprintf("ALTER TABLE IF EXISTS %s RENAME TO %s", layerTable(l.ID), quote(gone[1])),
 			fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", t, quote(layers.Schema)),
 			fmt.Sprintf("ALTER TABLE %s RENAME TO %s", pgx.Identifier{layers.Schema, st.built[1]}.Sanitize(), quote(l.ID)),
-			"DROP TABLE IF EXISTS " + gone.Sanitize(),
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
 		}
-		if err := DropTiles(ctx, tx, l.ID); err != nil {
+		// The old bands (their full band a view of the old table) go
+		// before the old table.
+		if err := installBands(ctx, tx, l.ID, kind, bands); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+gone.Sanitize()); err != nil {
 			return err
 		}
 		var extent []float64
@@ -235,6 +252,9 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 		var version int64
 		if err := tx.QueryRow(ctx, sqlSwapCatalog, l.ID, string(l.GeometryType), jsonArg(attributes(l.Attributes)), l.FeatureCount,
 			extent, jsonArg(l.Lineage), l.SourceCRS).Scan(&version); err != nil {
+			return err
+		}
+		if err := bandsBuilt(ctx, tx, l.ID, version); err != nil {
 			return err
 		}
 		detail := map[string]any{"data_version": version}
@@ -270,7 +290,7 @@ func (st *staged) Close() error {
 		st.conn = nil
 		// On a connection of the pool's: the import's may have been closed
 		// by a cancellation.
-		_, err = st.s.pool.Exec(st.bg, "DROP TABLE IF EXISTS "+st.built.Sanitize())
+		_, err = st.s.pool.Exec(st.bg, "DROP TABLE IF EXISTS "+st.built.Sanitize()+";"+stagedBands(st.stamp).dropSQL())
 	}
 	if st.release != nil {
 		st.release()

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -25,29 +24,6 @@ import (
 // cut from, built by PrepareTiles.
 const TileSchema = "tilegen"
 
-// A zoom band is a range of zoom levels served from one generalised copy of a
-// layer. The last band keeps full resolution.
-type zoomBand struct{ lo, hi int }
-
-var zoomBands = []zoomBand{{0, 5}, {6, 7}, {8, 9}, {10, 11}, {12, 13}, {14, tiles.MaxZoom}}
-
-// fullBand is the first zoom with full-resolution geometry.
-const fullBand = 14
-
-func bandOf(z int) zoomBand {
-	for _, b := range zoomBands {
-		if z <= b.hi {
-			return b
-		}
-	}
-	return zoomBands[len(zoomBands)-1]
-}
-
-// pixelMetres is the size in Web Mercator metres of one pixel of a 256-pixel
-// tile at zoom z (at the equator; Mercator scale grows with latitude alike for
-// the tile grid, so the ratio to the tile holds everywhere).
-func pixelMetres(z int) float64 { return 2 * 20037508.3427892 / 256 / math.Exp2(float64(z)) }
-
 // genBase shortens long layer ids so that generated names stay within
 // PostgreSQL's 63-byte identifiers.
 func genBase(id string) string {
@@ -59,27 +35,20 @@ func genBase(id string) string {
 }
 
 // genTable is the generalised copy of layer id for band b: fid and geom
-// (EPSG:3857, simplified for the band). genIndex holds the same geometries cut
-// into pieces of a few dozen vertices, so that the GiST index of a long line or
-// a large polygon finds the tiles it crosses, not every tile of its bounding box.
-func genTable(id string, b zoomBand) pgx.Identifier {
-	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d", genBase(id), b.lo)}
+// (EPSG:3857, simplified for the band). genIndex holds the boxes of the same
+// geometries' pieces of a few dozen vertices (geo.PieceBoundsPlanar), so
+// that the GiST index of a long line or a large polygon finds the tiles it
+// crosses, not every tile of its bounding box.
+func genTable(id string, b tiles.Band) pgx.Identifier {
+	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d", genBase(id), b.Lo)}
 }
 
-func genIndex(id string, b zoomBand) pgx.Identifier {
-	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.lo)}
+func genIndex(id string, b tiles.Band) pgx.Identifier {
+	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.Lo)}
 }
 
 func layerIdent(id string) pgx.Identifier { return pgx.Identifier{layers.Schema, id} }
 
-// The generalisation of PrepareTiles. The full-resolution band is the layer
-// in EPSG:3857; each coarser band is derived from it. For a band whose deepest
-// zoom is hi: geometries are simplified to half a pixel at hi (well under the
-// MVT grid of 16 units a pixel) — polygons by ST_SimplifyPreserveTopology so
-// that they stay valid, lines by ST_Simplify (Douglas–Peucker cannot make a
-// line invalid, and GEOS's topology-preserving simplifier took minutes on
-// long self-crossing lines) — features smaller than a pixel at hi are dropped,
-// and points falling on one pixel are thinned to one.
 const (
 	sqlLayerGeomTyp = `SELECT geometry_type, data_version FROM catalog.layers WHERE id = $1`
 	sqlBandsBuilt   = `INSERT INTO tilegen.bands (layer_id, data_version) VALUES ($1, $2)
@@ -87,33 +56,6 @@ ON CONFLICT (layer_id) DO UPDATE SET data_version = excluded.data_version, built
 	sqlBandsVersion = `SELECT coalesce((SELECT data_version FROM tilegen.bands WHERE layer_id = $1), -1)`
 	sqlBandsCurrent = `SELECT EXISTS (SELECT 1 FROM tilegen.bands b JOIN catalog.layers l ON l.id = b.layer_id
     WHERE b.layer_id = $1 AND b.data_version = l.data_version)`
-	sqlDropGen = `DROP TABLE IF EXISTS %s`
-	// %[1]s full band, %[2]s layer table.
-	sqlGenFull = `CREATE TABLE %[1]s AS
-SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
-	// %[1]s band table, %[2]s full band, %[3]s simplifier; $1 tolerance (m), $2 minimum size (m).
-	sqlGenShapes = `CREATE TABLE %[1]s AS
-SELECT fid, geom FROM (SELECT fid, %[3]s(geom, $1::float8) AS geom FROM %[2]s
-                       WHERE greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $2::float8) s
-WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
-	// %[1]s band table, %[2]s full band; $1 the grid (m) on which points are thinned to one a cell.
-	sqlGenPoints = `CREATE TABLE %[1]s AS
-SELECT DISTINCT ON (ST_SnapToGrid(geom, $1::float8)) fid, geom FROM %[2]s ORDER BY ST_SnapToGrid(geom, $1::float8), fid`
-	sqlGenKey     = `ALTER TABLE %s ADD PRIMARY KEY (fid)`
-	sqlGenGist    = `CREATE INDEX ON %s USING gist (geom)`
-	sqlGenPieces  = `CREATE TABLE %[1]s AS SELECT fid, ST_Subdivide(geom, %[3]d) AS geom FROM %[2]s`
-	sqlGenPieceFK = `CREATE INDEX ON %s (fid)`
-	sqlAnalyze    = `ANALYZE %s`
-)
-
-// Vertices per piece of the index tables: polygons are cut finely (their
-// bounding boxes are what a tile query tests); full-resolution lines more
-// coarsely, as ST_Subdivide's cost grows with the pieces it makes, and
-// simplified lines, which have few vertices left, finely again.
-const (
-	piecesPolygon  = 64
-	piecesLine     = 256
-	piecesLineBand = 32
 )
 
 // DropTiles removes the zoom-band tables of a layer. The import calls it in
@@ -124,12 +66,8 @@ func DropTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 	if !layers.ValidID(layerID) {
 		return fmt.Errorf("postgis: drop tiles: %q: %w", layerID, layers.ErrInvalid)
 	}
-	for _, b := range zoomBands {
-		for _, t := range []pgx.Identifier{genIndex(layerID, b), genTable(layerID, b)} {
-			if _, err := tx.Exec(ctx, fmt.Sprintf(sqlDropGen, t.Sanitize())); err != nil {
-				return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
-			}
-		}
+	if _, err := tx.Exec(ctx, finalBands(layerID).dropSQL()); err != nil {
+		return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM tilegen.bands WHERE layer_id = $1`, layerID); err != nil {
 		return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
@@ -220,67 +158,17 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
 	kind := layers.GeometryType(gt)
-	points := kind == layers.Point || kind == layers.MultiPoint
-	lines := kind == layers.LineString || kind == layers.MultiLineString
-	exec := func(sql string, args ...any) error {
-		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
-		}
-		return nil
+	staged := stagedBands(fmt.Sprintf("%s%d_%s", StagingPrefix, time.Now().Unix(), randomSuffix()))
+	if err := buildBands(ctx, tx, layerIdent(layerID), kind, staged); err != nil {
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
-	full := genTable(layerID, zoomBands[len(zoomBands)-1]).Sanitize()
-	// Finest band first: the others derive from it.
-	for i := len(zoomBands) - 1; i >= 0; i-- {
-		b := zoomBands[i]
-		gen, idx := genTable(layerID, b).Sanitize(), genIndex(layerID, b).Sanitize()
-		if err := exec(fmt.Sprintf(sqlDropGen, idx)); err != nil {
-			return err
-		}
-		if err := exec(fmt.Sprintf(sqlDropGen, gen)); err != nil {
-			return err
-		}
-		px := pixelMetres(b.hi)
-		var err error
-		switch {
-		case b.lo >= fullBand:
-			err = exec(fmt.Sprintf(sqlGenFull, gen, layerIdent(layerID).Sanitize()))
-		case points:
-			err = exec(fmt.Sprintf(sqlGenPoints, gen, full), px)
-		case lines:
-			err = exec(fmt.Sprintf(sqlGenShapes, gen, full, "ST_Simplify"), px/2, px)
-		default:
-			err = exec(fmt.Sprintf(sqlGenShapes, gen, full, "ST_SimplifyPreserveTopology"), px/2, px)
-		}
-		if err != nil {
-			return err
-		}
-		if err := exec(fmt.Sprintf(sqlGenKey, gen)); err != nil {
-			return err
-		}
-		if points {
-			if err := exec(fmt.Sprintf(sqlGenGist, gen)); err != nil {
-				return err
-			}
-		} else {
-			per := piecesPolygon
-			switch {
-			case lines && b.lo >= fullBand:
-				per = piecesLine
-			case lines:
-				per = piecesLineBand
-			}
-			for _, sql := range []string{fmt.Sprintf(sqlGenPieces, idx, gen, per), fmt.Sprintf(sqlGenGist, idx),
-				fmt.Sprintf(sqlGenPieceFK, idx), fmt.Sprintf(sqlAnalyze, idx)} {
-				if err := exec(sql); err != nil {
-					return err
-				}
-			}
-		}
-		if err := exec(fmt.Sprintf(sqlAnalyze, gen)); err != nil {
-			return err
-		}
+	if err := installBands(ctx, tx, layerID, kind, staged); err != nil {
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
-	return exec(sqlBandsBuilt, layerID, version)
+	if err := bandsBuilt(ctx, tx, layerID, version); err != nil {
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
+	}
+	return nil
 }
 
 // The tile query, martin's shape: ST_AsMVTGeom over ST_TileEnvelope, && on a
@@ -386,7 +274,7 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 	if !layers.ValidID(l.ID) {
 		return tiles.Blob{}, fmt.Errorf("postgis: tile: layer id %q: %w", l.ID, layers.ErrInvalid)
 	}
-	b := bandOf(int(t.Z))
+	b := tiles.BandOf(int(t.Z))
 	gen, err := r.hasGen(ctx, l, b)
 	if err != nil {
 		return tiles.Blob{}, err
@@ -470,7 +358,7 @@ func currentOptions(l layers.Layer, opt tiles.Options) tiles.Options {
 // A yes is remembered (per layer, for that version); a no is asked again
 // on the next render, as bands appear some time after an import (built in
 // the background): one lookup of a primary key.
-func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (bool, error) {
+func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b tiles.Band) (bool, error) {
 	if v, ok := r.gen.Load(l.ID); ok && v.(int64) == l.DataVersion {
 		return true, nil
 	}
@@ -487,7 +375,7 @@ func (r *TileRenderer) hasGen(ctx context.Context, l layers.Layer, b zoomBand) (
 
 // tileSQL is the tile query for layer l at band b, from its generalised
 // tables when gen is set; identifiers come from the catalog and are quoted.
-func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
+func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) string {
 	props := opt.Properties
 	if props == nil {
 		props = make([]string, len(l.Attributes))
@@ -499,8 +387,13 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 	for _, a := range l.Attributes {
 		types[a.Name] = a.Type
 	}
+	points := l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint
+	// The full band is the layer table itself (its view in EPSG:3857): its
+	// tiles are drawn from the layer table, through the band's index of
+	// pieces for lines and polygons, through the table's own for points.
+	fromLayer := !gen || b.Full()
 	alias := "g"
-	if gen && len(props) > 0 {
+	if !fromLayer && len(props) > 0 {
 		alias = "l"
 	}
 	var cols strings.Builder
@@ -513,8 +406,12 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 			fmt.Fprintf(&cols, ", %s.%s", alias, col)
 		}
 	}
-	if !gen {
-		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer, "ST_Transform(g.geom, 3857)")
+	if fromLayer {
+		where := whereLayer
+		if gen && !points {
+			where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
+		}
+		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", where, "ST_Transform(g.geom, 3857)")
 	}
 	// The layer table first, then the band tables: PostgreSQL locks the
 	// tables of a statement in the order the FROM clause names them, and a
@@ -525,7 +422,7 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) string {
 		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
 	}
 	where := whereGenPoints
-	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
+	if !points {
 		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
 	}
 	return fmt.Sprintf(sqlTile, cols.String(), from, where, "g.geom")
