@@ -118,6 +118,9 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, ids []string,
 	if len(res.Capped) > 0 {
 		h.Set("X-Feature-Cap", strings.Join(res.Capped, ", "))
 	}
+	if len(res.SizeCapped) > 0 {
+		h.Set("X-Tile-Size-Cap", strings.Join(res.SizeCapped, ", "))
+	}
 	body, etag := res.MVT, res.ETag
 	gz := len(res.MVT) > 0 && acceptsGzip(r)
 	if gz {

@@ -26,8 +26,9 @@ import (
 //
 // What a layer's bands are, in schema tilegen:
 //
-//   - the full-resolution band (z14 on): a view of the layer table in
-//     EPSG:3857, not a copy — an import writes its data once;
+//   - the full-resolution band (z14 on): the layer table itself, not a
+//     copy — an import writes its data once (tilegen."<id>__z14" is a view
+//     of it in EPSG:3857, for reading; tiles read the table directly);
 //   - each coarser band: a table (fid, geom in EPSG:3857) of the features
 //     simplified for it (line and polygon layers), or thinned to one point
 //     a pixel, the first by fid (point layers, in SQL, from the full band);
@@ -121,8 +122,10 @@ SELECT fid, ST_AsBinary(geom) FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(
 	sqlBandInline   = `SELECT c.reltoastrelid = 0 FROM pg_class c WHERE c.oid = $1::regclass`
 	// %[1]s table; $1 fids, $2 WKB in EPSG:3857.
 	sqlBandInsert = `INSERT INTO %s (fid, geom) SELECT f, ST_GeomFromWKB(w, 3857) FROM unnest($1::bigint[], $2::bytea[]) AS u (f, w)`
-	// The full band: %[1]s the view, %[2]s the layer table.
-	sqlFullView = `CREATE VIEW %[1]s AS SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// The full band: %[1]s the view, %[2]s the layer id as a literal. The
+	// view reads the table through a function (migration 0057), so that the
+	// table has no dependent object.
+	sqlFullView = `CREATE VIEW %[1]s AS SELECT fid, geom FROM tilegen.full_band(%[2]s)`
 	// The full band of points of a build, before its view exists: %s the
 	// source table.
 	sqlFullPoints = `(SELECT fid, ST_Transform(geom, 3857) AS geom FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom))`
@@ -469,7 +472,7 @@ func installBands(ctx context.Context, tx pgx.Tx, id string, kind layers.Geometr
 			move(n.gen[i], final.gen[i])
 		}
 	}
-	fmt.Fprintf(&b, sqlFullView, final.gen[fullBand].Sanitize(), layerIdent(id).Sanitize())
+	fmt.Fprintf(&b, sqlFullView, final.gen[fullBand].Sanitize(), "'"+strings.ReplaceAll(id, "'", "''")+"'")
 	_, err := tx.Exec(ctx, b.String())
 	return err
 }

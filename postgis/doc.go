@@ -38,14 +38,11 @@
 //
 //   - The swap of an import (staged.Swap): 1, 2, 3, 4, in one transaction.
 //     Building the staged table's keys and index and the new version's tile
-//     bands happens before, on staging tables alone; the swap renames the
-//     layer table (2), then drops the old bands and moves the new ones in
-//     (3; the full band is a view of the layer table, so it goes before the
-//     old table is dropped).
+//     bands happens before, on staging tables alone; the swap drops the old
+//     bands and moves the new ones in (3).
 //   - A layer's metadata update and creation (Store.PutLayer): 1 (then, for
 //     a new layer, CREATE TABLE: 2), 4.
-//   - A delete (Store.DeleteLayer): 1, 2 (LOCK TABLE), 3, then the table
-//     dropped, 4.
+//   - A delete (Store.DeleteLayer): 1, 2, 3, 4.
 //   - A feature edit (edits.go) does the same: 1 (lockLayerRow), 2 (the
 //     feature's row FOR UPDATE, then its write), 3 (the band tables patched
 //     for that feature, in the order a band build drops them: finest band

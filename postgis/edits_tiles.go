@@ -32,6 +32,8 @@ import (
 const (
 	// The feature's geometry, as a build reads it; $1 fid.
 	sqlPatchSource = `SELECT ST_AsBinary(geom) FROM %s WHERE fid = $1 AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// A point as the full band has it; $1 fid.
+	sqlPatchPoint = `SELECT ST_AsEWKB(ST_Transform(geom, 3857)) FROM %s WHERE fid = $1 AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
 	// %[1]s band; $1 fid, $2 WKB in EPSG:3857.
 	sqlPatchInsert = `INSERT INTO %[1]s (fid, geom) VALUES ($1, ST_GeomFromWKB($2, 3857))`
 	// %[1]s index; $1 fid, $2 the pieces' boxes (WKB).
@@ -130,10 +132,9 @@ func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte)
 		return nil
 	}
 	names := finalBands(id)
-	full := names.gen[fullBand].Sanitize()
 	if pointLayer(b.l) {
 		var cur []byte
-		if err := tx.QueryRow(ctx, "SELECT ST_AsEWKB(geom) FROM "+full+" WHERE fid = $1", fid).Scan(&cur); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		if err := tx.QueryRow(ctx, fmt.Sprintf(sqlPatchPoint, layerIdent(id).Sanitize()), fid).Scan(&cur); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fail(err)
 		}
 		cells := [][]byte{old, cur}

@@ -232,17 +232,13 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 			fmt.Sprintf("ALTER TABLE IF EXISTS %s RENAME TO %s", layerTable(l.ID), quote(gone[1])),
 			fmt.Sprintf("ALTER TABLE %s SET SCHEMA %s", t, quote(layers.Schema)),
 			fmt.Sprintf("ALTER TABLE %s RENAME TO %s", pgx.Identifier{layers.Schema, st.built[1]}.Sanitize(), quote(l.ID)),
+			"DROP TABLE IF EXISTS " + gone.Sanitize(),
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
 		}
-		// The old bands (their full band a view of the old table) go
-		// before the old table.
 		if err := installBands(ctx, tx, l.ID, kind, bands); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+gone.Sanitize()); err != nil {
 			return err
 		}
 		var extent []float64

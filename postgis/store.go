@@ -250,22 +250,10 @@ func (s *Store) DeleteLayer(ctx context.Context, id, actor string) error {
 		if len(extent) == 4 {
 			ch.BBox = layers.Extent(extent).Bound()
 		}
-		// The layer table, then its bands (the full band is a view of
-		// it), then the table goes: the lock order of the package
-		// documentation.
-		var exists bool
-		if err := tx.QueryRow(ctx, sqlRegclass, layerTable(id)).Scan(&exists); err != nil {
+		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+layerTable(id)); err != nil {
 			return err
-		}
-		if exists {
-			if _, err := tx.Exec(ctx, "LOCK TABLE "+layerTable(id)+" IN ACCESS EXCLUSIVE MODE"); err != nil {
-				return err
-			}
 		}
 		if err := DropTiles(ctx, tx, id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "DROP TABLE IF EXISTS "+layerTable(id)); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, sqlAudit, actor, "layer.delete", id, []byte(`{}`)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -172,23 +173,36 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 }
 
 // The tile query, martin's shape: ST_AsMVTGeom over ST_TileEnvelope, && on a
-// GiST index, z/x/y as parameters. At most $5 features are clipped; $6 of them
-// encoded, the count tells whether the cap was reached.
+// GiST index, z/x/y as parameters. The candidates are taken largest first
+// (length of lines, area of polygons; points by fid), at most $5 of them
+// clipped; then, in that order, features are encoded while the estimated
+// bytes of the layer stay within $8 and their number within $7. The counts
+// tell whether the feature cap was reached and how many the byte budget
+// left out: what is left out of a crowded tile is its smallest features.
 //
-// %[1]s attribute columns (", l.a, l.b"), %[2]s FROM clause, %[3]s WHERE
-// clause, %[4]s the geometry in EPSG:3857.
+// %[1]s attribute columns of the source (", l.a, l.b::text AS b"), %[2]s
+// FROM clause, %[3]s WHERE clause, %[4]s the geometry in EPSG:3857, %[5]s
+// the attribute names (", "a", "b"), %[6]s the size of a feature, %[7]s
+// the estimated bytes of an encoded feature (its geometry geom).
 // $1 z, $2 x, $3 y, $4 margin (buffer/extent), $5 cap+1 (NULL: all),
-// $6 layer name, $7 cap (NULL: all).
+// $6 layer name, $7 cap (NULL: all), $8 byte budget.
 const sqlTile = `WITH q AS MATERIALIZED (
-    SELECT * FROM (
-        SELECT g.fid, ST_AsMVTGeom(%[4]s, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom%[1]s
+    SELECT s.fid, s.sz, ST_AsMVTGeom(s.geom, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom%[5]s
+    FROM (
+        SELECT g.fid, %[4]s AS geom, %[6]s AS sz%[1]s
         FROM %[2]s
         WHERE %[3]s
-    ) c WHERE c.geom IS NOT NULL
-    LIMIT $5
+        ORDER BY sz DESC, g.fid
+        LIMIT $5
+    ) s
+), k AS MATERIALIZED (
+    SELECT q.*, row_number() OVER w AS n, sum(%[7]s) OVER w AS cost
+    FROM q WHERE q.geom IS NOT NULL
+    WINDOW w AS (ORDER BY q.sz DESC, q.fid ROWS UNBOUNDED PRECEDING)
 )
-SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (SELECT * FROM q LIMIT $7) m), ''::bytea),
-       (SELECT count(*) FROM q)`
+SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (
+           SELECT fid, geom%[5]s FROM k WHERE n <= coalesce($7, n) AND cost <= $8 ORDER BY n) m), ''::bytea),
+       (SELECT count(*) FROM q), (SELECT count(*) FROM k), (SELECT count(*) FROM k WHERE n <= coalesce($7, n) AND cost <= $8)`
 
 // Index conditions of the tile query.
 const (
@@ -303,10 +317,14 @@ func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, na
 	if opt.MaxFeatures > 0 {
 		limit, cap = int64(opt.MaxFeatures)+1, int64(opt.MaxFeatures)
 	}
+	budget := int64(math.MaxInt64)
+	if opt.MaxBytes > 0 {
+		budget = int64(opt.MaxBytes)
+	}
 	var blob tiles.Blob
-	var n int64
+	var candidates, drawn, kept int64
 	err := r.pool.QueryRow(ctx, sql, int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer)/tiles.Extent,
-		limit, name, cap).Scan(&blob.MVT, &n)
+		limit, name, cap, budget).Scan(&blob.MVT, &candidates, &drawn, &kept)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "57014" && ctx.Err() == nil {
 		// statement_timeout: the tile took too long, like a request deadline.
@@ -315,10 +333,13 @@ func (r *TileRenderer) query(ctx context.Context, sql string, t maptile.Tile, na
 	if err != nil {
 		return tiles.Blob{}, fmt.Errorf("postgis: tile %d/%d/%d of %s: %w", t.Z, t.X, t.Y, name, err)
 	}
-	blob.Features = int(n)
-	if opt.MaxFeatures > 0 && n > int64(opt.MaxFeatures) {
-		blob.Capped, blob.Features = true, opt.MaxFeatures
+	blob.Features = int(kept)
+	blob.Capped = opt.MaxFeatures > 0 && candidates > int64(opt.MaxFeatures)
+	eligible := drawn
+	if opt.MaxFeatures > 0 {
+		eligible = min(drawn, int64(opt.MaxFeatures))
 	}
+	blob.Omitted = int(eligible - kept)
 	return blob, nil
 }
 
@@ -396,7 +417,7 @@ func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) string {
 	if !fromLayer && len(props) > 0 {
 		alias = "l"
 	}
-	var cols strings.Builder
+	var cols, names strings.Builder
 	for _, p := range props {
 		col := pgx.Identifier{p}.Sanitize()
 		switch types[p] {
@@ -405,13 +426,29 @@ func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) string {
 		default:
 			fmt.Fprintf(&cols, ", %s.%s", alias, col)
 		}
+		fmt.Fprintf(&names, ", %s", col)
+	}
+	// The order of the candidates, from the stored geometry (cheap): the
+	// largest first.
+	size := "0::float8"
+	switch l.GeometryType {
+	case layers.LineString, layers.MultiLineString:
+		size = "ST_Length(g.geom)"
+	case layers.Polygon, layers.MultiPolygon:
+		size = "ST_Area(g.geom)"
+	}
+	// About three bytes a vertex (command and zigzag deltas), a dozen a
+	// feature (id, type, lengths) and eight an attribute (tags, values).
+	cost := fmt.Sprintf("3 * ST_NPoints(q.geom) + %d", 12+8*len(props))
+	tile := func(cols, from, where, geom string) string {
+		return fmt.Sprintf(sqlTile, cols, from, where, geom, names.String(), size, cost)
 	}
 	if fromLayer {
 		where := whereLayer
 		if gen && !points {
 			where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
 		}
-		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", where, "ST_Transform(g.geom, 3857)")
+		return tile(cols.String(), layerIdent(l.ID).Sanitize()+" g", where, "ST_Transform(g.geom, 3857)")
 	}
 	// The layer table first, then the band tables: PostgreSQL locks the
 	// tables of a statement in the order the FROM clause names them, and a
@@ -425,5 +462,5 @@ func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) string {
 	if !points {
 		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
 	}
-	return fmt.Sprintf(sqlTile, cols.String(), from, where, "g.geom")
+	return tile(cols.String(), from, where, "g.geom")
 }

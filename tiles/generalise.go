@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/simplify"
 
 	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
@@ -106,6 +105,7 @@ func Generalise(g orb.Geometry, kind layers.GeometryType, fn func(b Band, g orb.
 	size := math.Max(bd.Max[0]-bd.Min[0], bd.Max[1]-bd.Min[1])
 	cur := clone(g)
 	suspect := false
+	var scratch geo.SimplifyScratch
 	for i := full - 1; i >= 0; i-- {
 		b := Bands[i]
 		if cur != nil && size < b.MinSize() {
@@ -113,7 +113,7 @@ func Generalise(g orb.Geometry, kind layers.GeometryType, fn func(b Band, g orb.
 		}
 		if cur != nil {
 			n := vertices(cur)
-			cur = simplifyShape(cur, b.Tolerance())
+			cur = simplifyShape(cur, b.Tolerance(), &scratch)
 			// A polygon that lost no vertex is the finer band's, valid or
 			// suspect as that one was.
 			if cur != nil && !isLines(kind) && vertices(cur) != n {
@@ -151,11 +151,12 @@ func vertices(g orb.Geometry) int {
 // clone copies the coordinates of a line or polygon geometry.
 func clone(g orb.Geometry) orb.Geometry { return orb.Clone(g) }
 
-// simplifyShape simplifies g in place and drops what collapsed: lines with
-// fewer than two distinct points, rings with fewer than four points, and
-// polygons whose shell collapsed. It returns nil when nothing is left.
-func simplifyShape(g orb.Geometry, tol float64) orb.Geometry {
-	dp := simplify.DouglasPeucker(tol)
+// simplifyShape simplifies g in place (Douglas–Peucker, geo.SimplifyPlanar)
+// and drops what collapsed: lines with fewer than two distinct points, rings
+// with fewer than four points, and polygons whose shell collapsed. It
+// returns nil when nothing is left.
+func simplifyShape(g orb.Geometry, tol float64, s *geo.SimplifyScratch) orb.Geometry {
+	dp := simplifier{tol: tol, s: s}
 	switch g := g.(type) {
 	case orb.LineString:
 		if l := simplifyLine(dp, g); l != nil {
@@ -189,10 +190,14 @@ func simplifyShape(g orb.Geometry, tol float64) orb.Geometry {
 	return nil
 }
 
-func simplifyLine(dp *simplify.DouglasPeuckerSimplifier, l orb.LineString) orb.LineString {
-	if len(l) > 2 {
-		l = dp.LineString(l)
-	}
+// simplifier simplifies lines and rings with one tolerance and scratch.
+type simplifier struct {
+	tol float64
+	s   *geo.SimplifyScratch
+}
+
+func simplifyLine(dp simplifier, l orb.LineString) orb.LineString {
+	l = geo.SimplifyPlanar(l, dp.tol, dp.s)
 	for i := 1; i < len(l); i++ {
 		if l[i] != l[0] {
 			return l
@@ -201,11 +206,11 @@ func simplifyLine(dp *simplify.DouglasPeuckerSimplifier, l orb.LineString) orb.L
 	return nil
 }
 
-func simplifyPolygon(dp *simplify.DouglasPeuckerSimplifier, p orb.Polygon) orb.Polygon {
+func simplifyPolygon(dp simplifier, p orb.Polygon) orb.Polygon {
 	out := p[:0]
 	for i, r := range p {
 		if len(r) > 4 {
-			r = dp.Ring(r)
+			r = orb.Ring(geo.SimplifyPlanar(r, dp.tol, dp.s))
 		}
 		if len(r) < 4 {
 			if i == 0 {
