@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
@@ -210,6 +211,8 @@ type bandBatch struct {
 	suspects    [len(tiles.Bands)][]int64
 	// large says a band has a geometry of more than inlineMax bytes.
 	large [len(tiles.Bands)]bool
+	// err is a failure to generalise the batch (the tee's).
+	err error
 }
 
 // generaliseBatch generalises rows on every core.
@@ -249,16 +252,61 @@ func generaliseBatch(fids []int64, srcs [][]byte, kind layers.GeometryType) (*ba
 	return bb, nil
 }
 
-// writeBatch writes a batch into the band and index tables of n, in one
-// round trip; external says which bands store their geometries out of line
-// already, and is updated.
-func writeBatch(ctx context.Context, tx pgx.Tx, n bandNames, bb *bandBatch, external *[len(tiles.Bands)]bool) error {
+// dbConn is what a band build needs of a connection or transaction.
+type dbConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// bandState is a band build under way: its tables and what has been
+// written to them.
+type bandState struct {
+	names bandNames
+	kind  layers.GeometryType
+	// rows and pieces count the rows of each band and index table.
+	rows, pieces [len(tiles.Bands)]int64
+	// suspects are the features to repair, per band.
+	suspects [len(tiles.Bands)][]int64
+	// external says which band tables store geometries out of line.
+	external [len(tiles.Bands)]bool
+}
+
+func (bs *bandState) points() bool { return bs.kind == layers.Point || bs.kind == layers.MultiPoint }
+
+// createSQL creates the build's tables.
+func (bs *bandState) createSQL() string {
+	var ddl strings.Builder
+	n := bs.names
+	for i := range tiles.Bands {
+		if i < fullBand {
+			fmt.Fprintf(&ddl, sqlBandCreate, n.gen[i].Sanitize())
+			if bs.kind == layers.MultiPoint {
+				// Thinned in SQL, whatever their size.
+				fmt.Fprintf(&ddl, sqlBandExternal+";", n.gen[i].Sanitize())
+				bs.external[i] = true
+			}
+		}
+		if !bs.points() {
+			fmt.Fprintf(&ddl, sqlBandCreate, n.idx[i].Sanitize())
+		}
+	}
+	return ddl.String()
+}
+
+// write writes a batch into the tables, in one round trip.
+func (bs *bandState) write(ctx context.Context, c dbConn, bb *bandBatch) error {
+	n := bs.names
 	b := &pgx.Batch{}
 	for k := range tiles.Bands {
-		if bb.large[k] && !external[k] {
+		if bb.large[k] && !bs.external[k] {
 			b.Queue(fmt.Sprintf(sqlBandExternal, n.gen[k].Sanitize()))
-			external[k] = true
+			bs.external[k] = true
 		}
+		bs.suspects[k] = append(bs.suspects[k], bb.suspects[k]...)
+		bs.rows[k] += int64(len(bb.fids[k]))
+		bs.pieces[k] += int64(len(bb.pfids[k]))
 	}
 	for k := range tiles.Bands {
 		if len(bb.fids[k]) > 0 {
@@ -271,111 +319,106 @@ func writeBatch(ctx context.Context, tx pgx.Tx, n bandNames, bb *bandBatch, exte
 	if b.Len() == 0 {
 		return nil
 	}
-	return tx.SendBatch(ctx, b).Close()
+	return c.SendBatch(ctx, b).Close()
+}
+
+// forget deletes the rows of features fids from every table (features an
+// import's check repaired or rejected after they were written).
+func (bs *bandState) forget(ctx context.Context, c dbConn, fids []int64) error {
+	b := &pgx.Batch{}
+	for i := range tiles.Bands {
+		if i < fullBand {
+			b.Queue("DELETE FROM "+bs.names.gen[i].Sanitize()+" WHERE fid = ANY($1)", fids)
+		}
+		b.Queue("DELETE FROM "+bs.names.idx[i].Sanitize()+" WHERE fid = ANY($1)", fids)
+	}
+	return c.SendBatch(ctx, b).Close()
+}
+
+// thinPoints fills the bands of a point layer from table src: one
+// statement, the full band read and transformed once, each band thinned
+// from it.
+func (bs *bandState) thinPoints(ctx context.Context, c dbConn, src pgx.Identifier) error {
+	var q strings.Builder
+	fmt.Fprintf(&q, "WITH f AS MATERIALIZED %s", fmt.Sprintf(sqlFullPoints, src.Sanitize()))
+	args := make([]any, 0, fullBand)
+	for i := range fullBand {
+		args = append(args, tiles.PixelMetres(tiles.Bands[i].Hi))
+		fmt.Fprintf(&q, ", b%[1]d AS (INSERT INTO %[2]s SELECT DISTINCT ON (ST_SnapToGrid(geom, $%[3]d::float8)) fid, geom FROM f ORDER BY ST_SnapToGrid(geom, $%[3]d::float8), fid RETURNING 1)",
+			i, bs.names.gen[i].Sanitize(), i+1)
+	}
+	q.WriteString(" SELECT ")
+	for i := range fullBand {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "(SELECT count(*) FROM b%d)", i)
+	}
+	dst := make([]any, fullBand)
+	for i := range fullBand {
+		dst[i] = &bs.rows[i]
+	}
+	return c.QueryRow(ctx, q.String(), args...).Scan(dst...)
+}
+
+// finish repairs the suspects and builds the indexes of the tables that
+// need them (statistics are left to autovacuum: with none, PostGIS's
+// estimate for && is small, and the tile query's plan is the index scan).
+func (bs *bandState) finish(ctx context.Context, c dbConn) error {
+	n := bs.names
+	b := &pgx.Batch{}
+	for i := range fullBand {
+		if len(bs.suspects[i]) == 0 {
+			continue
+		}
+		gen := n.gen[i].Sanitize()
+		b.Queue(fmt.Sprintf(sqlBandRepair, gen), bs.suspects[i])
+		b.Queue(fmt.Sprintf(sqlBandEmpty, gen), bs.suspects[i])
+	}
+	for i := fullBand; i >= 0; i-- {
+		if i < fullBand && bs.rows[i] >= bandIndexMin {
+			gen := n.gen[i].Sanitize()
+			b.Queue(fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (fid)", gen))
+			if bs.points() {
+				b.Queue(fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", gen))
+			}
+		}
+		if bs.pieces[i] >= bandIndexMin {
+			b.Queue(fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", n.idx[i].Sanitize()))
+		}
+		if bs.pieces[i] >= pieceFIDIndexMin {
+			b.Queue(fmt.Sprintf("CREATE INDEX ON %s (fid)", n.idx[i].Sanitize()))
+		}
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	return c.SendBatch(ctx, b).Close()
 }
 
 // buildBands writes the zoom bands (all but the full band, a view that
 // installBands creates) of the features of table src (EPSG:4326) into new
-// tables named n, for a layer of geometry type kind, with their indexes and
-// statistics, in tx.
+// tables named n, for a layer of geometry type kind, with their indexes, in
+// tx (a transaction: the source is read through a cursor).
 func buildBands(ctx context.Context, tx pgx.Tx, src pgx.Identifier, kind layers.GeometryType, n bandNames) error {
-	points := kind == layers.Point || kind == layers.MultiPoint
-	var ddl strings.Builder
-	for i := range tiles.Bands {
-		if i < fullBand {
-			fmt.Fprintf(&ddl, sqlBandCreate, n.gen[i].Sanitize())
-			if kind == layers.MultiPoint {
-				// Thinned in SQL, whatever their size.
-				fmt.Fprintf(&ddl, sqlBandExternal+";", n.gen[i].Sanitize())
-			}
-		}
-		if !points {
-			fmt.Fprintf(&ddl, sqlBandCreate, n.idx[i].Sanitize())
-		}
-	}
-	var rows, pieces [len(tiles.Bands)]int64
-	if points {
-		if _, err := tx.Exec(ctx, ddl.String()); err != nil {
+	bs := &bandState{names: n, kind: kind}
+	if bs.points() {
+		if _, err := tx.Exec(ctx, bs.createSQL()); err != nil {
 			return err
 		}
-		// One statement: the full band read and transformed once, each
-		// band thinned from it.
-		var q strings.Builder
-		fmt.Fprintf(&q, "WITH f AS MATERIALIZED %s", fmt.Sprintf(sqlFullPoints, src.Sanitize()))
-		args := make([]any, 0, fullBand)
-		for i := range fullBand {
-			args = append(args, tiles.PixelMetres(tiles.Bands[i].Hi))
-			fmt.Fprintf(&q, ", b%[1]d AS (INSERT INTO %[2]s SELECT DISTINCT ON (ST_SnapToGrid(geom, $%[3]d::float8)) fid, geom FROM f ORDER BY ST_SnapToGrid(geom, $%[3]d::float8), fid RETURNING 1)",
-				i, n.gen[i].Sanitize(), i+1)
-		}
-		q.WriteString(" SELECT ")
-		for i := range fullBand {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			fmt.Fprintf(&q, "(SELECT count(*) FROM b%d)", i)
-		}
-		dst := make([]any, fullBand)
-		for i := range fullBand {
-			dst[i] = &rows[i]
-		}
-		if err := tx.QueryRow(ctx, q.String(), args...).Scan(dst...); err != nil {
+		if err := bs.thinPoints(ctx, tx, src); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(&ddl, sqlBandCursor, src.Sanitize())
-		if _, err := tx.Exec(ctx, ddl.String()); err != nil {
+		if _, err := tx.Exec(ctx, bs.createSQL()+fmt.Sprintf(sqlBandCursor, src.Sanitize())); err != nil {
 			return err
 		}
-		var suspects [len(tiles.Bands)][]int64
-		var external [len(tiles.Bands)]bool
-		err := pipeBatches(ctx, tx, kind, func(bb *bandBatch) error {
-			for k := range tiles.Bands {
-				suspects[k] = append(suspects[k], bb.suspects[k]...)
-				rows[k] += int64(len(bb.fids[k]))
-				pieces[k] += int64(len(bb.pfids[k]))
-			}
-			return writeBatch(ctx, tx, n, bb, &external)
-		})
+		err := pipeBatches(ctx, tx, kind, func(bb *bandBatch) error { return bs.write(ctx, tx, bb) })
 		if err != nil {
 			return err
 		}
-		for i := range fullBand {
-			if len(suspects[i]) == 0 {
-				continue
-			}
-			gen := n.gen[i].Sanitize()
-			if _, err := tx.Exec(ctx, fmt.Sprintf(sqlBandRepair, gen), suspects[i]); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, fmt.Sprintf(sqlBandEmpty, gen), suspects[i]); err != nil {
-				return err
-			}
-		}
 	}
-
-	var post strings.Builder
-	for i := fullBand; i >= 0; i-- {
-		if i < fullBand && rows[i] >= bandIndexMin {
-			gen := n.gen[i].Sanitize()
-			fmt.Fprintf(&post, "ALTER TABLE %s ADD PRIMARY KEY (fid);", gen)
-			if points {
-				fmt.Fprintf(&post, "CREATE INDEX ON %s USING gist (geom);", gen)
-			}
-			fmt.Fprintf(&post, "ANALYZE %s;", gen)
-		}
-		if pieces[i] >= bandIndexMin {
-			fmt.Fprintf(&post, "CREATE INDEX ON %[1]s USING gist (geom); ANALYZE %[1]s;", n.idx[i].Sanitize())
-		}
-		if pieces[i] >= pieceFIDIndexMin {
-			fmt.Fprintf(&post, "CREATE INDEX ON %s (fid);", n.idx[i].Sanitize())
-		}
-	}
-	if post.Len() == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, post.String())
-	return err
+	return bs.finish(ctx, tx)
 }
 
 // pipeBatches reads the build's cursor batch by batch, generalises each

@@ -2,8 +2,10 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +51,12 @@ type staged struct {
 	// bg outlives the import's context: cleaning up after a cancelled
 	// import must still run.
 	bg context.Context
+	// tee builds the tile bands from the rows as they are copied in (nil:
+	// they are built from the staged table before the swap).
+	tee *bandTee
+	// fixed are the features the check repaired, or deleted when rejected.
+	fixed    []int64
+	rejected bool
 }
 
 // Stage creates the staging table of an import: the layer table to be, in
@@ -99,7 +107,21 @@ func (st *staged) Copy(ctx context.Context, rows layers.RowSource) (int64, error
 	for _, c := range st.spec.Columns {
 		cols = append(cols, c.Name)
 	}
+	gt := st.spec.GeometryType
+	if st.spec.SRID == layers.StorageSRID && gt.Dimension() > 0 && st.tee == nil {
+		tee, err := startBandTee(ctx, st.s.pool, gt, stagedBands(st.stamp))
+		if err != nil {
+			return 0, translate(st.what, err)
+		}
+		if tee != nil {
+			st.tee = tee
+			rows = &teeRows{RowSource: rows, tee: tee}
+		}
+	}
 	n, err := st.conn.CopyFrom(ctx, st.built, cols, rows)
+	if st.tee != nil {
+		st.tee.close()
+	}
 	if rerr := rows.Err(); rerr != nil {
 		return n, rerr
 	}
@@ -166,6 +188,7 @@ func (st *staged) validity(ctx context.Context, spec layers.CheckSpec, out *laye
 	if len(fids) == 0 {
 		return nil
 	}
+	st.fixed, st.rejected = fids, spec.Reject
 	if spec.Reject {
 		_, err := st.conn.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE fid = ANY($1)", t), fids)
 		return err
@@ -189,23 +212,44 @@ func (st *staged) validity(ctx context.Context, spec layers.CheckSpec, out *laye
 // union of the old and new extents as its bbox.
 func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change, error) {
 	t := st.built.Sanitize()
-	for _, q := range []string{
-		fmt.Sprintf("ALTER TABLE %s ALTER COLUMN fid SET NOT NULL, ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", t),
-		fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", t),
-		"ANALYZE " + t,
-	} {
-		if _, err := st.conn.Exec(ctx, q); err != nil {
-			return layers.Change{}, translate(st.what, err)
+	keys := func() error {
+		for _, q := range []string{
+			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN fid SET NOT NULL, ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", t),
+			fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", t),
+			"ANALYZE " + t,
+		} {
+			if _, err := st.conn.Exec(ctx, q); err != nil {
+				return err
+			}
 		}
+		return nil
 	}
 	// The tile bands of the new version, built aside: the swap puts them
-	// in place, so that tiles are drawn from them from its commit on.
+	// in place, so that tiles are drawn from them from its commit on. The
+	// tee's are completed on its connection while the layer table gets its
+	// keys; else they are built from the staged table now.
 	kind := st.spec.GeometryType
 	bands := stagedBands(st.stamp)
-	if err := pgx.BeginFunc(ctx, st.conn, func(tx pgx.Tx) error {
-		return buildBands(ctx, tx, st.built, kind, bands)
-	}); err != nil {
-		return layers.Change{}, translate(st.what, err)
+	if st.tee != nil {
+		var wg sync.WaitGroup
+		var terr error
+		wg.Go(func() { terr = st.tee.finish(ctx, t, st.fixed, st.rejected) })
+		kerr := keys()
+		wg.Wait()
+		st.tee.release()
+		st.tee = nil
+		if err := errors.Join(kerr, terr); err != nil {
+			return layers.Change{}, translate(st.what, err)
+		}
+	} else {
+		if err := keys(); err != nil {
+			return layers.Change{}, translate(st.what, err)
+		}
+		if err := pgx.BeginFunc(ctx, st.conn, func(tx pgx.Tx) error {
+			return buildBands(ctx, tx, st.built, kind, bands)
+		}); err != nil {
+			return layers.Change{}, translate(st.what, err)
+		}
 	}
 	l := spec.Layer
 	if l.ID != st.spec.Layer {
@@ -279,6 +323,11 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 
 // Close drops the staging table, if it is still there, and ends the lease.
 func (st *staged) Close() error {
+	if st.tee != nil {
+		_ = st.tee.wait()
+		st.tee.release()
+		st.tee = nil
+	}
 	var err error
 	if st.conn != nil {
 		_, _ = st.conn.Exec(st.bg, "RESET synchronous_commit")

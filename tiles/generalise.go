@@ -54,18 +54,19 @@ func (b Band) MinSize() float64 {
 }
 
 // PieceVertices is the number of vertices per piece of the index of band b
-// for a layer of geometry type kind (see geo.PieceBoundsPlanar): polygons
-// are cut finely, full-resolution lines more coarsely (a run of vertices of
-// a line is compact, and each piece is an index entry), simplified lines,
-// which have few vertices left, finely again.
+// for a layer of geometry type kind (see geo.PieceBoundsPlanar): at full
+// resolution 256 (each piece is an index entry, and a polygon's cells or a
+// line's runs of that many vertices are small beside a tile there); in the
+// simplified bands, which have few vertices left, 64 for polygons and 32
+// for lines.
 func (b Band) PieceVertices(kind layers.GeometryType) int {
 	switch {
-	case !isLines(kind):
-		return 64
 	case b.Full():
 		return 256
+	case isLines(kind):
+		return 32
 	}
-	return 32
+	return 64
 }
 
 func isLines(kind layers.GeometryType) bool {

@@ -135,7 +135,7 @@ func (c *importCmd) Run(ctx context.Context) error {
 	}
 	defer db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
 	// Each import holds up to three connections (COPY, its lease, progress).
-	pool, err := postgis.Connect(ctx, db.URL, int32(3*c.jobs+2))
+	pool, err := postgis.Connect(ctx, db.URL, int32(4*c.jobs+2))
 	if err != nil {
 		return err
 	}
