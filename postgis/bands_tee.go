@@ -63,10 +63,10 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 		t.release()
 		return nil, err
 	}
-	gen := make(chan *bandBatch, 1)
+	in, gen := t.in, make(chan *bandBatch, 1)
 	go func() {
 		defer close(gen)
-		for rows := range t.in {
+		for rows := range in {
 			fids, srcs := make([]int64, len(rows)), make([][]byte, len(rows))
 			for i, r := range rows {
 				fids[i], srcs[i] = r.fid, r.wkb
