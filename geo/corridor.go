@@ -104,15 +104,25 @@ func (o *shape) cut(a, b orb.Point, eb orb.Bound, ts []float64) []float64 {
 }
 
 func newShape(pts []orb.Point) shape {
-	s := shape{pts: pts, nrm: make([]orb.Point, len(pts)), bound: orb.MultiPoint(pts).Bound(), prev: -1}
+	s := shape{pts: pts, nrm: make([]orb.Point, len(pts)), prev: -1}
+	s.setNormals()
+	return s
+}
+
+// setNormals fills in the shape's bound and inward edge normals from its
+// points.
+func (s *shape) setNormals() {
+	pts := s.pts
+	s.bound = orb.Bound{Min: pts[0], Max: pts[0]}
 	n := len(pts)
 	for k := 0; k < n; k++ {
 		a, b := pts[k], pts[(k+1)%n]
+		s.bound.Min[0], s.bound.Min[1] = math.Min(s.bound.Min[0], a[0]), math.Min(s.bound.Min[1], a[1])
+		s.bound.Max[0], s.bound.Max[1] = math.Max(s.bound.Max[0], a[0]), math.Max(s.bound.Max[1], a[1])
 		dx, dy := b[0]-a[0], b[1]-a[1]
 		l := math.Hypot(dx, dy)
 		s.nrm[k] = orb.Point{-dy / l, dx / l}
 	}
-	return s
 }
 
 const (
@@ -371,81 +381,115 @@ func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 		rect       int32
 		theta      float64
 		length     float64
+		va, vb     int32 // their vertices
 	}
 	var pieces []piece
-	var shapes []shape
-	rects := make(map[[2]orb.Point]struct{}, 64)
 	p.localSegments(l, r, func(a, b, A, B orb.Point) {
 		dx, dy := B[0]-A[0], B[1]-A[1]
 		d := math.Hypot(dx, dy)
 		if d == 0 {
 			return
 		}
-		nx, ny := -dy/d*r, dx/d*r
-		pc := piece{a: a, b: b, A: A, B: B, rect: -1, theta: math.Atan2(ny, nx), length: d}
-		key := [2]orb.Point{a, b}
-		if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
-			key = [2]orb.Point{b, a}
-		}
-		if _, ok := rects[key]; !ok {
-			rects[key] = struct{}{}
-			rp := []orb.Point{{A[0] - nx, A[1] - ny}, {B[0] - nx, B[1] - ny}, {B[0] + nx, B[1] + ny}, {A[0] + nx, A[1] + ny}}
-			pc.rect = int32(len(shapes))
-			rs := newShape(rp)
-			if n := len(pieces); n > 0 && pieces[n-1].b == a && pieces[n-1].rect >= 0 {
-				rs.prev = pieces[n-1].rect // they share the vertex
-			}
-			shapes = append(shapes, rs)
-		}
-		pieces = append(pieces, pc)
+		pieces = append(pieces, piece{a: a, b: b, A: A, B: B, rect: -1, theta: math.Atan2(dx/d, -dy/d), length: d})
 	})
+	if len(pieces) == 0 {
+		return nil
+	}
 
 	// The vertices, in the order the pieces reach them, with the pieces
 	// that end (end 1) or start (end 0) there.
 	type incidence struct {
-		piece int
-		end   int
+		piece int32
+		end   int8
 	}
 	type vertex struct {
 		local orb.Point
 		theta float64
 		at    []incidence
 	}
-	var vertices []vertex
-	index := make(map[orb.Point]int, 2*len(pieces))
-	meet := func(ll, local orb.Point, theta float64, in incidence) {
+	vertices := make([]vertex, 0, len(pieces)+1)
+	index := make(map[orb.Point]int32, len(pieces)+1)
+	incs := make([]incidence, 0, 2*len(pieces))
+	meet := func(ll, local orb.Point, theta float64, in incidence) int32 {
 		k, ok := index[ll]
 		if !ok {
-			k = len(vertices)
+			k = int32(len(vertices))
 			index[ll] = k
 			vertices = append(vertices, vertex{local: local, theta: theta})
 		}
-		vertices[k].at = append(vertices[k].at, in)
+		v := &vertices[k]
+		if len(v.at) == 0 && len(incs) < cap(incs)-1 {
+			// Most vertices meet two pieces: room for both in the slab.
+			v.at = incs[len(incs) : len(incs) : len(incs)+2]
+			incs = incs[:len(incs)+2]
+		}
+		v.at = append(v.at, in)
+		return k
 	}
-	for i, pc := range pieces {
-		meet(pc.a, pc.A, pc.theta, incidence{i, 0})
-		meet(pc.b, pc.B, pc.theta, incidence{i, 1})
+	for i := range pieces {
+		pc := &pieces[i]
+		pc.va = meet(pc.a, pc.A, pc.theta, incidence{int32(i), 0})
+		pc.vb = meet(pc.b, pc.B, pc.theta, incidence{int32(i), 1})
+	}
+
+	// One store for the points and normals of the shapes.
+	store := make([]orb.Point, 0, 16*len(pieces)+4*CircleSegments)
+	carve := func(n int) []orb.Point {
+		if len(store)+n > cap(store) {
+			store = make([]orb.Point, 0, max(n, cap(store)))
+		}
+		store = store[:len(store)+n]
+		return store[len(store)-n : len(store) : len(store)]
+	}
+	shapes := make([]shape, 0, 2*len(pieces)+2)
+	addShape := func(pts []orb.Point) int32 {
+		s := shape{pts: pts, nrm: carve(len(pts)), prev: -1}
+		s.setNormals()
+		shapes = append(shapes, s)
+		return int32(len(shapes) - 1)
+	}
+
+	// A rectangle per piece, but one for a segment the line runs twice.
+	for i := range pieces {
+		pc := &pieces[i]
+		dup := false
+		for _, in := range vertices[pc.va].at {
+			if q := &pieces[in.piece]; int(in.piece) < i && q.rect >= 0 &&
+				(q.va == pc.va && q.vb == pc.vb || q.va == pc.vb && q.vb == pc.va) {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		st, ct := math.Sincos(pc.theta)
+		nx, ny := ct*r, st*r
+		A, B := pc.A, pc.B
+		rp := carve(4)
+		rp[0], rp[1], rp[2], rp[3] = orb.Point{A[0] - nx, A[1] - ny}, orb.Point{B[0] - nx, B[1] - ny}, orb.Point{B[0] + nx, B[1] + ny}, orb.Point{A[0] + nx, A[1] + ny}
+		pc.rect = addShape(rp)
+		if i > 0 && pieces[i-1].vb == pc.va && pieces[i-1].rect >= 0 {
+			shapes[pc.rect].prev = pieces[i-1].rect // they share the vertex
+		}
 	}
 
 	unitCircle, unitNormals := unitPolygon()
-	adjoin := func(k int32, rs ...int32) {
-		for _, rect := range rs {
-			if rect >= 0 {
-				shapes[k].adj = append(shapes[k].adj, rect)
-				shapes[rect].adj = append(shapes[rect].adj, k)
-			}
+	adjoin := func(k int32, rect int32) {
+		if rect >= 0 {
+			shapes[k].adj = append(shapes[k].adj, rect)
+			shapes[rect].adj = append(shapes[rect].adj, k)
 		}
 	}
-	var disc [CircleSegments]orb.Point
+	var disc, cut1, cut2 [CircleSegments + 2]orb.Point
 	for _, v := range vertices {
 		c := v.local
 		st, ct := math.Sincos(v.theta)
-		for k := range disc {
+		for k := range CircleSegments {
 			u := unitCircle[k]
 			disc[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
 		}
 		if len(v.at) == 2 && v.at[0].end != v.at[1].end {
-			in, out := pieces[v.at[0].piece], pieces[v.at[1].piece]
+			in, out := &pieces[v.at[0].piece], &pieces[v.at[1].piece]
 			if v.at[0].end == 0 {
 				in, out = out, in
 			}
@@ -454,22 +498,22 @@ func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 				// of the outgoing one.
 				u1 := orb.Point{(in.B[0] - in.A[0]) / in.length, (in.B[1] - in.A[1]) / in.length}
 				u2 := orb.Point{(out.A[0] - out.B[0]) / out.length, (out.A[1] - out.B[1]) / out.length}
-				w := clipHalfPlane(clipHalfPlane(disc[:], c, u1), c, u2)
+				w := clipHalfPlane(cut2[:0], clipHalfPlane(cut1[:0], disc[:CircleSegments], c, u1), c, u2)
 				if w = dedupRing(w); len(w) >= 3 && ringArea(w) > 1e-9 {
-					k := int32(len(shapes))
-					ws := newShape(w)
-					ws.prev = in.rect // the vertex is on both
-					shapes = append(shapes, ws)
-					adjoin(k, in.rect, out.rect)
+					pts := carve(len(w))
+					copy(pts, w)
+					k := addShape(pts)
+					shapes[k].prev = in.rect // the vertex is on both
+					adjoin(k, in.rect)
+					adjoin(k, out.rect)
 				}
 				continue
 			}
 		}
 		// A full disc: the line's ends, short pieces, vertices met more
 		// than twice.
-		pts := make([]orb.Point, CircleSegments)
-		nrm := make([]orb.Point, CircleSegments)
-		copy(pts, disc[:])
+		pts, nrm := carve(CircleSegments), carve(CircleSegments)
+		copy(pts, disc[:CircleSegments])
 		for k := range nrm {
 			w := unitNormals[k]
 			nrm[k] = orb.Point{w[0]*ct - w[1]*st, w[0]*st + w[1]*ct}
@@ -484,23 +528,22 @@ func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
 	return shapes
 }
 
-// clipHalfPlane returns the part of the convex polygon pts (counter-
-// clockwise, not closed) where (x - c)·u >= 0.
-func clipHalfPlane(pts []orb.Point, c, u orb.Point) []orb.Point {
+// clipHalfPlane appends to dst the part of the convex polygon pts
+// (counter-clockwise, not closed) where (x - c)·u >= 0, and returns it.
+func clipHalfPlane(dst, pts []orb.Point, c, u orb.Point) []orb.Point {
 	side := func(q orb.Point) float64 { return (q[0]-c[0])*u[0] + (q[1]-c[1])*u[1] }
-	out := make([]orb.Point, 0, len(pts)+1)
 	for i, a := range pts {
 		b := pts[(i+1)%len(pts)]
 		sa, sb := side(a), side(b)
 		if sa >= 0 {
-			out = append(out, a)
+			dst = append(dst, a)
 		}
 		if (sa >= 0) != (sb >= 0) {
 			t := sa / (sa - sb)
-			out = append(out, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
+			dst = append(dst, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
 		}
 	}
-	return out
+	return dst
 }
 
 // dedupRing drops the points of an open ring within a micrometre of the
