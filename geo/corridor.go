@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -209,6 +210,10 @@ func corridorArea(p *PreparedPolygon, shapes []shape) float64 {
 		return 0
 	}
 
+	// Each shape's neighbours: the shapes whose boxes overlap its own
+	// (those an edge of it can meet), found by a sweep along x.
+	nb := shapeNeighbours(shapes)
+
 	// Sum about the middle of the corridor's stretch: any rounding slip in
 	// the boundary then costs its length times a short lever.
 	o := all.Center()
@@ -239,18 +244,17 @@ func corridorArea(p *PreparedPolygon, shapes []shape) float64 {
 			}
 			eb := segBound(a, b)
 			others = others[:0]
-			tree.Search(eb.Min, eb.Max, func(_, _ [2]float64, j int32) bool {
-				if int(j) == i {
-					return true
-				}
+			for _, j := range nb[i] {
 				o := &shapes[j]
+				if !overlaps(o.bound, eb) {
+					continue
+				}
 				if o.strictlyContains(a) && o.strictlyContains(b) {
 					covered = true // a convex shape holding both ends holds the edge
-					return false
+					break
 				}
 				others = append(others, j)
-				return true
-			})
+			}
 			if covered {
 				continue
 			}
@@ -323,6 +327,38 @@ func corridorArea(p *PreparedPolygon, shapes []shape) float64 {
 		return true
 	})
 	return math.Max(0, total/2)
+}
+
+// shapeNeighbours returns, for each shape, the other shapes whose bounds
+// overlap its own.
+func shapeNeighbours(shapes []shape) [][]int32 {
+	order := make([]int32, len(shapes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		return cmp.Compare(shapes[a].bound.Min[0], shapes[b].bound.Min[0])
+	})
+	nb := make([][]int32, len(shapes))
+	active := make([]int32, 0, 16)
+	for _, i := range order {
+		bi := shapes[i].bound
+		w := 0
+		for _, j := range active {
+			bj := shapes[j].bound
+			if bj.Max[0] < bi.Min[0] {
+				continue // ends before this one starts, and every later one
+			}
+			active[w] = j
+			w++
+			if bj.Min[1] <= bi.Max[1] && bj.Max[1] >= bi.Min[1] {
+				nb[i] = append(nb[i], j)
+				nb[j] = append(nb[j], i)
+			}
+		}
+		active = append(active[:w], i)
+	}
+	return nb
 }
 
 // sharedWithEarlier reports whether q lies on an edge, facing the same way

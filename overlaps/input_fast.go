@@ -65,7 +65,7 @@ func parseFast(doc []byte) ([]Alignment, error) {
 		if coords == nil || features != nil || geometry != nil || !unused(id, props, bbox) {
 			return nil, errSlow
 		}
-		g, err := fastGeometry(doc)
+		g, err := readCoordinates(typ, coords)
 		if err != nil {
 			return nil, errSlow
 		}
@@ -192,6 +192,11 @@ func fastGeometry(raw []byte) (orb.Geometry, error) {
 	if err != nil || coords == nil {
 		return nil, errSlow
 	}
+	return readCoordinates(typ, coords)
+}
+
+// readCoordinates reads the coordinates of a LineString or MultiLineString.
+func readCoordinates(typ string, coords []byte) (orb.Geometry, error) {
 	switch typ {
 	case "LineString":
 		if l, ok := readLine(coords); ok {
@@ -215,18 +220,68 @@ func fastGeometry(raw []byte) (orb.Geometry, error) {
 
 // readLine reads a JSON array of positions, each two or more numbers by
 // JSON's grammar (the third and later dropped, as encoding/json drops them
-// into an orb.Point), all finite, in one pass; false for anything else,
-// an empty array included.
+// into an orb.Point), all finite, in one pass; false for anything else, an
+// empty array included. A long array is read in two halves at once.
 func readLine(b []byte) (orb.LineString, bool) {
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '[' {
 		return nil, false
 	}
-	line := make(orb.LineString, 0, len(b)/32)
 	i = skipSpace(b, i+1)
+	var line orb.LineString
+	end, ok := 0, false
+	if split := splitPositions(b, i+(len(b)-i)/2); len(b)-i >= splitBytes && split > 0 {
+		var first orb.LineString
+		var firstEnd int
+		var firstOK bool
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			first, firstEnd, firstOK = positions(b, i, split)
+		}()
+		var second orb.LineString
+		second, end, ok = positions(b, skipSpace(b, split+1), len(b))
+		<-done
+		if !firstOK || firstEnd != split {
+			return nil, false
+		}
+		line = append(first, second...)
+	} else {
+		line, end, ok = positions(b, i, len(b))
+	}
+	if !ok || end == len(b)+1 || skipSpace(b, end) != len(b) {
+		return nil, false
+	}
+	return line, true
+}
+
+// splitBytes is the size of a coordinates array from which it is read in
+// two halves.
+const splitBytes = 16 << 10
+
+// splitPositions returns the index of the comma between two positions at
+// or after from, or -1.
+func splitPositions(b []byte, from int) int {
+	for j := from; j < len(b); j++ {
+		if b[j] == ']' {
+			k := skipSpace(b, j+1)
+			if k < len(b) && b[k] == ',' {
+				return k
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// positions reads positions from b[i] on, separated by commas, until the
+// comma at index stop (its index is returned) or the array's closing
+// bracket (the index past it is returned); ok false for anything else.
+func positions(b []byte, i, stop int) (orb.LineString, int, bool) {
+	line := make(orb.LineString, 0, (min(stop, len(b))-i)/32+1)
 	for {
 		if i >= len(b) || b[i] != '[' {
-			return nil, false
+			return nil, 0, false
 		}
 		var pt orb.Point
 		n := 0
@@ -234,11 +289,11 @@ func readLine(b []byte) (orb.LineString, bool) {
 		for {
 			j, ok := numberEnd(b, i)
 			if !ok {
-				return nil, false
+				return nil, 0, false
 			}
 			f, err := strconv.ParseFloat(string(b[i:j]), 64)
 			if err != nil || math.IsInf(f, 0) {
-				return nil, false
+				return nil, 0, false
 			}
 			if n < 2 {
 				pt[n] = f
@@ -253,21 +308,23 @@ func readLine(b []byte) (orb.LineString, bool) {
 				i++
 				break
 			}
-			return nil, false
+			return nil, 0, false
 		}
 		if n < 2 {
-			return nil, false
+			return nil, 0, false
 		}
 		line = append(line, pt)
 		i = skipSpace(b, i)
-		if i < len(b) && b[i] == ',' {
+		switch {
+		case i == stop:
+			return line, stop, true
+		case i < len(b) && b[i] == ',':
 			i = skipSpace(b, i+1)
-			continue
+		case i < len(b) && b[i] == ']':
+			return line, i + 1, true
+		default:
+			return nil, 0, false
 		}
-		if i < len(b) && b[i] == ']' && skipSpace(b, i+1) == len(b) {
-			return line, true
-		}
-		return nil, false
 	}
 }
 
