@@ -30,10 +30,41 @@ var fastSeeds = []string{
 }
 
 // TestParseFastMatchesExact: whenever the fast reader takes a document,
-// it reads what encoding/json reads.
+// it reads what encoding/json reads; long arrays (read in two halves) too,
+// a fault in either half sending the document to the exact reader.
 func TestParseFastMatchesExact(t *testing.T) {
 	for _, doc := range fastSeeds {
 		checkFast(t, []byte(doc))
+	}
+	long := func(n int, pos func(i int) string) string {
+		var b []byte
+		b = append(b, `[`...)
+		for i := range n {
+			if i > 0 {
+				b = append(b, []string{",", " ,", ",\n "}[i%3]...)
+			}
+			b = append(b, pos(i)...)
+		}
+		return string(append(b, ']'))
+	}
+	plain := func(i int) string { return fmt.Sprintf("[%v, %v]", 82+float64(i)/7e3, 23+math.Sin(float64(i))/10) }
+	for name, c := range map[string]struct {
+		doc  string
+		fast bool
+	}{
+		"line":          {`{"type":"LineString","coordinates":` + long(3000, plain) + `}`, true},
+		"z values":      {`{"type":"LineString","coordinates":` + long(3000, func(i int) string { return fmt.Sprintf("[%d.5,%d.25,%d]", 80+i%9, 20+i%7, i) }) + `}`, true},
+		"multi":         {`{"type":"MultiLineString","coordinates":[` + long(2000, plain) + `,` + long(1500, plain) + `]}`, true},
+		"feature":       {`{"type":"Feature","id":"x","properties":{},"geometry":{"type":"LineString","coordinates":` + long(3000, plain) + `}}`, true},
+		"bad in 1st":    {`{"type":"LineString","coordinates":` + long(3000, func(i int) string { return map[bool]string{true: "[01,2]", false: plain(i)}[i == 100] }) + `}`, false},
+		"bad in 2nd":    {`{"type":"LineString","coordinates":` + long(3000, func(i int) string { return map[bool]string{true: "[1,2,]", false: plain(i)}[i == 2900] }) + `}`, false},
+		"short at half": {`{"type":"LineString","coordinates":` + long(3000, func(i int) string { return map[bool]string{true: "[1]", false: plain(i)}[i == 1500] }) + `}`, false},
+	} {
+		_, err := parseFast([]byte(c.doc))
+		if (err == nil) != c.fast {
+			t.Errorf("%s: fast reader %v, want taken %v", name, err, c.fast)
+		}
+		checkFast(t, []byte(c.doc))
 	}
 }
 
