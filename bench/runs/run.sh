@@ -54,7 +54,7 @@ ANALYZE layers.${id}_x$scale;
 SQL
   done
 done
-TOKEN=$(./bin/coalmap token create --database-url "$URL" --role planner --name bench 2>/dev/null | tail -1)
+TOKEN=$(./bin/coalmap token create --database-url "$URL" --role editor --name bench 2>/dev/null | head -1)
 ./bin/coalmap serve --database-url "$URL" --addr "127.0.0.1:$PORT" --no-demo --log-level error >"$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
