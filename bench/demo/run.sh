@@ -49,8 +49,10 @@ for layer in sys.stdin.read().split():
         for x in range(tx(68, z), tx(98, z) + 1):
             for y in range(ty(38, z), ty(6, z) + 1):
                 print(layer, z, x, y)' > "$dir/tiles.txt"
-      echo "  every tile z0–z7 of every layer ($(wc -l < "$dir/tiles.txt")):"
-      ./bin/tileload -list "$dir/tiles.txt" -c 4 -url "http://127.0.0.1:$port/tiles/{layer}/{z}/{x}/{y}.mvt" | sed 's/^/    /'
+      # A viewer's token: the 16 restricted layers answer 404 without one.
+      token=$(./bin/coalmap token create --database-url "$url" --role viewer --name bench 2>/dev/null | head -1)
+      echo "  every tile z0–z7 of every layer, restricted ones included ($(wc -l < "$dir/tiles.txt")):"
+      ./bin/tileload -list "$dir/tiles.txt" -c 4 -token "$token" -url "http://127.0.0.1:$port/tiles/{layer}/{z}/{x}/{y}.mvt" | sed 's/^/    /'
       kill -INT "$spid"; wait "$spid" 2>/dev/null || true
     fi
     ./bin/coalmap db stop --data-dir "$dir" >/dev/null 2>&1 || true

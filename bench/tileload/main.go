@@ -73,6 +73,7 @@ func main() {
 	conns := flag.Int("c", 1, "requests at a time")
 	asJSON := flag.Bool("json", false, "print JSON")
 	timeout := flag.Duration("timeout", 120*time.Second, "per request")
+	token := flag.String("token", "", "a bearer token, sent with every request (restricted layers answer 404 without one)")
 	flag.Parse()
 	tiles, err := readList(*list)
 	if err != nil {
@@ -93,7 +94,7 @@ func main() {
 				if i >= len(tiles) {
 					return
 				}
-				results[i] = fetch(client, *url, tiles[i])
+				results[i] = fetch(client, *url, *token, tiles[i])
 			}
 		})
 	}
@@ -144,7 +145,7 @@ func readList(path string) ([]tile, error) {
 	return out, sc.Err()
 }
 
-func fetch(client *http.Client, tmpl string, t tile) result {
+func fetch(client *http.Client, tmpl, token string, t tile) result {
 	u := strings.NewReplacer("{layer}", t.layer, "{z}", t.z, "{x}", t.x, "{y}", t.y).Replace(tmpl)
 	r := result{zoom: t.z}
 	req, err := http.NewRequest(http.MethodGet, u, nil)
@@ -153,6 +154,9 @@ func fetch(client *http.Client, tmpl string, t tile) result {
 		return r
 	}
 	req.Header.Set("Accept-Encoding", "gzip")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	t0 := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
