@@ -549,25 +549,13 @@ func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string,
 	// tables of a statement in the order the FROM clause names them, and a
 	// swap locks the layer table before the band tables (the lock order in
 	// the package documentation); the other order can deadlock with it.
+	from := genTable(l.ID, b).Sanitize() + " g"
+	if alias == "l" {
+		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
+	}
 	where := whereGenPoints
 	if !points {
 		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
-	}
-	if alias == "l" && opt.Filter == nil {
-		// The candidates are chosen from the band alone, and only they are
-		// joined to their attributes: a low-zoom tile of a large layer
-		// takes the first $5 of tens of thousands, and carrying every
-		// row's attributes through the join and the sort was most of its
-		// time. The same rows, in the same order (bench/biglines).
-		from := layerIdent(l.ID).Sanitize() + " l JOIN (SELECT g.fid, g.geom, " + size + " AS sz FROM " +
-			genTable(l.ID, b).Sanitize() + " g WHERE " + where + " ORDER BY sz DESC, g.fid LIMIT $5) g ON g.fid = l.fid"
-		return fmt.Sprintf(sqlTile, cols.String(), from, "true", "g.geom", names.String(), "g.sz", cost), fargs, nil
-	}
-	from := genTable(l.ID, b).Sanitize() + " g"
-	if alias == "l" {
-		// A filter tests the layer's row: joined before the candidates are
-		// chosen.
-		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
 	}
 	return tile(cols.String(), from, where, "g.geom"), fargs, nil
 }
