@@ -199,8 +199,9 @@ func layerNames(ls []layers.Layer) string {
 // renderTile renders every layer at once (one query each) under one render
 // slot, and concatenates the blobs: MVT layers are repeated fields of the tile
 // message, so concatenated layers form a valid tile. A tile over
-// Config.MaxTileBytes once gzip-compressed is rendered again with its
-// layers' byte budgets cut in proportion, until it fits.
+// Config.MaxTileBytes once gzip-compressed is cut to the prefixes of its
+// layers' features that fit (trim.go), or, should that fail, rendered again
+// with its layers' byte budgets cut in proportion, until it fits.
 func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer, t maptile.Tile, opts []Options) (*Entry, error) {
 	if err := s.acquire(ctx); err != nil {
 		return nil, err
@@ -227,6 +228,12 @@ func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer,
 		gz := len(e.Gzip())
 		if gz <= max {
 			return e, nil
+		}
+		// The features are encoded largest first: the tile a smaller
+		// budget would draw is a prefix of this one's, cut here without
+		// drawing it again (trim.go).
+		if cut, ok := trimBlobs(blobs, max, func(bs []Blob) *Entry { return compose(ls, opts, bs) }); ok {
+			return cut, nil
 		}
 		for i := range opts {
 			opts[i].MaxBytes = int(float64(min(opts[i].MaxBytes, len(blobs[i].MVT))) * float64(max) / float64(gz) * 0.9)
@@ -269,6 +276,11 @@ func (s *Service) renderLayers(ctx context.Context, tms string, ls []layers.Laye
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	return compose(ls, opts, blobs), blobs, nil
+}
+
+// compose makes the tile of layers ls from their rendered blobs.
+func compose(ls []layers.Layer, opts []Options, blobs []Blob) *Entry {
 	e := &Entry{}
 	n := 0
 	for _, b := range blobs {
@@ -287,7 +299,7 @@ func (s *Service) renderLayers(ctx context.Context, tms string, ls []layers.Laye
 	}
 	sum := sha256.Sum256(e.MVT)
 	e.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
-	return e, blobs, nil
+	return e
 }
 
 // newTag is the tag of a tile of layers ls.
