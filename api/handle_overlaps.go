@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -87,7 +88,7 @@ func (s *Server) checkRequest(w http.ResponseWriter, r *http.Request, formats ..
 			return nil, opts, "", err
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxCheckBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, s.cfg.MaxCheckBytes), r.ContentLength, s.cfg.MaxCheckBytes)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -167,6 +168,17 @@ func (s *Server) handleReroute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// readBody reads a request body into a buffer sized by its Content-Length
+// when that is given and allowed (one allocation, no regrowth).
+func readBody(rd io.Reader, length, limit int64) ([]byte, error) {
+	if length <= 0 || length > limit {
+		return io.ReadAll(rd)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, length+bytes.MinRead))
+	_, err := buf.ReadFrom(rd)
+	return buf.Bytes(), err
 }
 
 func floatParam(q map[string][]string, name string) (float64, error) {

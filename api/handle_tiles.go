@@ -108,6 +108,9 @@ func (s *Server) serveTileIn(w http.ResponseWriter, r *http.Request, tms string,
 	if len(res.Capped) > 0 {
 		h.Set("X-Feature-Cap", strings.Join(res.Capped, ", "))
 	}
+	if len(res.SizeCapped) > 0 {
+		h.Set("X-Tile-Size-Cap", strings.Join(res.SizeCapped, ", "))
+	}
 	body, etag := res.MVT, res.ETag
 	gz := len(res.MVT) > 0 && acceptsGzip(r)
 	if gz {

@@ -69,12 +69,19 @@ func ClipPlanar(l *PreparedLine, p *PreparedPolygon) Clip {
 			cur = nil
 		}
 	}
+	near := pb.Pad(epsDeg)
 	for pi := range l.parts {
 		part := &l.parts[pi]
 		for si := 0; si < len(part.pts)-1; si++ {
+			if si%runSegments == 0 && !overlaps(part.runs[si/runSegments], near) {
+				// A run far from the polygon: none of its segments meets it.
+				finish()
+				si = part.firstNear(si, near) - 1
+				continue
+			}
 			a, b := part.pts[si], part.pts[si+1]
 			sb := segBound(a, b)
-			if !overlaps(sb, pb.Pad(epsDeg)) {
+			if !overlaps(sb, near) {
 				finish()
 				continue
 			}

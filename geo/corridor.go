@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -32,6 +33,8 @@ type shape struct {
 	bound orb.Bound
 	adj   []int32 // shapes likely to cover this one's edges: its neighbours on the line
 	class int8    // relation to the polygon: classOut, classIn or classMixed
+	// prev is an earlier shape this one shares a point with (-1: none).
+	prev int32
 	// For a disc: its centre, radius and the angle of its first vertex.
 	disc          bool
 	centre        orb.Point
@@ -102,15 +105,25 @@ func (o *shape) cut(a, b orb.Point, eb orb.Bound, ts []float64) []float64 {
 }
 
 func newShape(pts []orb.Point) shape {
-	s := shape{pts: pts, nrm: make([]orb.Point, len(pts)), bound: orb.MultiPoint(pts).Bound()}
+	s := shape{pts: pts, nrm: make([]orb.Point, len(pts)), prev: -1}
+	s.setNormals()
+	return s
+}
+
+// setNormals fills in the shape's bound and inward edge normals from its
+// points.
+func (s *shape) setNormals() {
+	pts := s.pts
+	s.bound = orb.Bound{Min: pts[0], Max: pts[0]}
 	n := len(pts)
 	for k := 0; k < n; k++ {
 		a, b := pts[k], pts[(k+1)%n]
+		s.bound.Min[0], s.bound.Min[1] = math.Min(s.bound.Min[0], a[0]), math.Min(s.bound.Min[1], a[1])
+		s.bound.Max[0], s.bound.Max[1] = math.Max(s.bound.Max[0], a[0]), math.Max(s.bound.Max[1], a[1])
 		dx, dy := b[0]-a[0], b[1]-a[1]
 		l := math.Hypot(dx, dy)
 		s.nrm[k] = orb.Point{-dy / l, dx / l}
 	}
-	return s
 }
 
 const (
@@ -163,7 +176,11 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 	if !(halfWidthM >= minHalfWidth) {
 		return 0
 	}
-	shapes := corridorShapes(l, p, halfWidthM)
+	return corridorArea(p, corridorShapes(l, p, halfWidthM))
+}
+
+// corridorArea is the area of the union of shapes inside p.
+func corridorArea(p *PreparedPolygon, shapes []shape) float64 {
 	if len(shapes) == 0 {
 		return 0
 	}
@@ -179,6 +196,10 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 		switch {
 		case touches:
 			s.class = classMixed
+		case s.prev >= 0 && shapes[s.prev].class != classMixed:
+			// No edge of p near either shape, and they share a point:
+			// both are wholly inside p, or both wholly outside.
+			s.class = shapes[s.prev].class
 		case p.local.locate(s.pts[0]) == Inside:
 			s.class = classIn
 		default:
@@ -188,6 +209,10 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 	if !overlaps(all, p.local.bound) {
 		return 0
 	}
+
+	// Each shape's neighbours: the shapes whose boxes overlap its own
+	// (those an edge of it can meet), found by a sweep along x.
+	nb := shapeNeighbours(shapes)
 
 	// Sum about the middle of the corridor's stretch: any rounding slip in
 	// the boundary then costs its length times a short lever.
@@ -219,18 +244,17 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 			}
 			eb := segBound(a, b)
 			others = others[:0]
-			tree.Search(eb.Min, eb.Max, func(_, _ [2]float64, j int32) bool {
-				if int(j) == i {
-					return true
-				}
+			for _, j := range nb[i] {
 				o := &shapes[j]
+				if !overlaps(o.bound, eb) {
+					continue
+				}
 				if o.strictlyContains(a) && o.strictlyContains(b) {
 					covered = true // a convex shape holding both ends holds the edge
-					return false
+					break
 				}
 				others = append(others, j)
-				return true
-			})
+			}
 			if covered {
 				continue
 			}
@@ -305,6 +329,38 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 	return math.Max(0, total/2)
 }
 
+// shapeNeighbours returns, for each shape, the other shapes whose bounds
+// overlap its own.
+func shapeNeighbours(shapes []shape) [][]int32 {
+	order := make([]int32, len(shapes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		return cmp.Compare(shapes[a].bound.Min[0], shapes[b].bound.Min[0])
+	})
+	nb := make([][]int32, len(shapes))
+	active := make([]int32, 0, 16)
+	for _, i := range order {
+		bi := shapes[i].bound
+		w := 0
+		for _, j := range active {
+			bj := shapes[j].bound
+			if bj.Max[0] < bi.Min[0] {
+				continue // ends before this one starts, and every later one
+			}
+			active[w] = j
+			w++
+			if bj.Min[1] <= bi.Max[1] && bj.Max[1] >= bi.Min[1] {
+				nb[i] = append(nb[i], j)
+				nb[j] = append(nb[j], i)
+			}
+		}
+		active = append(active[:w], i)
+	}
+	return nb
+}
+
 // sharedWithEarlier reports whether q lies on an edge, facing the same way
 // (inward normal nrm), of a shape among idx that comes before shape i: the
 // two shapes share that stretch of boundary, and only the first counts it.
@@ -345,65 +401,214 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 
 // corridorShapes returns the rectangles and discs, in p's local frame, of
 // the segments of l that come within r metres of p's bounding box.
+//
+// Where exactly two segments meet at a vertex, each at least r long, the
+// disc there is replaced by its part beyond both segments' rectangles: the
+// sector on the outer side of the turn, cut from the disc by the lines
+// through the vertex square to the two segments (none at all where the line
+// goes straight on). Every other point of the disc lies within r of the
+// vertex and projects onto one of the two segments, so inside its
+// rectangle: the union, and so the area, is the same, with a shape of a
+// few edges instead of CircleSegments, and none along straight stretches
+// (long segments are cut into pieces that meet at such vertices).
 func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
-	var shapes []shape
-	unitCircle, unitNormals := unitPolygon()
-	var slab []orb.Point // backing store for disc vertices and normals
-	discs := make(map[orb.Point]int32, 64)
-	rects := make(map[[2]orb.Point]struct{}, 64)
-	addDisc := func(ll, c orb.Point, theta float64, rect int32) {
-		if k, ok := discs[ll]; ok {
-			if rect >= 0 {
-				shapes[k].adj = append(shapes[k].adj, rect)
-				shapes[rect].adj = append(shapes[rect].adj, k)
-			}
-			return
-		}
-		// The unit circle's vertices and edge normals, turned by theta.
-		st, ct := math.Sincos(theta)
-		if len(slab) < 2*CircleSegments {
-			slab = make([]orb.Point, 16*2*CircleSegments) // room for 16 discs
-		}
-		pts, nrm := slab[:CircleSegments:CircleSegments], slab[CircleSegments:2*CircleSegments:2*CircleSegments]
-		slab = slab[2*CircleSegments:]
-		for k := range pts {
-			u, w := unitCircle[k], unitNormals[k]
-			pts[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
-			nrm[k] = orb.Point{w[0]*ct - w[1]*st, w[0]*st + w[1]*ct}
-		}
-		k := int32(len(shapes))
-		discs[ll] = k
-		shapes = append(shapes, shape{pts: pts, nrm: nrm, bound: orb.Bound{Min: orb.Point{c[0] - r, c[1] - r}, Max: orb.Point{c[0] + r, c[1] + r}},
-			disc: true, centre: c, radius: r, theta: theta})
-		if rect >= 0 {
-			shapes[k].adj = append(shapes[k].adj, rect)
-			shapes[rect].adj = append(shapes[rect].adj, k)
-		}
+	type piece struct {
+		a, b, A, B orb.Point
+		rect       int32
+		theta      float64
+		length     float64
+		va, vb     int32 // their vertices
 	}
-	addRect := func(a, b, A, B orb.Point) {
+	var pieces []piece
+	p.localSegments(l, r, func(a, b, A, B orb.Point) {
 		dx, dy := B[0]-A[0], B[1]-A[1]
 		d := math.Hypot(dx, dy)
 		if d == 0 {
 			return
 		}
-		nx, ny := -dy/d*r, dx/d*r
-		theta := math.Atan2(ny, nx)
-		key := [2]orb.Point{a, b}
-		if b[0] < a[0] || (b[0] == a[0] && b[1] < a[1]) {
-			key = [2]orb.Point{b, a}
-		}
-		rect := int32(-1)
-		if _, ok := rects[key]; !ok {
-			rects[key] = struct{}{}
-			rp := []orb.Point{{A[0] - nx, A[1] - ny}, {B[0] - nx, B[1] - ny}, {B[0] + nx, B[1] + ny}, {A[0] + nx, A[1] + ny}}
-			rect = int32(len(shapes))
-			shapes = append(shapes, newShape(rp))
-		}
-		addDisc(a, A, theta, rect)
-		addDisc(b, B, theta, rect)
+		pieces = append(pieces, piece{a: a, b: b, A: A, B: B, rect: -1, theta: math.Atan2(dx/d, -dy/d), length: d})
+	})
+	if len(pieces) == 0 {
+		return nil
 	}
-	p.localSegments(l, r, addRect)
+
+	// The vertices, in the order the pieces reach them, with the pieces
+	// that end (end 1) or start (end 0) there.
+	type incidence struct {
+		piece int32
+		end   int8
+	}
+	type vertex struct {
+		local orb.Point
+		theta float64
+		at    []incidence
+	}
+	vertices := make([]vertex, 0, len(pieces)+1)
+	index := make(map[orb.Point]int32, len(pieces)+1)
+	incs := make([]incidence, 0, 2*len(pieces))
+	meet := func(ll, local orb.Point, theta float64, in incidence) int32 {
+		k, ok := index[ll]
+		if !ok {
+			k = int32(len(vertices))
+			index[ll] = k
+			vertices = append(vertices, vertex{local: local, theta: theta})
+		}
+		v := &vertices[k]
+		if len(v.at) == 0 && len(incs) < cap(incs)-1 {
+			// Most vertices meet two pieces: room for both in the slab.
+			v.at = incs[len(incs) : len(incs) : len(incs)+2]
+			incs = incs[:len(incs)+2]
+		}
+		v.at = append(v.at, in)
+		return k
+	}
+	for i := range pieces {
+		pc := &pieces[i]
+		pc.va = meet(pc.a, pc.A, pc.theta, incidence{int32(i), 0})
+		pc.vb = meet(pc.b, pc.B, pc.theta, incidence{int32(i), 1})
+	}
+
+	// One store for the points and normals of the shapes.
+	store := make([]orb.Point, 0, 16*len(pieces)+4*CircleSegments)
+	carve := func(n int) []orb.Point {
+		if len(store)+n > cap(store) {
+			store = make([]orb.Point, 0, max(n, cap(store)))
+		}
+		store = store[:len(store)+n]
+		return store[len(store)-n : len(store) : len(store)]
+	}
+	shapes := make([]shape, 0, 2*len(pieces)+2)
+	addShape := func(pts []orb.Point) int32 {
+		s := shape{pts: pts, nrm: carve(len(pts)), prev: -1}
+		s.setNormals()
+		shapes = append(shapes, s)
+		return int32(len(shapes) - 1)
+	}
+
+	// A rectangle per piece, but one for a segment the line runs twice.
+	for i := range pieces {
+		pc := &pieces[i]
+		dup := false
+		for _, in := range vertices[pc.va].at {
+			if q := &pieces[in.piece]; int(in.piece) < i && q.rect >= 0 &&
+				(q.va == pc.va && q.vb == pc.vb || q.va == pc.vb && q.vb == pc.va) {
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		st, ct := math.Sincos(pc.theta)
+		nx, ny := ct*r, st*r
+		A, B := pc.A, pc.B
+		rp := carve(4)
+		rp[0], rp[1], rp[2], rp[3] = orb.Point{A[0] - nx, A[1] - ny}, orb.Point{B[0] - nx, B[1] - ny}, orb.Point{B[0] + nx, B[1] + ny}, orb.Point{A[0] + nx, A[1] + ny}
+		pc.rect = addShape(rp)
+		if i > 0 && pieces[i-1].vb == pc.va && pieces[i-1].rect >= 0 {
+			shapes[pc.rect].prev = pieces[i-1].rect // they share the vertex
+		}
+	}
+
+	unitCircle, unitNormals := unitPolygon()
+	adjoin := func(k int32, rect int32) {
+		if rect >= 0 {
+			shapes[k].adj = append(shapes[k].adj, rect)
+			shapes[rect].adj = append(shapes[rect].adj, k)
+		}
+	}
+	var disc, cut1, cut2 [CircleSegments + 2]orb.Point
+	for _, v := range vertices {
+		c := v.local
+		st, ct := math.Sincos(v.theta)
+		for k := range CircleSegments {
+			u := unitCircle[k]
+			disc[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
+		}
+		if len(v.at) == 2 && v.at[0].end != v.at[1].end {
+			in, out := &pieces[v.at[0].piece], &pieces[v.at[1].piece]
+			if v.at[0].end == 0 {
+				in, out = out, in
+			}
+			if in.rect >= 0 && out.rect >= 0 && in.length >= r && out.length >= r {
+				// Beyond the end of the incoming segment, before the start
+				// of the outgoing one.
+				u1 := orb.Point{(in.B[0] - in.A[0]) / in.length, (in.B[1] - in.A[1]) / in.length}
+				u2 := orb.Point{(out.A[0] - out.B[0]) / out.length, (out.A[1] - out.B[1]) / out.length}
+				w := clipHalfPlane(cut2[:0], clipHalfPlane(cut1[:0], disc[:CircleSegments], c, u1), c, u2)
+				if w = dedupRing(w); len(w) >= 3 && ringArea(w) > 1e-9 {
+					pts := carve(len(w))
+					copy(pts, w)
+					k := addShape(pts)
+					shapes[k].prev = in.rect // the vertex is on both
+					adjoin(k, in.rect)
+					adjoin(k, out.rect)
+				}
+				continue
+			}
+		}
+		// A full disc: the line's ends, short pieces, vertices met more
+		// than twice.
+		pts, nrm := carve(CircleSegments), carve(CircleSegments)
+		copy(pts, disc[:CircleSegments])
+		for k := range nrm {
+			w := unitNormals[k]
+			nrm[k] = orb.Point{w[0]*ct - w[1]*st, w[0]*st + w[1]*ct}
+		}
+		k := int32(len(shapes))
+		shapes = append(shapes, shape{pts: pts, nrm: nrm, bound: orb.Bound{Min: orb.Point{c[0] - r, c[1] - r}, Max: orb.Point{c[0] + r, c[1] + r}},
+			disc: true, centre: c, radius: r, theta: v.theta, prev: pieces[v.at[0].piece].rect})
+		for _, in := range v.at {
+			adjoin(k, pieces[in.piece].rect)
+		}
+	}
 	return shapes
+}
+
+// clipHalfPlane appends to dst the part of the convex polygon pts
+// (counter-clockwise, not closed) where (x - c)·u >= 0, and returns it.
+func clipHalfPlane(dst, pts []orb.Point, c, u orb.Point) []orb.Point {
+	side := func(q orb.Point) float64 { return (q[0]-c[0])*u[0] + (q[1]-c[1])*u[1] }
+	for i, a := range pts {
+		b := pts[(i+1)%len(pts)]
+		sa, sb := side(a), side(b)
+		if sa >= 0 {
+			dst = append(dst, a)
+		}
+		if (sa >= 0) != (sb >= 0) {
+			t := sa / (sa - sb)
+			dst = append(dst, orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])})
+		}
+	}
+	return dst
+}
+
+// dedupRing drops the points of an open ring within a micrometre of the
+// one before (a wedge's corner where the cut meets a vertex of the disc):
+// an edge that short has no direction to speak of.
+func dedupRing(pts []orb.Point) []orb.Point {
+	const eps = 1e-6
+	near := func(a, b orb.Point) bool { return math.Abs(a[0]-b[0]) < eps && math.Abs(a[1]-b[1]) < eps }
+	out := pts[:0]
+	for i, q := range pts {
+		if i > 0 && near(q, out[len(out)-1]) {
+			continue
+		}
+		out = append(out, q)
+	}
+	for len(out) > 1 && near(out[len(out)-1], out[0]) {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// ringArea is the area of an open ring (signed: positive counter-clockwise).
+func ringArea(pts []orb.Point) float64 {
+	var a float64
+	for i, q := range pts {
+		n := pts[(i+1)%len(pts)]
+		a += q[0]*n[1] - n[0]*q[1]
+	}
+	return a / 2
 }
 
 // localSegments calls fn, in line order, with the pieces of the segments of
@@ -421,7 +626,12 @@ func (p *PreparedPolygon) localSegments(l *PreparedLine, padM float64, fn func(a
 		pts := l.parts[pi].pts
 		last := -1 // index of the vertex whose projection is in lastP
 		var lastP orb.Point
+		part := &l.parts[pi]
 		for si := 0; si+1 < len(pts); si++ {
+			if si%runSegments == 0 && !overlaps(part.runs[si/runSegments], search) {
+				si = part.firstNear(si, search) - 1
+				continue
+			}
 			a, b := pts[si], pts[si+1]
 			if !overlaps(segBound(a, b), search) {
 				continue

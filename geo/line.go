@@ -22,6 +22,23 @@ type PreparedLine struct {
 type linePart struct {
 	pts orb.LineString
 	cum []float64 // chainage in metres of each vertex, counted from the start of the first part
+	// runs are the bounds of runs of runSegments consecutive segments,
+	// so that a search along the line skips the runs far from its box.
+	runs []orb.Bound
+}
+
+// runSegments is the length of the runs of linePart.runs.
+const runSegments = 16
+
+// firstNear returns the first segment at or after si whose run's bound
+// overlaps b (len(pts)-1 when none).
+func (p *linePart) firstNear(si int, b orb.Bound) int {
+	for r := si / runSegments; r < len(p.runs); r++ {
+		if overlaps(p.runs[r], b) {
+			return max(si, r*runSegments)
+		}
+	}
+	return len(p.pts) - 1
 }
 
 // PrepareLine validates g as an alignment and prepares it. g must be an
@@ -91,7 +108,11 @@ func PrepareLine(g orb.Geometry, maxVertices int) (*PreparedLine, error) {
 		} else {
 			l.bound = l.bound.Union(b)
 		}
-		l.parts = append(l.parts, linePart{pts: pts, cum: cum})
+		runs := make([]orb.Bound, 0, (len(pts)-2)/runSegments+1)
+		for i := 0; i < len(pts)-1; i += runSegments {
+			runs = append(runs, boundOf(pts[i:min(i+runSegments, len(pts)-1)+1]))
+		}
+		l.parts = append(l.parts, linePart{pts: pts, cum: cum, runs: runs})
 	}
 	l.length = chain
 	return l, nil

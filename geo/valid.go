@@ -64,8 +64,15 @@ type vcSeg struct {
 }
 
 func vcPolygons(mp orb.MultiPolygon) bool {
-	var rings []orb.Ring
-	var segs []vcSeg
+	nr, nv := 0, 0
+	for _, p := range mp {
+		nr += len(p)
+		for _, r := range p {
+			nv += len(r)
+		}
+	}
+	rings := make([]orb.Ring, 0, nr)
+	segs := make([]vcSeg, 0, nv)
 	for _, p := range mp {
 		if len(p) == 0 {
 			return false
@@ -174,7 +181,23 @@ func vcOrient(a, b, c orb.Point) int {
 // as GEOS does: a chain cannot cross itself, so only chains whose boxes
 // overlap are compared, each pair by a merge along x.
 func vcNoCrossings(segs []vcSeg) bool {
-	var chains []vcChain
+	if len(segs) <= 24 {
+		// Few edges (a generalised polygon): every pair, without the
+		// chains' bookkeeping.
+		for i := range segs {
+			for j := i + 1; j < len(segs); j++ {
+				s, t := &segs[i], &segs[j]
+				if s.maxX < t.minX || t.maxX < s.minX {
+					continue
+				}
+				if !vcApart(s, t) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	chains := make([]vcChain, 0, len(segs)/4+8)
 	for i := 0; i < len(segs); {
 		dir := vcDir(&segs[i])
 		j := i

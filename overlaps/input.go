@@ -48,6 +48,15 @@ func (e *InputError) Unwrap() error { return ErrInput }
 // alignment's ID. Geometry types are not checked here: Check refuses what is
 // not a line, naming the alignment.
 func ParseGeoJSON(doc []byte) ([]Alignment, error) {
+	if as, err := parseFast(doc); err == nil {
+		return as, nil
+	}
+	return parseExact(doc)
+}
+
+// parseExact reads any GeoJSON document through encoding/json, whose
+// errors say what and where.
+func parseExact(doc []byte) ([]Alignment, error) {
 	// One pass over the document; geometries are decoded from their raw
 	// bytes by type.
 	var head struct {
@@ -116,13 +125,16 @@ func featureID(f *geojson.Feature) string {
 	case string:
 		return id
 	case float64:
-		return strconv.FormatFloat(id, 'f', -1, 64)
+		return formatID(id)
 	}
 	if name, ok := f.Properties["name"].(string); ok {
 		return name
 	}
 	return ""
 }
+
+// formatID writes a numeric feature id.
+func formatID(id float64) string { return strconv.FormatFloat(id, 'f', -1, 64) }
 
 func jsonError(err error) error {
 	var se *json.SyntaxError

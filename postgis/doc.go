@@ -37,8 +37,9 @@
 // Who takes what:
 //
 //   - The swap of an import (staged.Swap): 1, 2, 3, 4, in one transaction.
-//     Building the staged table's keys and index happens before, on the
-//     staging table alone.
+//     Building the staged table's keys and index and the new version's tile
+//     bands happens before, on staging tables alone; the swap drops the old
+//     bands and moves the new ones in (3).
 //   - A layer's metadata update and creation (Store.PutLayer): 1 (then, for
 //     a new layer, CREATE TABLE: 2), 4.
 //   - A delete (Store.DeleteLayer): 1, 2, 3, 4.

@@ -10,43 +10,47 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
 )
 
-// An edit changes one feature: its layer's tile bands (see PrepareTiles)
-// are patched for that feature in the edit's transaction, each band by the
-// rule that built it, so that tiles drawn from the bands show the edit at
-// once and a later full rebuild would give the same tables. The band tables
-// are locked in the order a band build drops them — finest band first, its
-// index table before its band table — so that an edit and a build never
-// deadlock (TestEditsWithImportsAndBandBuilds).
+// An edit changes one feature: its layer's tile bands (see bands.go) are
+// patched for that feature in the edit's transaction, by the code that
+// builds them (generaliseFeature), so that tiles drawn from the bands show
+// the edit at once and a later full rebuild would give the same tables. The
+// band tables are locked in the order a band build drops them — finest band
+// first, its index table before its band table — so that an edit and a
+// build never deadlock (TestEditsWithImportsAndBandBuilds). The full band,
+// a view of the layer table, follows the edit by itself.
 //
-//   - the full-resolution band: the feature's row again, in EPSG:3857;
-//   - a band of lines or polygons: the feature simplified for the band, or
-//     nothing when it is under a pixel there; and its index pieces;
-//   - a band of points, thinned to one point a pixel: the pixels (grid
-//     cells) of the old and the new point are thinned again from the
-//     full band, so that a cell keeps the point a rebuild would keep.
+//   - a band of lines or polygons: the feature generalised for the band
+//     (nothing when it is under a pixel there), repaired when it is a
+//     polygon not proven valid, and its index pieces;
+//   - a thinned band of points (one point a pixel): the pixels (grid
+//     cells) of the old and the new point are thinned again from the full
+//     band, so that a cell keeps the point a rebuild would keep.
 
 const (
-	// %[1]s band, %[2]s layer table.
-	sqlPatchFull = `INSERT INTO %[1]s SELECT fid, ST_Transform(geom, 3857) FROM %[2]s
-WHERE fid = $1 AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
-	// %[1]s band, %[2]s full band, %[3]s simplifier; $1 fid, $2 tolerance, $3 minimum size.
-	sqlPatchShapes = `INSERT INTO %[1]s SELECT fid, geom FROM (
-    SELECT fid, %[3]s(geom, $2::float8) AS geom FROM %[2]s
-    WHERE fid = $1 AND greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $3::float8) s
-WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
-	// %[1]s index, %[2]s band, %[3]d vertices a piece.
-	sqlPatchPieces = `INSERT INTO %[1]s SELECT fid, ST_Subdivide(geom, %[3]d) FROM %[2]s WHERE fid = $1`
+	// The feature's geometry, as a build reads it; $1 fid.
+	sqlPatchSource = `SELECT ST_AsBinary(geom) FROM %s WHERE fid = $1 AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// A point as the full band has it; $1 fid.
+	sqlPatchPoint = `SELECT ST_AsEWKB(ST_Transform(geom, 3857)) FROM %s WHERE fid = $1 AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
+	// %[1]s band; $1 fid, $2 WKB in EPSG:3857.
+	sqlPatchInsert = `INSERT INTO %[1]s (fid, geom) VALUES ($1, ST_GeomFromWKB($2, 3857))`
+	// %[1]s index; $1 fid, $2 the pieces' boxes (WKB).
+	sqlPatchPieces = `INSERT INTO %[1]s (fid, geom) SELECT $1, ST_GeomFromWKB(w, 3857) FROM unnest($2::bytea[]) w`
 	// The grid cells of the old and new points ($1, EWKB in 3857) on a
 	// grid of $2 metres.
 	patchCells = `(SELECT DISTINCT ST_SnapToGrid(x::geometry, $2::float8) AS cell FROM unnest($1::bytea[]) x WHERE x IS NOT NULL)`
 	// %[1]s band.
 	sqlPatchPointsDrop = `DELETE FROM %[1]s g USING ` + patchCells + ` c
 WHERE g.geom && ST_Expand(c.cell, $2::float8) AND ST_SnapToGrid(g.geom, $2::float8) = c.cell`
-	// %[1]s band, %[2]s full band: the thinning of sqlGenPoints, on the cells.
+	// %[1]s band, %[2]s layer table: the thinning of sqlBandPoints, on the
+	// cells, the full band read from the layer table through its index.
 	sqlPatchPointsAdd = `INSERT INTO %[1]s SELECT DISTINCT ON (ST_SnapToGrid(f.geom, $2::float8)) f.fid, f.geom
-FROM %[2]s f JOIN ` + patchCells + ` c ON f.geom && ST_Expand(c.cell, $2::float8) AND ST_SnapToGrid(f.geom, $2::float8) = c.cell
+FROM (SELECT DISTINCT l.fid, ST_Transform(l.geom, 3857) AS geom FROM %[2]s l JOIN ` + patchCells + ` c
+      ON l.geom && ST_Transform(ST_Expand(c.cell, 2 * $2::float8), 4326)
+      WHERE l.geom IS NOT NULL AND NOT ST_IsEmpty(l.geom)) f
+JOIN ` + patchCells + ` c ON ST_SnapToGrid(f.geom, $2::float8) = c.cell
 ORDER BY ST_SnapToGrid(f.geom, $2::float8), f.fid`
 )
 
@@ -73,15 +77,18 @@ func pointLayer(l *layers.Layer) bool {
 func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer, v int64) (layerBands, error) {
 	b := layerBands{l: l}
 	var exists bool
-	if err := tx.QueryRow(ctx, sqlRegclass, genTable(l.ID, zoomBands[len(zoomBands)-1]).Sanitize()).Scan(&exists); err != nil || !exists {
+	final := finalBands(l.ID)
+	if err := tx.QueryRow(ctx, sqlRegclass, final.gen[0].Sanitize()).Scan(&exists); err != nil || !exists {
 		return b, err
 	}
 	var names []string
-	for i := len(zoomBands) - 1; i >= 0; i-- {
+	for i := fullBand; i >= 0; i-- {
 		if !pointLayer(l) {
-			names = append(names, genIndex(l.ID, zoomBands[i]).Sanitize())
+			names = append(names, final.idx[i].Sanitize())
 		}
-		names = append(names, genTable(l.ID, zoomBands[i]).Sanitize())
+		if i < fullBand {
+			names = append(names, final.gen[i].Sanitize())
+		}
 	}
 	// In a savepoint: tables dropped meanwhile leave nothing to patch, and
 	// must not break the edit's transaction.
@@ -110,81 +117,90 @@ func bandsOf(ctx context.Context, tx pgx.Tx, l *layers.Layer, v int64) (layerBan
 
 // patch brings the bands up to date for the feature fid of the layer
 // table, already written; old is the feature's geometry before the edit,
-// in EPSG:3857, for point bands.
+// in EPSG:3857 (as the full band has it), for point bands.
 func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte) error {
 	if !b.current {
 		return nil
 	}
 	id := b.l.ID
 	kind := b.l.GeometryType
-	points := pointLayer(b.l)
-	lines := kind == layers.LineString || kind == layers.MultiLineString
+	fail := func(err error) error { return fmt.Errorf("postgis: tiles of %s, feature %d: %w", id, fid, err) }
 	exec := func(sql string, args ...any) error {
 		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			return fmt.Errorf("postgis: tiles of %s, feature %d: %w", id, fid, err)
+			return fail(err)
 		}
 		return nil
 	}
-	full := genTable(id, zoomBands[len(zoomBands)-1]).Sanitize()
-	var cur []byte
-	// Finest band first: the others derive from it.
-	for i := len(zoomBands) - 1; i >= 0; i-- {
-		band := zoomBands[i]
-		gen, idx := genTable(id, band).Sanitize(), genIndex(id, band).Sanitize()
-		px := pixelMetres(band.hi)
-		if !points {
-			// The index table first, then the band table: the order in
-			// which a band build drops them, so that the two never wait
-			// for each other the other way round.
-			if err := exec("DELETE FROM "+idx+" WHERE fid = $1", fid); err != nil {
-				return err
-			}
+	names := finalBands(id)
+	if pointLayer(b.l) {
+		var cur []byte
+		if err := tx.QueryRow(ctx, fmt.Sprintf(sqlPatchPoint, layerIdent(id).Sanitize()), fid).Scan(&cur); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fail(err)
 		}
-		switch {
-		case band.lo >= fullBand:
-			if err := exec("DELETE FROM "+gen+" WHERE fid = $1", fid); err != nil {
-				return err
-			}
-			if err := exec(fmt.Sprintf(sqlPatchFull, gen, layerIdent(id).Sanitize()), fid); err != nil {
-				return err
-			}
-			if points {
-				if err := tx.QueryRow(ctx, "SELECT ST_AsEWKB(geom) FROM "+gen+" WHERE fid = $1", fid).Scan(&cur); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-					return fmt.Errorf("postgis: tiles of %s, feature %d: %w", id, fid, err)
-				}
-			}
-		case points:
-			cells := [][]byte{old, cur}
+		cells := [][]byte{old, cur}
+		for i := fullBand - 1; i >= 0; i-- {
+			gen := names.gen[i].Sanitize()
+			px := tiles.PixelMetres(tiles.Bands[i].Hi)
 			if err := exec(fmt.Sprintf(sqlPatchPointsDrop, gen), cells, px); err != nil {
 				return err
 			}
-			if err := exec(fmt.Sprintf(sqlPatchPointsAdd, gen, full), cells, px); err != nil {
+			if err := exec(fmt.Sprintf(sqlPatchPointsAdd, gen, layerIdent(id).Sanitize()), cells, px); err != nil {
 				return err
 			}
-		default:
-			simplify := "ST_SimplifyPreserveTopology"
-			if lines {
-				simplify = "ST_Simplify"
-			}
+		}
+		return nil
+	}
+	var src []byte
+	if err := tx.QueryRow(ctx, fmt.Sprintf(sqlPatchSource, layerIdent(id).Sanitize()), fid).Scan(&src); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fail(err)
+	}
+	var f featureBands
+	if src != nil {
+		var err error
+		if f, err = generaliseFeature(fid, src, kind); err != nil {
+			return fail(err)
+		}
+	}
+	// Finest band first: the order a build drops them in; in each, the
+	// index table first, then the band table.
+	for i := fullBand; i >= 0; i-- {
+		gen, idx := names.gen[i].Sanitize(), names.idx[i].Sanitize()
+		if err := exec("DELETE FROM "+idx+" WHERE fid = $1", fid); err != nil {
+			return err
+		}
+		if i < fullBand {
 			if err := exec("DELETE FROM "+gen+" WHERE fid = $1", fid); err != nil {
 				return err
 			}
-			if err := exec(fmt.Sprintf(sqlPatchShapes, gen, full, simplify), fid, px/2, px); err != nil {
-				return err
+			if len(f.geom[i]) > inlineMax {
+				var inline bool
+				if err := tx.QueryRow(ctx, sqlBandInline, gen).Scan(&inline); err != nil {
+					return fail(err)
+				}
+				if inline {
+					if err := exec(fmt.Sprintf(sqlBandExternal, gen)); err != nil {
+						return err
+					}
+				}
+			}
+			if f.geom[i] != nil {
+				if err := exec(fmt.Sprintf(sqlPatchInsert, gen), fid, f.geom[i]); err != nil {
+					return err
+				}
+			}
+			if f.suspect[i] {
+				if err := exec(fmt.Sprintf(sqlBandRepair, gen), []int64{fid}); err != nil {
+					return err
+				}
+				if err := exec(fmt.Sprintf(sqlBandEmpty, gen), []int64{fid}); err != nil {
+					return err
+				}
 			}
 		}
-		if points {
-			continue
-		}
-		per := piecesPolygon
-		switch {
-		case lines && band.lo >= fullBand:
-			per = piecesLine
-		case lines:
-			per = piecesLineBand
-		}
-		if err := exec(fmt.Sprintf(sqlPatchPieces, idx, gen, per), fid); err != nil {
-			return err
+		if len(f.pieces[i]) > 0 {
+			if err := exec(fmt.Sprintf(sqlPatchPieces, idx), fid, f.pieces[i]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

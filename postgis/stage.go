@@ -2,8 +2,10 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +51,12 @@ type staged struct {
 	// bg outlives the import's context: cleaning up after a cancelled
 	// import must still run.
 	bg context.Context
+	// tee builds the tile bands from the rows as they are copied in (nil:
+	// they are built from the staged table before the swap).
+	tee *bandTee
+	// fixed are the features the check repaired, or deleted when rejected.
+	fixed    []int64
+	rejected bool
 }
 
 // Stage creates the staging table of an import: the layer table to be, in
@@ -99,7 +107,21 @@ func (st *staged) Copy(ctx context.Context, rows layers.RowSource) (int64, error
 	for _, c := range st.spec.Columns {
 		cols = append(cols, c.Name)
 	}
+	gt := st.spec.GeometryType
+	if st.spec.SRID == layers.StorageSRID && gt.Dimension() > 0 && st.tee == nil {
+		tee, err := startBandTee(ctx, st.s.pool, gt, stagedBands(st.stamp))
+		if err != nil {
+			return 0, translate(st.what, err)
+		}
+		if tee != nil {
+			st.tee = tee
+			rows = &teeRows{RowSource: rows, tee: tee}
+		}
+	}
 	n, err := st.conn.CopyFrom(ctx, st.built, cols, rows)
+	if st.tee != nil {
+		st.tee.close()
+	}
 	if rerr := rows.Err(); rerr != nil {
 		return n, rerr
 	}
@@ -204,6 +226,7 @@ func (st *staged) validity(ctx context.Context, spec layers.CheckSpec, out *laye
 	if len(fids) == 0 {
 		return nil
 	}
+	st.fixed, st.rejected = fids, spec.Reject
 	if spec.Reject {
 		_, err := st.conn.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE fid = ANY($1)", t), fids)
 		return err
@@ -213,22 +236,56 @@ func (st *staged) validity(ctx context.Context, spec layers.CheckSpec, out *laye
 	return err
 }
 
-// Swap builds the staged table's keys, GiST index and statistics, then
-// swaps it in, in one short transaction that takes its locks in the order
-// the package documentation gives: the catalog row (created for a new
-// layer), the layer table (renamed away, the staged one renamed in, the
-// old dropped), the layer's tile-band tables (dropped: they belong to the
-// old version), the audit record, and last the change log. The change event
+// Swap builds the staged table's keys, GiST index and statistics and the
+// new version's tile bands (buildBands, under staging names), then swaps
+// them in, in one short transaction that takes its locks in the order the
+// package documentation gives: the catalog row (created for a new layer),
+// the layer table (renamed away, the staged one renamed in, the old
+// dropped), the layer's tile-band tables (the old ones dropped, the new
+// ones renamed in and recorded as built from the new data version), the
+// audit record, and last the change log. Tiles are drawn from the new
+// bands from the commit on: no request after an import reads the layer
+// table at full resolution for want of them. The change event
 // it commits is of kind created for a new layer, data otherwise, with the
 // union of the old and new extents as its bbox.
 func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change, error) {
 	t := st.built.Sanitize()
-	for _, q := range []string{
-		fmt.Sprintf("ALTER TABLE %s ALTER COLUMN fid SET NOT NULL, ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", t),
-		fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", t),
-		"ANALYZE " + t,
-	} {
-		if _, err := st.conn.Exec(ctx, q); err != nil {
+	keys := func() error {
+		for _, q := range []string{
+			fmt.Sprintf("ALTER TABLE %s ALTER COLUMN fid SET NOT NULL, ALTER COLUMN feature_id SET NOT NULL, ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id)", t),
+			fmt.Sprintf("CREATE INDEX ON %s USING gist (geom)", t),
+			"ANALYZE " + t,
+		} {
+			if _, err := st.conn.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The tile bands of the new version, built aside: the swap puts them
+	// in place, so that tiles are drawn from them from its commit on. The
+	// tee's are completed on its connection while the layer table gets its
+	// keys; else they are built from the staged table now.
+	kind := st.spec.GeometryType
+	bands := stagedBands(st.stamp)
+	if st.tee != nil {
+		var wg sync.WaitGroup
+		var terr error
+		wg.Go(func() { terr = st.tee.finish(ctx, t, st.fixed, st.rejected) })
+		kerr := keys()
+		wg.Wait()
+		st.tee.release()
+		st.tee = nil
+		if err := errors.Join(kerr, terr); err != nil {
+			return layers.Change{}, translate(st.what, err)
+		}
+	} else {
+		if err := keys(); err != nil {
+			return layers.Change{}, translate(st.what, err)
+		}
+		if err := pgx.BeginFunc(ctx, st.conn, func(tx pgx.Tx) error {
+			return buildBands(ctx, tx, st.built, kind, bands)
+		}); err != nil {
 			return layers.Change{}, translate(st.what, err)
 		}
 	}
@@ -263,7 +320,7 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 				return err
 			}
 		}
-		if err := DropTiles(ctx, tx, l.ID); err != nil {
+		if err := installBands(ctx, tx, l.ID, kind, bands); err != nil {
 			return err
 		}
 		var extent []float64
@@ -273,6 +330,9 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 		var version int64
 		if err := tx.QueryRow(ctx, sqlSwapCatalog, l.ID, string(l.GeometryType), jsonArg(attributes(l.Attributes)), l.FeatureCount,
 			extent, jsonArg(l.Lineage), l.SourceCRS).Scan(&version); err != nil {
+			return err
+		}
+		if err := bandsBuilt(ctx, tx, l.ID, version); err != nil {
 			return err
 		}
 		detail := map[string]any{"data_version": version}
@@ -301,6 +361,11 @@ func (st *staged) Swap(ctx context.Context, spec layers.SwapSpec) (layers.Change
 
 // Close drops the staging table, if it is still there, and ends the lease.
 func (st *staged) Close() error {
+	if st.tee != nil {
+		_ = st.tee.wait()
+		st.tee.release()
+		st.tee = nil
+	}
 	var err error
 	if st.conn != nil {
 		_, _ = st.conn.Exec(st.bg, "RESET synchronous_commit")
@@ -308,7 +373,7 @@ func (st *staged) Close() error {
 		st.conn = nil
 		// On a connection of the pool's: the import's may have been closed
 		// by a cancellation.
-		_, err = st.s.pool.Exec(st.bg, "DROP TABLE IF EXISTS "+st.built.Sanitize())
+		_, err = st.s.pool.Exec(st.bg, "DROP TABLE IF EXISTS "+st.built.Sanitize()+";"+stagedBands(st.stamp).dropSQL())
 	}
 	if st.release != nil {
 		st.release()

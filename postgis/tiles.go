@@ -26,29 +26,6 @@ import (
 // cut from, built by PrepareTiles.
 const TileSchema = "tilegen"
 
-// A zoom band is a range of zoom levels served from one generalised copy of a
-// layer. The last band keeps full resolution.
-type zoomBand struct{ lo, hi int }
-
-var zoomBands = []zoomBand{{0, 5}, {6, 7}, {8, 9}, {10, 11}, {12, 13}, {14, tiles.MaxZoom}}
-
-// fullBand is the first zoom with full-resolution geometry.
-const fullBand = 14
-
-func bandOf(z int) zoomBand {
-	for _, b := range zoomBands {
-		if z <= b.hi {
-			return b
-		}
-	}
-	return zoomBands[len(zoomBands)-1]
-}
-
-// pixelMetres is the size in Web Mercator metres of one pixel of a 256-pixel
-// tile at zoom z (at the equator; Mercator scale grows with latitude alike for
-// the tile grid, so the ratio to the tile holds everywhere).
-func pixelMetres(z int) float64 { return 2 * 20037508.3427892 / 256 / math.Exp2(float64(z)) }
-
 // genBase shortens long layer ids so that generated names stay within
 // PostgreSQL's 63-byte identifiers.
 func genBase(id string) string {
@@ -60,27 +37,20 @@ func genBase(id string) string {
 }
 
 // genTable is the generalised copy of layer id for band b: fid and geom
-// (EPSG:3857, simplified for the band). genIndex holds the same geometries cut
-// into pieces of a few dozen vertices, so that the GiST index of a long line or
-// a large polygon finds the tiles it crosses, not every tile of its bounding box.
-func genTable(id string, b zoomBand) pgx.Identifier {
-	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d", genBase(id), b.lo)}
+// (EPSG:3857, simplified for the band). genIndex holds the boxes of the same
+// geometries' pieces of a few dozen vertices (geo.PieceBoundsPlanar), so
+// that the GiST index of a long line or a large polygon finds the tiles it
+// crosses, not every tile of its bounding box.
+func genTable(id string, b tiles.Band) pgx.Identifier {
+	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d", genBase(id), b.Lo)}
 }
 
-func genIndex(id string, b zoomBand) pgx.Identifier {
-	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.lo)}
+func genIndex(id string, b tiles.Band) pgx.Identifier {
+	return pgx.Identifier{TileSchema, fmt.Sprintf("%s__z%d_i", genBase(id), b.Lo)}
 }
 
 func layerIdent(id string) pgx.Identifier { return pgx.Identifier{layers.Schema, id} }
 
-// The generalisation of PrepareTiles. The full-resolution band is the layer
-// in EPSG:3857; each coarser band is derived from it. For a band whose deepest
-// zoom is hi: geometries are simplified to half a pixel at hi (well under the
-// MVT grid of 16 units a pixel) — polygons by ST_SimplifyPreserveTopology so
-// that they stay valid, lines by ST_Simplify (Douglas–Peucker cannot make a
-// line invalid, and GEOS's topology-preserving simplifier took minutes on
-// long self-crossing lines) — features smaller than a pixel at hi are dropped,
-// and points falling on one pixel are thinned to one.
 const (
 	sqlLayerGeomTyp = `SELECT geometry_type, data_version FROM catalog.layers WHERE id = $1`
 	sqlBandsBuilt   = `INSERT INTO tilegen.bands (layer_id, data_version) VALUES ($1, $2)
@@ -88,33 +58,6 @@ ON CONFLICT (layer_id) DO UPDATE SET data_version = excluded.data_version, built
 	sqlBandsVersion = `SELECT coalesce((SELECT data_version FROM tilegen.bands WHERE layer_id = $1), -1)`
 	sqlBandsCurrent = `SELECT EXISTS (SELECT 1 FROM tilegen.bands b JOIN catalog.layers l ON l.id = b.layer_id
     WHERE b.layer_id = $1 AND b.data_version = l.data_version)`
-	sqlDropGen = `DROP TABLE IF EXISTS %s`
-	// %[1]s full band, %[2]s layer table.
-	sqlGenFull = `CREATE TABLE %[1]s AS
-SELECT fid, ST_Transform(geom, 3857) AS geom FROM %[2]s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
-	// %[1]s band table, %[2]s full band, %[3]s simplifier; $1 tolerance (m), $2 minimum size (m).
-	sqlGenShapes = `CREATE TABLE %[1]s AS
-SELECT fid, geom FROM (SELECT fid, %[3]s(geom, $1::float8) AS geom FROM %[2]s
-                       WHERE greatest(ST_XMax(geom) - ST_XMin(geom), ST_YMax(geom) - ST_YMin(geom)) >= $2::float8) s
-WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)`
-	// %[1]s band table, %[2]s full band; $1 the grid (m) on which points are thinned to one a cell.
-	sqlGenPoints = `CREATE TABLE %[1]s AS
-SELECT DISTINCT ON (ST_SnapToGrid(geom, $1::float8)) fid, geom FROM %[2]s ORDER BY ST_SnapToGrid(geom, $1::float8), fid`
-	sqlGenKey     = `ALTER TABLE %s ADD PRIMARY KEY (fid)`
-	sqlGenGist    = `CREATE INDEX ON %s USING gist (geom)`
-	sqlGenPieces  = `CREATE TABLE %[1]s AS SELECT fid, ST_Subdivide(geom, %[3]d) AS geom FROM %[2]s`
-	sqlGenPieceFK = `CREATE INDEX ON %s (fid)`
-	sqlAnalyze    = `ANALYZE %s`
-)
-
-// Vertices per piece of the index tables: polygons are cut finely (their
-// bounding boxes are what a tile query tests); full-resolution lines more
-// coarsely, as ST_Subdivide's cost grows with the pieces it makes, and
-// simplified lines, which have few vertices left, finely again.
-const (
-	piecesPolygon  = 64
-	piecesLine     = 256
-	piecesLineBand = 32
 )
 
 // DropTiles removes the zoom-band tables of a layer. The import calls it in
@@ -125,12 +68,8 @@ func DropTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 	if !layers.ValidID(layerID) {
 		return fmt.Errorf("postgis: drop tiles: %q: %w", layerID, layers.ErrInvalid)
 	}
-	for _, b := range zoomBands {
-		for _, t := range []pgx.Identifier{genIndex(layerID, b), genTable(layerID, b)} {
-			if _, err := tx.Exec(ctx, fmt.Sprintf(sqlDropGen, t.Sanitize())); err != nil {
-				return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
-			}
-		}
+	if _, err := tx.Exec(ctx, finalBands(layerID).dropSQL()); err != nil {
+		return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM tilegen.bands WHERE layer_id = $1`, layerID); err != nil {
 		return fmt.Errorf("postgis: drop tiles %s: %w", layerID, err)
@@ -221,87 +160,50 @@ func PrepareTiles(ctx context.Context, tx pgx.Tx, layerID string) error {
 		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
 	kind := layers.GeometryType(gt)
-	points := kind == layers.Point || kind == layers.MultiPoint
-	lines := kind == layers.LineString || kind == layers.MultiLineString
-	exec := func(sql string, args ...any) error {
-		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
-		}
-		return nil
+	staged := stagedBands(fmt.Sprintf("%s%d_%s", StagingPrefix, time.Now().Unix(), randomSuffix()))
+	if err := buildBands(ctx, tx, layerIdent(layerID), kind, staged); err != nil {
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
-	full := genTable(layerID, zoomBands[len(zoomBands)-1]).Sanitize()
-	// Finest band first: the others derive from it.
-	for i := len(zoomBands) - 1; i >= 0; i-- {
-		b := zoomBands[i]
-		gen, idx := genTable(layerID, b).Sanitize(), genIndex(layerID, b).Sanitize()
-		if err := exec(fmt.Sprintf(sqlDropGen, idx)); err != nil {
-			return err
-		}
-		if err := exec(fmt.Sprintf(sqlDropGen, gen)); err != nil {
-			return err
-		}
-		px := pixelMetres(b.hi)
-		var err error
-		switch {
-		case b.lo >= fullBand:
-			err = exec(fmt.Sprintf(sqlGenFull, gen, layerIdent(layerID).Sanitize()))
-		case points:
-			err = exec(fmt.Sprintf(sqlGenPoints, gen, full), px)
-		case lines:
-			err = exec(fmt.Sprintf(sqlGenShapes, gen, full, "ST_Simplify"), px/2, px)
-		default:
-			err = exec(fmt.Sprintf(sqlGenShapes, gen, full, "ST_SimplifyPreserveTopology"), px/2, px)
-		}
-		if err != nil {
-			return err
-		}
-		if err := exec(fmt.Sprintf(sqlGenKey, gen)); err != nil {
-			return err
-		}
-		if points {
-			if err := exec(fmt.Sprintf(sqlGenGist, gen)); err != nil {
-				return err
-			}
-		} else {
-			per := piecesPolygon
-			switch {
-			case lines && b.lo >= fullBand:
-				per = piecesLine
-			case lines:
-				per = piecesLineBand
-			}
-			for _, sql := range []string{fmt.Sprintf(sqlGenPieces, idx, gen, per), fmt.Sprintf(sqlGenGist, idx),
-				fmt.Sprintf(sqlGenPieceFK, idx), fmt.Sprintf(sqlAnalyze, idx)} {
-				if err := exec(sql); err != nil {
-					return err
-				}
-			}
-		}
-		if err := exec(fmt.Sprintf(sqlAnalyze, gen)); err != nil {
-			return err
-		}
+	if err := installBands(ctx, tx, layerID, kind, staged); err != nil {
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
 	}
-	return exec(sqlBandsBuilt, layerID, version)
+	if err := bandsBuilt(ctx, tx, layerID, version); err != nil {
+		return fmt.Errorf("postgis: prepare tiles %s: %w", layerID, err)
+	}
+	return nil
 }
 
 // The tile query, martin's shape: ST_AsMVTGeom over ST_TileEnvelope, && on a
-// GiST index, z/x/y as parameters. At most $5 features are clipped; $6 of them
-// encoded, the count tells whether the cap was reached.
+// GiST index, z/x/y as parameters. The candidates are taken largest first
+// (length of lines, area of polygons; points by fid), at most $5 of them
+// clipped; then, in that order, features are encoded while the estimated
+// bytes of the layer stay within $8 and their number within $7. The counts
+// tell whether the feature cap was reached and how many the byte budget
+// left out: what is left out of a crowded tile is its smallest features.
 //
-// %[1]s attribute columns (", l.a, l.b"), %[2]s FROM clause, %[3]s WHERE
-// clause, %[4]s the geometry in EPSG:3857.
+// %[1]s attribute columns of the source (", l.a, l.b::text AS b"), %[2]s
+// FROM clause, %[3]s WHERE clause, %[4]s the geometry in EPSG:3857, %[5]s
+// the attribute names (", "a", "b"), %[6]s the size of a feature, %[7]s
+// the estimated bytes of an encoded feature (its geometry geom).
 // $1 z, $2 x, $3 y, $4 margin (buffer/extent), $5 cap+1 (NULL: all),
-// $6 layer name, $7 cap (NULL: all).
+// $6 layer name, $7 cap (NULL: all), $8 byte budget.
 const sqlTile = `WITH q AS MATERIALIZED (
-    SELECT * FROM (
-        SELECT g.fid, ST_AsMVTGeom(%[4]s, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom%[1]s
+    SELECT s.fid, s.sz, ST_AsMVTGeom(s.geom, ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom%[5]s
+    FROM (
+        SELECT g.fid, %[4]s AS geom, %[6]s AS sz%[1]s
         FROM %[2]s
         WHERE %[3]s
-    ) c WHERE c.geom IS NOT NULL
-    LIMIT $5
+        ORDER BY sz DESC, g.fid
+        LIMIT $5
+    ) s
+), k AS MATERIALIZED (
+    SELECT q.*, row_number() OVER w AS n, sum(%[7]s) OVER w AS cost
+    FROM q WHERE q.geom IS NOT NULL
+    WINDOW w AS (ORDER BY q.sz DESC, q.fid ROWS UNBOUNDED PRECEDING)
 )
-SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (SELECT * FROM q LIMIT $7) m), ''::bytea),
-       (SELECT count(*) FROM q)`
+SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (
+           SELECT fid, geom%[5]s FROM k WHERE n <= coalesce($7, n) AND cost <= $8 ORDER BY n) m), ''::bytea),
+       (SELECT count(*) FROM q), (SELECT count(*) FROM k), (SELECT count(*) FROM k WHERE n <= coalesce($7, n) AND cost <= $8)`
 
 // Index conditions of the tile query.
 const (
@@ -445,7 +347,7 @@ func (r *TileRenderer) Render(ctx context.Context, l layers.Layer, t maptile.Til
 
 // tileQuery builds the tile query of layer l from its zoom band b when gen
 // is set, else from its table: tileSQL or crs84SQL.
-type tileQuery func(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, []any, error)
+type tileQuery func(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string, []any, error)
 
 // render draws tile t (of the square grid ST_TileEnvelope cuts) of layer l
 // with the query build makes: from a replica that has the layer's version
@@ -454,7 +356,7 @@ type tileQuery func(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (st
 // columns before this server's catalog caught up, from the table as the
 // database has it now.
 func (r *TileRenderer) render(ctx context.Context, l layers.Layer, t maptile.Tile, opt tiles.Options, build tileQuery) (tiles.Blob, error) {
-	b := bandOf(int(t.Z))
+	b := tiles.BandOf(int(t.Z))
 	db := r.readPool(ctx, l.ID)
 	gen, err := r.hasGen(ctx, db, l, b)
 	if err != nil && db != r.pool && r.reads.Broken(r.replicaIndex(db), err) {
@@ -508,11 +410,15 @@ func (r *TileRenderer) query(ctx context.Context, db *pgxpool.Pool, sql string, 
 	if opt.MaxFeatures > 0 {
 		limit, cap = int64(opt.MaxFeatures)+1, int64(opt.MaxFeatures)
 	}
+	budget := int64(math.MaxInt64)
+	if opt.MaxBytes > 0 {
+		budget = int64(opt.MaxBytes)
+	}
 	var blob tiles.Blob
-	var n int64
+	var candidates, drawn, kept int64
 	args := append([]any{int32(t.Z), int64(t.X), int64(t.Y), float64(tiles.Buffer) / tiles.Extent,
-		limit, name, cap}, fargs...)
-	err := db.QueryRow(ctx, sql, args...).Scan(&blob.MVT, &n)
+		limit, name, cap, budget}, fargs...)
+	err := db.QueryRow(ctx, sql, args...).Scan(&blob.MVT, &candidates, &drawn, &kept)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "57014" && ctx.Err() == nil {
 		// statement_timeout: the tile took too long, like a request deadline.
@@ -521,10 +427,13 @@ func (r *TileRenderer) query(ctx context.Context, db *pgxpool.Pool, sql string, 
 	if err != nil {
 		return tiles.Blob{}, fmt.Errorf("postgis: tile %d/%d/%d of %s: %w", t.Z, t.X, t.Y, name, err)
 	}
-	blob.Features = int(n)
-	if opt.MaxFeatures > 0 && n > int64(opt.MaxFeatures) {
-		blob.Capped, blob.Features = true, opt.MaxFeatures
+	blob.Features = int(kept)
+	blob.Capped = opt.MaxFeatures > 0 && candidates > int64(opt.MaxFeatures)
+	eligible := drawn
+	if opt.MaxFeatures > 0 {
+		eligible = min(drawn, int64(opt.MaxFeatures))
 	}
+	blob.Omitted = int(eligible - kept)
 	return blob, nil
 }
 
@@ -570,7 +479,7 @@ func currentOptions(l layers.Layer, opt tiles.Options) tiles.Options {
 // A yes is remembered (per layer, for that version); a no is asked again
 // on the next render, as bands appear some time after an import (built in
 // the background): one lookup of a primary key.
-func (r *TileRenderer) hasGen(ctx context.Context, db *pgxpool.Pool, l layers.Layer, b zoomBand) (bool, error) {
+func (r *TileRenderer) hasGen(ctx context.Context, db *pgxpool.Pool, l layers.Layer, b tiles.Band) (bool, error) {
 	if v, ok := r.gen.Load(l.ID); ok && v.(int64) == l.DataVersion {
 		return true, nil
 	}
@@ -588,8 +497,9 @@ func (r *TileRenderer) hasGen(ctx context.Context, db *pgxpool.Pool, l layers.La
 // tileSQL is the tile query for layer l at band b, from its generalised
 // tables when gen is set; identifiers come from the catalog and are quoted.
 // A filter (opt.Filter) is tested on the layer table's own row and
-// geometry, its values bound as parameters from $8 on (returned).
-func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, []any, error) {
+// geometry, its values bound as parameters from $9 on (returned), after
+// the byte budget ($8).
+func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string, []any, error) {
 	props := opt.Properties
 	if props == nil {
 		props = make([]string, len(l.Attributes))
@@ -601,24 +511,20 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, [
 	for _, a := range l.Attributes {
 		types[a.Name] = a.Type
 	}
+	points := l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint
+	// The full band is the layer table itself (its view in EPSG:3857): its
+	// tiles are drawn from the layer table, through the band's index of
+	// pieces for lines and polygons, through the table's own for points.
+	fromLayer := !gen || b.Full()
 	alias := "g"
-	if gen && (len(props) > 0 || opt.Filter != nil) {
+	if !fromLayer && (len(props) > 0 || opt.Filter != nil) {
 		alias = "l"
 	}
-	var fargs []any
-	fcond := ""
-	if opt.Filter != nil && opt.Filter.Expr != nil {
-		arg := func(v any) string {
-			fargs = append(fargs, v)
-			return fmt.Sprintf("$%d", 7+len(fargs))
-		}
-		c, err := filterSQL(opt.Filter, &l, alias+".", arg)
-		if err != nil {
-			return "", nil, err
-		}
-		fcond = " AND " + c
+	fcond, fargs, err := tileFilter(&l, opt, alias)
+	if err != nil {
+		return "", nil, err
 	}
-	var cols strings.Builder
+	var cols, names strings.Builder
 	for _, p := range props {
 		col := pgx.Identifier{p}.Sanitize()
 		switch types[p] {
@@ -627,9 +533,18 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, [
 		default:
 			fmt.Fprintf(&cols, ", %s.%s", alias, col)
 		}
+		fmt.Fprintf(&names, ", %s", col)
 	}
-	if !gen {
-		return fmt.Sprintf(sqlTile, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereLayer+fcond, "ST_Transform(g.geom, 3857)"), fargs, nil
+	size, cost := candidateSize(l), featureCost(len(props))
+	tile := func(cols, from, where, geom string) string {
+		return fmt.Sprintf(sqlTile, cols, from, where+fcond, geom, names.String(), size, cost)
+	}
+	if fromLayer {
+		where := whereLayer
+		if gen && !points {
+			where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
+		}
+		return tile(cols.String(), layerIdent(l.ID).Sanitize()+" g", where, "ST_Transform(g.geom, 3857)"), fargs, nil
 	}
 	// The layer table first, then the band tables: PostgreSQL locks the
 	// tables of a statement in the order the FROM clause names them, and a
@@ -640,8 +555,52 @@ func tileSQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, [
 		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
 	}
 	where := whereGenPoints
-	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
+	if !points {
 		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
 	}
-	return fmt.Sprintf(sqlTile, cols.String(), from, where+fcond, "g.geom"), fargs, nil
+	return tile(cols.String(), from, where, "g.geom"), fargs, nil
+}
+
+// filterFirstParam is the number of the first parameter a tile query binds
+// a filter's values to: after z, x, y, margin, cap+1, name, cap and the
+// byte budget ($1 to $8).
+const filterFirstParam = 9
+
+// tileFilter is the condition (" AND …") of opt.Filter on the layer
+// table's row under alias, and its values, bound from filterFirstParam on.
+func tileFilter(l *layers.Layer, opt tiles.Options, alias string) (string, []any, error) {
+	if opt.Filter == nil || opt.Filter.Expr == nil {
+		return "", nil, nil
+	}
+	var fargs []any
+	arg := func(v any) string {
+		fargs = append(fargs, v)
+		return fmt.Sprintf("$%d", filterFirstParam-1+len(fargs))
+	}
+	c, err := filterSQL(opt.Filter, l, alias+".", arg)
+	if err != nil {
+		return "", nil, err
+	}
+	return " AND " + c, fargs, nil
+}
+
+// candidateSize is the size a tile's candidates are ordered by, largest
+// first, from the stored geometry g.geom (cheap): the length of lines, the
+// area of polygons; points all alike (then by fid).
+func candidateSize(l layers.Layer) string {
+	switch l.GeometryType {
+	case layers.LineString, layers.MultiLineString:
+		return "ST_Length(g.geom)"
+	case layers.Polygon, layers.MultiPolygon:
+		return "ST_Area(g.geom)"
+	}
+	return "0::float8"
+}
+
+// featureCost is the estimated encoded bytes of a feature with props
+// attributes and its clipped geometry q.geom: about three bytes a vertex
+// (command and zigzag deltas), a dozen a feature (id, type, lengths) and
+// eight an attribute (tags, values).
+func featureCost(props int) string {
+	return fmt.Sprintf("3 * ST_NPoints(q.geom) + %d", 12+8*props)
 }

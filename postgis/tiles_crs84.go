@@ -29,19 +29,29 @@ const (
 	crs84Mercator       = `ST_Transform(ST_Intersection(` + crs84MarginEnvelope +
 		`, ST_MakeEnvelope(-180, -85.0511287798066, 180, 85.0511287798066, 4326)), 3857)`
 
-	// %[1]s attribute columns, %[2]s FROM clause, %[3]s WHERE clause,
-	// %[4]s the geometry in EPSG:4326. $5 cap+1 (NULL: all), $6 layer
-	// name, $7 cap (NULL: all): as sqlTile.
+	// As sqlTile, the tile's envelope that of WorldCRS84Quad: %[1]s
+	// attribute columns of the source, %[2]s FROM clause, %[3]s WHERE
+	// clause, %[4]s the geometry in EPSG:4326, %[5]s the attribute names,
+	// %[6]s the size of a feature, %[7]s the estimated bytes of an encoded
+	// feature. $5 cap+1 (NULL: all), $6 layer name, $7 cap (NULL: all), $8
+	// byte budget; a filter's values from $9 on.
 	sqlTileCRS84 = `WITH q AS MATERIALIZED (
-    SELECT * FROM (
-        SELECT g.fid, ST_AsMVTGeom(%[4]s, ` + crs84Envelope + `, 4096, 64, true) AS geom%[1]s
+    SELECT s.fid, s.sz, ST_AsMVTGeom(s.geom, ` + crs84Envelope + `, 4096, 64, true) AS geom%[5]s
+    FROM (
+        SELECT g.fid, %[4]s AS geom, %[6]s AS sz%[1]s
         FROM %[2]s
         WHERE %[3]s
-    ) c WHERE c.geom IS NOT NULL
-    LIMIT $5
+        ORDER BY sz DESC, g.fid
+        LIMIT $5
+    ) s
+), k AS MATERIALIZED (
+    SELECT q.*, row_number() OVER w AS n, sum(%[7]s) OVER w AS cost
+    FROM q WHERE q.geom IS NOT NULL
+    WINDOW w AS (ORDER BY q.sz DESC, q.fid ROWS UNBOUNDED PRECEDING)
 )
-SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (SELECT * FROM q LIMIT $7) m), ''::bytea),
-       (SELECT count(*) FROM q)`
+SELECT coalesce((SELECT ST_AsMVT(m, $6, 4096, 'geom', 'fid') FROM (
+           SELECT fid, geom%[5]s FROM k WHERE n <= coalesce($7, n) AND cost <= $8 ORDER BY n) m), ''::bytea),
+       (SELECT count(*) FROM q), (SELECT count(*) FROM k), (SELECT count(*) FROM k WHERE n <= coalesce($7, n) AND cost <= $8)`
 	whereCRS84Layer  = `g.geom && ` + crs84MarginEnvelope
 	whereCRS84Points = `g.geom && ` + crs84Mercator
 	whereCRS84Pieces = `g.fid IN (SELECT i.fid FROM %s i WHERE i.geom && ` + crs84Mercator + `)`
@@ -66,9 +76,12 @@ func (r *TileRenderer) RenderMatrix(ctx context.Context, l layers.Layer, tms str
 
 // crs84SQL is the WorldCRS84Quad tile query of layer l, from its zoom band
 // b when gen is set, else from its table; identifiers come from the
-// catalog and are quoted. A filter is tested on the layer table's own row,
-// its values bound from $8 on (returned), as in tileSQL.
-func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, []any, error) {
+// catalog and are quoted. As in tileSQL, the full band is the layer table
+// (through the band's index of pieces for lines and polygons), candidates
+// are taken largest first within the byte budget ($8), and a filter is
+// tested on the layer table's own row, its values bound from $9 on
+// (returned).
+func crs84SQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string, []any, error) {
 	props := opt.Properties
 	if props == nil {
 		props = make([]string, len(l.Attributes))
@@ -80,24 +93,17 @@ func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, 
 	for _, a := range l.Attributes {
 		types[a.Name] = a.Type
 	}
+	points := l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint
+	fromLayer := !gen || b.Full()
 	alias := "g"
-	if gen && (len(props) > 0 || opt.Filter != nil) {
+	if !fromLayer && (len(props) > 0 || opt.Filter != nil) {
 		alias = "l"
 	}
-	var fargs []any
-	fcond := ""
-	if opt.Filter != nil && opt.Filter.Expr != nil {
-		arg := func(v any) string {
-			fargs = append(fargs, v)
-			return fmt.Sprintf("$%d", 7+len(fargs))
-		}
-		c, err := filterSQL(opt.Filter, &l, alias+".", arg)
-		if err != nil {
-			return "", nil, err
-		}
-		fcond = " AND " + c
+	fcond, fargs, err := tileFilter(&l, opt, alias)
+	if err != nil {
+		return "", nil, err
 	}
-	var cols strings.Builder
+	var cols, names strings.Builder
 	for _, p := range props {
 		col := pgx.Identifier{p}.Sanitize()
 		switch types[p] {
@@ -106,9 +112,18 @@ func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, 
 		default:
 			fmt.Fprintf(&cols, ", %s.%s", alias, col)
 		}
+		fmt.Fprintf(&names, ", %s", col)
 	}
-	if !gen {
-		return fmt.Sprintf(sqlTileCRS84, cols.String(), layerIdent(l.ID).Sanitize()+" g", whereCRS84Layer+fcond, "g.geom"), fargs, nil
+	size, cost := candidateSize(l), featureCost(len(props))
+	tile := func(from, where, geom string) string {
+		return fmt.Sprintf(sqlTileCRS84, cols.String(), from, where+fcond, geom, names.String(), size, cost)
+	}
+	if fromLayer {
+		where := whereCRS84Layer
+		if gen && !points {
+			where = fmt.Sprintf(whereCRS84Pieces, genIndex(l.ID, b).Sanitize())
+		}
+		return tile(layerIdent(l.ID).Sanitize()+" g", where, "g.geom"), fargs, nil
 	}
 	// The layer table before the band tables: the lock order of tileSQL.
 	from := genTable(l.ID, b).Sanitize() + " g"
@@ -116,8 +131,8 @@ func crs84SQL(l layers.Layer, b zoomBand, gen bool, opt tiles.Options) (string, 
 		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
 	}
 	where := whereCRS84Points
-	if l.GeometryType != layers.Point && l.GeometryType != layers.MultiPoint {
+	if !points {
 		where = fmt.Sprintf(whereCRS84Pieces, genIndex(l.ID, b).Sanitize())
 	}
-	return fmt.Sprintf(sqlTileCRS84, cols.String(), from, where+fcond, "ST_Transform(g.geom, 4326)"), fargs, nil
+	return tile(from, where, "ST_Transform(g.geom, 4326)"), fargs, nil
 }

@@ -446,6 +446,46 @@ func TestRenderOptions(t *testing.T) {
 			t.Fatalf("cap 1000: capped %v, features %d", b.Capped, b.Features)
 		}
 	})
+	t.Run("byte budget leaves out the smallest features, and says how many", func(t *testing.T) {
+		all, err := r.Render(ctx, blocks, z8, tiles.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := r.Render(ctx, blocks, z8, tiles.Options{MaxBytes: len(all.MVT) / 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("z8 tile of %d blocks, %d bytes; budget %d bytes: %d blocks, %d bytes, %d left out",
+			all.Features, len(all.MVT), len(all.MVT)/3, b.Features, len(b.MVT), b.Omitted)
+		if b.Omitted == 0 || b.Features+b.Omitted != all.Features || all.Omitted != 0 || len(b.MVT) >= len(all.MVT) {
+			t.Fatalf("budget: %d features, %d left out, of %d", b.Features, b.Omitted, all.Features)
+		}
+		// PostGIS's ranking of the tile's blocks by area: the kept ones
+		// are its first.
+		ls, _ := mvt.Unmarshal(all.MVT)
+		var ids []int64
+		for _, f := range ls[0].Features {
+			ids = append(ids, int64(f.ID.(float64)))
+		}
+		rows, err := pool.Query(ctx, `SELECT fid FROM layers.coal_blocks WHERE fid = ANY($1) ORDER BY ST_Area(geom) DESC, fid LIMIT $2`, ids, b.Features)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, _ = mvt.Unmarshal(b.MVT)
+		got := map[int64]bool{}
+		for _, f := range ls[0].Features {
+			got[int64(f.ID.(float64))] = true
+		}
+		for _, id := range want {
+			if !got[id] {
+				t.Fatalf("block %d, among the %d largest, left out (kept %v)", id, b.Features, got)
+			}
+		}
+	})
 	t.Run("properties choose attributes; dates as text", func(t *testing.T) {
 		b, err := r.Render(ctx, blocks, z8, tiles.Options{Properties: []string{"grade", "allotted_on"}})
 		if err != nil {

@@ -23,6 +23,9 @@ type Entry struct {
 	ETag string
 	// Capped lists the layers whose feature cap was reached, as "id=cap".
 	Capped []string
+	// SizeCapped lists the layers that left features out to keep the tile
+	// within its size bound, as "id=number left out".
+	SizeCapped []string
 	// Features counts the features of every layer.
 	Features int
 

@@ -16,10 +16,15 @@
 // render; renders are bounded by a concurrency limit that refuses
 // (ErrOverloaded) rather than queueing without end.
 //
-// Zoom bands (generalised copies tiles are cut from) are a derived artefact
-// with their own state, "built from data version N": BandKeeper, another
-// subscriber of the change event, rebuilds a layer's bands in the background
-// after its data changes; building them is not a change of the data.
+// Zoom bands (Bands: generalised copies tiles are cut from) are a derived
+// artefact with their own state, "built from data version N". An import
+// builds its layer's bands before its swap and the swap puts them in
+// place, so tiles are drawn from them from the first request after it;
+// Generalise is their generalisation, one pass over each feature, band
+// after band. An edit patches them. BandKeeper, another subscriber of the
+// change event, rebuilds in the background the bands of a layer whose data
+// changed without them (and any found stale); building them is not a
+// change of the data.
 //
 // A WorldCRS84Quad tile is drawn by a MatrixRenderer (package postgis cuts
 // it from the zoom band of the WebMercatorQuad zoom of the same tile size)

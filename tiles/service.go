@@ -28,6 +28,10 @@ type Config struct {
 	MaxQueue int
 	// MaxFeatures is the default per-layer feature cap of a tile; 0 means none.
 	MaxFeatures int
+	// MaxTileBytes bounds a tile as it is sent, gzip-compressed: a tile
+	// that would be larger leaves out its layers' smallest features
+	// (Entry.SizeCapped says how many); 0 means no bound.
+	MaxTileBytes int
 }
 
 // Service composes tiles from a Catalog and a Renderer behind a Cache.
@@ -196,13 +200,51 @@ func layerNames(ls []layers.Layer) string {
 
 // renderTile renders every layer at once (one query each) under one render
 // slot, and concatenates the blobs: MVT layers are repeated fields of the tile
-// message, so concatenated layers form a valid tile.
+// message, so concatenated layers form a valid tile. A tile over
+// Config.MaxTileBytes once gzip-compressed is cut to the prefixes of its
+// layers' features that fit (trim.go), or, should that fail, rendered again
+// with its layers' byte budgets cut in proportion, until it fits.
 func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer, t maptile.Tile, opts []Options) (*Entry, error) {
 	if err := s.acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer func() { <-s.slots }()
 
+	max := s.cfg.MaxTileBytes
+	if max > 0 {
+		// A first budget: MVT layers of lines and polygons compress to
+		// about half, and the budget counts the bytes before compression.
+		opts = slices.Clone(opts)
+		for i := range opts {
+			opts[i].MaxBytes = 2 * max / len(ls)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		e, blobs, err := s.renderLayers(ctx, tms, ls, t, opts)
+		if err != nil {
+			return nil, err
+		}
+		if max <= 0 || len(e.MVT) <= max || attempt == 4 {
+			return e, nil
+		}
+		gz := len(e.Gzip())
+		if gz <= max {
+			return e, nil
+		}
+		// The features are encoded largest first: the tile a smaller
+		// budget would draw is a prefix of this one's, cut here without
+		// drawing it again (trim.go).
+		if cut, ok := trimBlobs(blobs, max, func(bs []Blob) *Entry { return s.compose(ls, opts, bs) }); ok {
+			return cut, nil
+		}
+		for i := range opts {
+			opts[i].MaxBytes = int(float64(min(opts[i].MaxBytes, len(blobs[i].MVT))) * float64(max) / float64(gz) * 0.9)
+		}
+	}
+}
+
+// renderLayers renders the layers of a tile concurrently and composes them.
+func (s *Service) renderLayers(ctx context.Context, tms string, ls []layers.Layer, t maptile.Tile, opts []Options) (*Entry, []Blob, error) {
 	blobs := make([]Blob, len(ls))
 	errs := make([]error, len(ls))
 	ctx, cancel := context.WithCancel(ctx)
@@ -230,12 +272,17 @@ func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer,
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return s.compose(ls, opts, blobs), blobs, nil
+}
+
+// compose makes the tile of layers ls from their rendered blobs.
+func (s *Service) compose(ls []layers.Layer, opts []Options, blobs []Blob) *Entry {
 	e := &Entry{gzw: &s.gzw}
 	n := 0
 	for _, b := range blobs {
@@ -248,10 +295,13 @@ func (s *Service) renderTile(ctx context.Context, tms string, ls []layers.Layer,
 		if b.Capped {
 			e.Capped = append(e.Capped, ls[i].ID+"="+strconv.Itoa(opts[i].MaxFeatures))
 		}
+		if b.Omitted > 0 {
+			e.SizeCapped = append(e.SizeCapped, ls[i].ID+"="+strconv.Itoa(b.Omitted))
+		}
 	}
 	sum := sha256.Sum256(e.MVT)
 	e.ETag = `"` + hex.EncodeToString(sum[:16]) + `"`
-	return e, nil
+	return e
 }
 
 // newTag is the tag of a tile of layers ls.

@@ -46,6 +46,8 @@ type Catalog interface {
 
 // Renderer renders one layer of one tile as an MVT layer (a protobuf blob that
 // concatenates with others into a tile). An empty tile is a zero-length MVT.
+// When the tile holds more than Options allow, the largest features are
+// kept: by length for lines, by area for polygons.
 type Renderer interface {
 	Render(ctx context.Context, l layers.Layer, t maptile.Tile, opt Options) (Blob, error)
 }
@@ -72,6 +74,10 @@ type Options struct {
 	// Filter keeps only the features that match a CQL2 filter; nil keeps
 	// all.
 	Filter *layers.CQLFilter
+	// MaxBytes is a budget of the layer's encoded bytes in one tile (an
+	// estimate: about three bytes a vertex); features beyond it, the
+	// smallest first, are left out. 0 means none.
+	MaxBytes int
 }
 
 // Blob is one rendered layer of a tile.
@@ -84,6 +90,8 @@ type Blob struct {
 	// Capped says that more features than MaxFeatures fell in the tile and
 	// only MaxFeatures were encoded.
 	Capped bool
+	// Omitted counts the features left out for MaxBytes (the smallest).
+	Omitted int
 }
 
 // ParseTile returns the tile z/x/y given as decimal strings, or an error

@@ -92,6 +92,10 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 echo
+# Every coalmap import built its layer's tile bands (inside the import,
+# before its swap): the figures include them.
+echo "coalmap layers with bands of their current version: $(psql "$url" -Atc "SELECT count(*) FILTER (WHERE b.data_version = l.data_version) || '/' || count(*)
+  FROM catalog.layers l LEFT JOIN tilegen.bands b ON b.layer_id = l.id WHERE l.id LIKE 'cm\_%'")"
 echo "medians over $RUNS runs ($vertices vertices per import):"
 for format in geojson shapefile; do
   o=$(awk -v f=$format '$1 == "ogr2ogr" && $2 == f {print $4}' "$results" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')

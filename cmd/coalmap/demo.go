@@ -54,8 +54,9 @@ func (c *demoCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Each import holds up to three connections (COPY, its lease, progress).
-	store, done, err := openStore(ctx, c.db, c.log, c.stderr, int32(3*c.jobs+2))
+	// Each import holds up to four connections (COPY, its lease, progress,
+	// the tile bands built as it copies).
+	store, done, err := openStore(ctx, c.db, c.log, c.stderr, int32(4*c.jobs+2))
 	if err != nil {
 		return err
 	}

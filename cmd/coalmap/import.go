@@ -134,8 +134,8 @@ func (c *importCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	// Each import holds up to three connections (COPY, its lease, progress).
-	pool, err := postgis.Connect(ctx, db.URL, int32(3*c.jobs+2))
+	// Each import holds up to four connections (COPY, its lease, progress, its tile bands).
+	pool, err := postgis.Connect(ctx, db.URL, int32(4*c.jobs+2))
 	if err != nil {
 		return err
 	}

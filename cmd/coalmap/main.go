@@ -112,7 +112,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coalmap %s: %v\n", args[0], err)
 		return 2
 	}
-	if err := cmd.Run(ctx); err != nil {
+	stopProfiles := startProfiles(stderr)
+	err := cmd.Run(ctx)
+	stopProfiles()
+	if err != nil {
 		fmt.Fprintf(stderr, "coalmap %s: %v\n", args[0], err)
 		return 1
 	}

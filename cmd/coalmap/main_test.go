@@ -91,7 +91,8 @@ func TestServeLifecycle(t *testing.T) {
 		t.Run(round, func(t *testing.T) {
 			addr := freePort(t)
 			var logs bytes.Buffer
-			cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", dir)
+			// Debug logs time each step of the shutdown, shown should it be slow.
+			cmd := exec.Command(bin, "serve", "--addr", addr, "--data-dir", dir, "--log-level", "debug")
 			cmd.Env = append(os.Environ(), "DATABASE_URL=", "COALMAP_DATABASE_URL=")
 			cmd.Stdout, cmd.Stderr = &logs, &logs
 			if err := cmd.Start(); err != nil {
@@ -122,12 +123,14 @@ func TestServeLifecycle(t *testing.T) {
 				t.Fatal(err)
 			}
 			done := make(chan error, 1)
+			stop := time.Now()
 			go func() { done <- cmd.Wait() }()
 			select {
 			case err := <-done:
 				if err != nil {
 					t.Fatalf("exit after SIGTERM: %v\n%s", err, logs.String())
 				}
+				t.Logf("%s: exited %v after SIGTERM", round, time.Since(stop).Round(time.Millisecond))
 			case <-time.After(10 * time.Second):
 				t.Fatalf("still running 10 s after SIGTERM\n%s", logs.String())
 			}

@@ -115,7 +115,7 @@ func (c *serveCmd) ParseFlags(args []string) error {
 		}
 	}
 	if c.maxConns < 8 {
-		return fmt.Errorf("--max-conns must be at least 8 (an import holds up to three), got %d", c.maxConns)
+		return fmt.Errorf("--max-conns must be at least 8 (an import holds up to four), got %d", c.maxConns)
 	}
 	return nil
 }
@@ -184,11 +184,12 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	followCtx, stopFollow := context.WithCancel(bg)
 	// Imports end with the process: cancelled on shutdown, recorded as
-	// such, their layers unchanged. Each holds up to three connections:
-	// leave some to the API.
+	// such, their layers unchanged. Each holds up to four connections
+	// (the fourth, for its tile bands, only when one is free): leave some
+	// to the API.
 	importCtx, stopImports := context.WithCancel(bg)
 	imports := layers.NewImports(importCtx, store, store, layers.ImportsConfig{
-		Parallel: max(1, min(3, (c.maxConns-4)/3)), MaxQueued: 256}, log)
+		Parallel: max(1, min(3, (c.maxConns-4)/4)), MaxQueued: 256}, log)
 	demoDone := make(chan struct{})
 	defer func() {
 		t0 := time.Now()

@@ -17,6 +17,7 @@ type tileConfig struct {
 	maxRenders            int
 	maxQueue              int
 	maxFeatures           int
+	maxKB                 int
 	conns                 int
 	statementTimeout      time.Duration
 	planCacheMode         string
@@ -29,6 +30,7 @@ func (c *tileConfig) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.maxRenders, "tile-max-renders", 8, "tiles rendered at once (cache misses); more wait in a queue")
 	fs.IntVar(&c.maxQueue, "tile-max-queue", 256, "renders that may wait for a slot; beyond it tiles answer 503 with Retry-After")
 	fs.IntVar(&c.maxFeatures, "tile-max-features", 20000, "per-layer feature cap of a tile, reported in X-Feature-Cap; 0: none")
+	fs.IntVar(&c.maxKB, "tile-max-kb", 500, "size bound of a tile as sent (gzip), in kB: a larger one leaves out its smallest features, reported in X-Tile-Size-Cap; 0: none")
 	fs.IntVar(&c.conns, "tile-conns", 16, "database connections of the tile renderer (its own pool)")
 	fs.DurationVar(&c.statementTimeout, "tile-statement-timeout", 20*time.Second, "statement_timeout of a tile query")
 	fs.StringVar(&c.planCacheMode, "tile-plan-cache-mode", "auto", "plan_cache_mode of tile queries: auto, force_custom_plan, force_generic_plan")
@@ -47,6 +49,8 @@ func (c *tileConfig) validate() error {
 		return fmt.Errorf("--tile-max-queue must be 0 or more, got %d", c.maxQueue)
 	case c.maxFeatures < 0:
 		return fmt.Errorf("--tile-max-features must be 0 or more, got %d", c.maxFeatures)
+	case c.maxKB < 0:
+		return fmt.Errorf("--tile-max-kb must be 0 or more, got %d", c.maxKB)
 	case c.conns < 1:
 		return fmt.Errorf("--tile-conns must be at least 1, got %d", c.conns)
 	case c.statementTimeout <= 0:
@@ -65,7 +69,8 @@ func (c *tileConfig) service() tiles.Config {
 	if q == 0 {
 		q = -1 // none: refuse when every slot is busy
 	}
-	return tiles.Config{CacheBytes: int64(c.cacheMB) << 20, MaxRenders: c.maxRenders, MaxQueue: q, MaxFeatures: c.maxFeatures}
+	return tiles.Config{CacheBytes: int64(c.cacheMB) << 20, MaxRenders: c.maxRenders, MaxQueue: q, MaxFeatures: c.maxFeatures,
+		MaxTileBytes: c.maxKB * 1000}
 }
 
 func (c *tileConfig) renderer(ctx context.Context, url string) (*postgis.TileRenderer, error) {

@@ -1,0 +1,197 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/coalmap/coalmap/layers"
+)
+
+// An import's bands, built while its rows are copied in: the rows the COPY
+// takes are also generalised, on every core, and written to the staged
+// band tables on a connection of the tee's own, so that the bands cost the
+// import little more than the cores it has spare. Features the check then
+// repairs are generalised again from the staged table, and those it
+// rejects forgotten, before the swap. Used when the source is in EPSG:4326
+// (a reprojection rewrites every geometry in the check) and the layer is of
+// lines or polygons (points are thinned in SQL).
+
+// teeBatch is how many rows, or bytes of WKB, the tee hands on at once.
+const (
+	teeBatchRows  = 256
+	teeBatchBytes = 4 << 20
+)
+
+// teeAcquire bounds the wait for the tee's connection: without one at
+// hand, the import builds its bands after the check, on its own.
+const teeAcquire = 200 * time.Millisecond
+
+type teeRow struct {
+	fid int64
+	wkb []byte
+}
+
+// bandTee builds an import's bands from its rows.
+type bandTee struct {
+	bs   *bandState
+	conn *pgxpool.Conn
+	in   chan []teeRow
+	cur  []teeRow
+	size int
+	done chan struct{}
+	err  error
+}
+
+// startBandTee acquires the tee's connection, creates the staged band
+// tables and starts the goroutines that generalise and write; nil when no
+// connection is at hand.
+func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryType, n bandNames) (*bandTee, error) {
+	actx, cancel := context.WithTimeout(ctx, teeAcquire)
+	conn, err := pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, nil //nolint:nilnil // none at hand: the import builds its bands later
+	}
+	t := &bandTee{bs: &bandState{names: n, kind: kind}, conn: conn, in: make(chan []teeRow, 2), done: make(chan struct{})}
+	if _, err := conn.Exec(ctx, "SET synchronous_commit TO off;"+t.bs.createSQL()); err != nil {
+		t.release()
+		return nil, err
+	}
+	in, gen := t.in, make(chan *bandBatch, 1)
+	go func() {
+		defer close(gen)
+		for rows := range in {
+			fids, srcs := make([]int64, len(rows)), make([][]byte, len(rows))
+			for i, r := range rows {
+				fids[i], srcs[i] = r.fid, r.wkb
+			}
+			bb, err := generaliseBatch(fids, srcs, kind)
+			if err != nil {
+				bb = &bandBatch{err: err}
+			}
+			gen <- bb
+		}
+	}()
+	go func() {
+		defer close(t.done)
+		for bb := range gen {
+			switch {
+			case t.err != nil:
+				// Failed: drain, so that the import's COPY never waits.
+			case bb.err != nil:
+				t.err = bb.err
+			default:
+				t.err = t.bs.write(ctx, conn, bb)
+			}
+		}
+	}()
+	return t, nil
+}
+
+// add takes one row of the COPY.
+func (t *bandTee) add(fid int64, wkb []byte) {
+	t.cur = append(t.cur, teeRow{fid, wkb})
+	t.size += len(wkb)
+	if len(t.cur) >= teeBatchRows || t.size >= teeBatchBytes {
+		t.in <- t.cur
+		t.cur, t.size = nil, 0
+	}
+}
+
+// close hands on the last rows; wait then returns when all are written.
+func (t *bandTee) close() {
+	if t.in == nil {
+		return
+	}
+	if len(t.cur) > 0 {
+		t.in <- t.cur
+	}
+	close(t.in)
+	t.in, t.cur = nil, nil
+}
+
+func (t *bandTee) wait() error {
+	t.close()
+	<-t.done
+	return t.err
+}
+
+func (t *bandTee) release() {
+	if t.conn != nil {
+		_, _ = t.conn.Exec(context.Background(), "RESET synchronous_commit")
+		t.conn.Release()
+		t.conn = nil
+	}
+}
+
+// teeRows is the COPY's row source, handing each row's geometry to the tee
+// as the COPY takes it.
+type teeRows struct {
+	layers.RowSource
+	tee *bandTee
+}
+
+func (r *teeRows) Values() ([]any, error) {
+	v, err := r.RowSource.Values()
+	if err == nil && len(v) > 2 {
+		if g, ok := v[2].([]byte); ok && g != nil {
+			if fid, ok := v[0].(int64); ok {
+				r.tee.add(fid, g)
+			}
+		}
+	}
+	return v, err
+}
+
+// finishTee completes the tee's bands once the check has run: the features
+// it changed (fixed: repaired or, when rejected, deleted) are forgotten and,
+// unless rejected, generalised again from the staged table src; then the
+// suspects are repaired and the indexes built.
+func (t *bandTee) finish(ctx context.Context, src string, fixed []int64, rejected bool) error {
+	if err := t.wait(); err != nil {
+		return err
+	}
+	if len(fixed) > 0 {
+		if err := t.bs.forget(ctx, t.conn, fixed); err != nil {
+			return err
+		}
+		if !rejected {
+			rows, err := t.conn.Query(ctx, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
+WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
+			if err != nil {
+				return err
+			}
+			var fids []int64
+			var srcs [][]byte
+			for rows.Next() {
+				var fid int64
+				var b []byte
+				if err := rows.Scan(&fid, &b); err != nil {
+					rows.Close()
+					return err
+				}
+				fids, srcs = append(fids, fid), append(srcs, b)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(fids) > 0 {
+				bb, err := generaliseBatch(fids, srcs, t.bs.kind)
+				if err != nil {
+					return err
+				}
+				if err := t.bs.write(ctx, t.conn, bb); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return t.bs.finish(ctx, t.conn)
+}
