@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # POST /overlaps/check as a user meets it, against the tuned PostGIS query,
-# on the demo's coal blocks and on ten times as many.
+# on a dataset of its own (bench/gen.sql's 600 coal blocks) and on ten times
+# as many.
 #
-#   ./bench/checks/run.sh                 # a fresh throwaway cluster with the demo
+#   ./bench/checks/run.sh                 # a fresh throwaway cluster, bench/gen.sql's data
 #   N=1000 REPS=3 ./bench/checks/run.sh
 #
-# In one throwaway cluster: the demo catalog, and coal_blocks_x10 (every block
+# In one throwaway cluster: bench/gen.sql's layers (not the demo's), and coal_blocks_x10 (every block
 # copied ten times, shifted by whole 0.7° steps, as bench/overlaps builds
 # it); then `coalmap serve`, and bench/checkload, a client in its own
 # process, REPS times per layer: N checks of a 150 km, 1,500-vertex
@@ -30,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 URL=$(./bin/coalmap db start --data-dir "$work" --ephemeral --log-level warn)
 ./bin/coalmap migrate --database-url "$URL" >/dev/null
-./bin/coalmap demo --database-url "$URL" >/dev/null
+psql "$URL" -q -v ON_ERROR_STOP=1 -f bench/gen.sql >/dev/null
 psql "$URL" -q -v ON_ERROR_STOP=1 <<'SQL'
 INSERT INTO catalog.layers (id, title, geometry_type, category, data_version)
 SELECT 'coal_blocks_x10', title || ' (ten times)', geometry_type, category, 1 FROM catalog.layers WHERE id = 'coal_blocks';

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Layer-against-layer runs as a user meets them, against the PostGIS query
-# that writes the same CSV, at demo scale and at ten times.
+# that writes the same CSV, at the dataset's scale and at ten times.
 #
-#   ./bench/runs/run.sh
-#   REPS=3 SCALES="1 10" ./bench/runs/run.sh
+#   ./bench/runs/run.sh                      # bench/gen.sql's dataset
+#   REPS=3 SCALES="1 10" DATA=demo ./bench/runs/run.sh
 #
-# In one throwaway cluster: the demo catalog, and for scale 10 copies of the
-# coal blocks and of the eleven transmission and rail layers with every
+# In one throwaway cluster: bench/gen.sql's layers (a dataset of its own:
+# 2,000 transmission lines and 400 rail lines against 600 coal blocks), or
+# with DATA=demo the demo catalog and its eleven transmission and rail
+# layers; for scale 10 copies of the coal blocks and of the lines with every
 # feature copied ten times (shifted by whole 0.7° steps; bench/overlaps's
 # scheme). For each scale, REPS times, in turn:
 #   - CLI: `coalmap overlaps --lines … --polygons … --row-width-m 46 -o out.csv`
@@ -35,8 +37,15 @@ cleanup() {
 trap cleanup EXIT
 URL=$(./bin/coalmap db start --data-dir "$work" --ephemeral --log-level warn)
 ./bin/coalmap migrate --database-url "$URL" >/dev/null
-./bin/coalmap demo --database-url "$URL" >/dev/null
-LINES="transmission_lines_765kv transmission_lines_400kv transmission_lines_220kv transmission_lines_132kv transmission_lines_proposed_765kv transmission_lines_proposed_400kv transmission_lines_proposed_220kv transmission_lines_proposed_132kv railway_lines_existing railway_lines_proposed railway_lines_under_construction"
+if [ "${DATA:-gen}" = demo ]; then
+  ./bin/coalmap demo --database-url "$URL" >/dev/null
+  ATTRS="name, allocatee, status"
+  LINES="transmission_lines_765kv transmission_lines_400kv transmission_lines_220kv transmission_lines_132kv transmission_lines_proposed_765kv transmission_lines_proposed_400kv transmission_lines_proposed_220kv transmission_lines_proposed_132kv railway_lines_existing railway_lines_proposed railway_lines_under_construction"
+else
+  psql "$URL" -q -v ON_ERROR_STOP=1 -f bench/gen.sql >/dev/null
+  ATTRS="name, coalfield, state"
+  LINES="transmission_lines rail_lines"
+fi
 for scale in $SCALES; do
   [ "$scale" = 1 ] && continue
   for id in coal_blocks $LINES; do
@@ -46,7 +55,7 @@ SELECT '${id}_x$scale', title || ' (×$scale)', geometry_type, category, 1 FROM 
 CREATE TABLE layers.${id}_x$scale AS
 SELECT (row_number() OVER ())::bigint AS fid, t.feature_id || '#' || k AS feature_id,
        ST_Translate(t.geom, ((k * 0.7)::numeric % 6)::float8, ((k / 9) * 0.35)::float8) AS geom,
-       $( [ "$id" = coal_blocks ] && echo "t.name, t.allocatee, t.status" || echo "NULL::text AS name" )
+       $( [ "$id" = coal_blocks ] && echo "$ATTRS" | sed 's/\([a-z_][a-z_]*\)/t.\1/g' || echo "NULL::text AS name" )
 FROM layers.$id t, generate_series(0, $((scale - 1))) k;
 ALTER TABLE layers.${id}_x$scale ADD PRIMARY KEY (fid), ADD UNIQUE (feature_id);
 CREATE INDEX ON layers.${id}_x$scale USING gist (geom);
@@ -73,7 +82,7 @@ for scale in $SCALES; do
   json_lines=$(echo "$lines" | sed 's/,/","/g')
   query="SELECT l.line_layer, l.line_id, '$blocks' AS polygon_layer, b.feature_id AS polygon_id,
     round(ST_Length(x.i::geography)::numeric, 1) AS length_m, ST_NumGeometries(ST_LineMerge(ST_CollectionExtract(x.i, 2))) AS crossings,
-    round((ST_Area(y.c::geography) / 10000)::numeric, 3) AS corridor_area_ha, 'crossing' AS kind, b.name, b.allocatee, b.status,
+    round((ST_Area(y.c::geography) / 10000)::numeric, 3) AS corridor_area_ha, 'crossing' AS kind, $(echo "$ATTRS" | sed 's/\([a-z_][a-z_]*\)/b.\1/g'),
     46.0 AS row_width_m, round(ST_Length(l.geom::geography)::numeric, 1) AS line_length_m,
     round((100 * ST_Length(x.i::geography) / ST_Length(l.geom::geography))::numeric, 2) AS share_of_line_pct,
     round((100 * ST_Area(y.c::geography) / ST_Area(b.geom::geography))::numeric, 2) AS share_of_polygon_pct,
