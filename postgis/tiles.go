@@ -500,6 +500,49 @@ func (r *TileRenderer) hasGen(ctx context.Context, db *pgxpool.Pool, l layers.La
 // geometry, its values bound as parameters from $9 on (returned), after
 // the byte budget ($8).
 func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string, []any, error) {
+	q, err := newTileParts(l, b, gen, opt)
+	if err != nil {
+		return "", nil, err
+	}
+	tile := func(from, where, geom string) string {
+		return fmt.Sprintf(sqlTile, q.cols, from, where+q.fcond, geom, q.names, q.size, q.cost)
+	}
+	if q.fromLayer {
+		where := whereLayer
+		if gen && !q.points {
+			where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
+		}
+		return tile(layerIdent(l.ID).Sanitize()+" g", where, "ST_Transform(g.geom, 3857)"), q.fargs, nil
+	}
+	where := whereGenPoints
+	if !q.points {
+		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
+	}
+	return tile(q.bandFrom(l.ID, b), where, "g.geom"), q.fargs, nil
+}
+
+// tileParts are what the tile queries of every tile matrix set share for
+// a layer at a band: the attribute columns and their names, the filter's
+// condition and values, where the geometry comes from, and the candidates'
+// size and cost.
+type tileParts struct {
+	points    bool   // a point layer
+	fromLayer bool   // drawn from the layer table (no bands, or the full band)
+	alias     string // the row the columns and the filter read: g, or l joined to a band
+	fcond     string
+	fargs     []any
+	cols      string
+	names     string
+	size      string
+	cost      string
+}
+
+// newTileParts builds the shared parts of layer l's tile query at band b
+// (from its generalised tables when gen is set). The full band is the
+// layer table itself (its view in EPSG:3857): its tiles are drawn from the
+// layer table, through the band's index of pieces for lines and polygons,
+// through the table's own for points.
+func newTileParts(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (tileParts, error) {
 	props := opt.Properties
 	if props == nil {
 		props = make([]string, len(l.Attributes))
@@ -511,54 +554,46 @@ func tileSQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string,
 	for _, a := range l.Attributes {
 		types[a.Name] = a.Type
 	}
-	points := l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint
-	// The full band is the layer table itself (its view in EPSG:3857): its
-	// tiles are drawn from the layer table, through the band's index of
-	// pieces for lines and polygons, through the table's own for points.
-	fromLayer := !gen || b.Full()
-	alias := "g"
-	if !fromLayer && (len(props) > 0 || opt.Filter != nil) {
-		alias = "l"
+	q := tileParts{
+		points:    l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint,
+		fromLayer: !gen || b.Full(),
+		alias:     "g",
+		size:      candidateSize(l),
+		cost:      featureCost(len(props)),
 	}
-	fcond, fargs, err := tileFilter(&l, opt, alias)
-	if err != nil {
-		return "", nil, err
+	if !q.fromLayer && (len(props) > 0 || opt.Filter != nil) {
+		q.alias = "l"
+	}
+	var err error
+	if q.fcond, q.fargs, err = tileFilter(&l, opt, q.alias); err != nil {
+		return tileParts{}, err
 	}
 	var cols, names strings.Builder
 	for _, p := range props {
 		col := pgx.Identifier{p}.Sanitize()
 		switch types[p] {
 		case layers.Date, layers.Timestamp:
-			fmt.Fprintf(&cols, ", %s.%s::text AS %s", alias, col, col)
+			fmt.Fprintf(&cols, ", %s.%s::text AS %s", q.alias, col, col)
 		default:
-			fmt.Fprintf(&cols, ", %s.%s", alias, col)
+			fmt.Fprintf(&cols, ", %s.%s", q.alias, col)
 		}
 		fmt.Fprintf(&names, ", %s", col)
 	}
-	size, cost := candidateSize(l), featureCost(len(props))
-	tile := func(cols, from, where, geom string) string {
-		return fmt.Sprintf(sqlTile, cols, from, where+fcond, geom, names.String(), size, cost)
+	q.cols, q.names = cols.String(), names.String()
+	return q, nil
+}
+
+// bandFrom is the FROM clause of a tile drawn from band b's table, joined
+// to the layer table when columns or a filter are read there. The layer
+// table first, then the band tables: PostgreSQL locks the tables of a
+// statement in the order the FROM clause names them, and a swap locks the
+// layer table before the band tables (the lock order in the package
+// documentation); the other order can deadlock with it.
+func (q tileParts) bandFrom(id string, b tiles.Band) string {
+	if q.alias == "l" {
+		return layerIdent(id).Sanitize() + " l JOIN " + genTable(id, b).Sanitize() + " g ON g.fid = l.fid"
 	}
-	if fromLayer {
-		where := whereLayer
-		if gen && !points {
-			where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
-		}
-		return tile(cols.String(), layerIdent(l.ID).Sanitize()+" g", where, "ST_Transform(g.geom, 3857)"), fargs, nil
-	}
-	// The layer table first, then the band tables: PostgreSQL locks the
-	// tables of a statement in the order the FROM clause names them, and a
-	// swap locks the layer table before the band tables (the lock order in
-	// the package documentation); the other order can deadlock with it.
-	from := genTable(l.ID, b).Sanitize() + " g"
-	if alias == "l" {
-		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
-	}
-	where := whereGenPoints
-	if !points {
-		where = fmt.Sprintf(whereGenPieces, genIndex(l.ID, b).Sanitize())
-	}
-	return tile(cols.String(), from, where, "g.geom"), fargs, nil
+	return genTable(id, b).Sanitize() + " g"
 }
 
 // filterFirstParam is the number of the first parameter a tile query binds

@@ -3,9 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
-	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/coalmap/coalmap/layers"
@@ -82,57 +80,23 @@ func (r *TileRenderer) RenderMatrix(ctx context.Context, l layers.Layer, tms str
 // tested on the layer table's own row, its values bound from $9 on
 // (returned).
 func crs84SQL(l layers.Layer, b tiles.Band, gen bool, opt tiles.Options) (string, []any, error) {
-	props := opt.Properties
-	if props == nil {
-		props = make([]string, len(l.Attributes))
-		for i, a := range l.Attributes {
-			props[i] = a.Name
-		}
-	}
-	types := make(map[string]layers.AttrType, len(l.Attributes))
-	for _, a := range l.Attributes {
-		types[a.Name] = a.Type
-	}
-	points := l.GeometryType == layers.Point || l.GeometryType == layers.MultiPoint
-	fromLayer := !gen || b.Full()
-	alias := "g"
-	if !fromLayer && (len(props) > 0 || opt.Filter != nil) {
-		alias = "l"
-	}
-	fcond, fargs, err := tileFilter(&l, opt, alias)
+	q, err := newTileParts(l, b, gen, opt)
 	if err != nil {
 		return "", nil, err
 	}
-	var cols, names strings.Builder
-	for _, p := range props {
-		col := pgx.Identifier{p}.Sanitize()
-		switch types[p] {
-		case layers.Date, layers.Timestamp:
-			fmt.Fprintf(&cols, ", %s.%s::text AS %s", alias, col, col)
-		default:
-			fmt.Fprintf(&cols, ", %s.%s", alias, col)
-		}
-		fmt.Fprintf(&names, ", %s", col)
-	}
-	size, cost := candidateSize(l), featureCost(len(props))
 	tile := func(from, where, geom string) string {
-		return fmt.Sprintf(sqlTileCRS84, cols.String(), from, where+fcond, geom, names.String(), size, cost)
+		return fmt.Sprintf(sqlTileCRS84, q.cols, from, where+q.fcond, geom, q.names, q.size, q.cost)
 	}
-	if fromLayer {
+	if q.fromLayer {
 		where := whereCRS84Layer
-		if gen && !points {
+		if gen && !q.points {
 			where = fmt.Sprintf(whereCRS84Pieces, genIndex(l.ID, b).Sanitize())
 		}
-		return tile(layerIdent(l.ID).Sanitize()+" g", where, "g.geom"), fargs, nil
-	}
-	// The layer table before the band tables: the lock order of tileSQL.
-	from := genTable(l.ID, b).Sanitize() + " g"
-	if alias == "l" {
-		from = layerIdent(l.ID).Sanitize() + " l JOIN " + genTable(l.ID, b).Sanitize() + " g ON g.fid = l.fid"
+		return tile(layerIdent(l.ID).Sanitize()+" g", where, "g.geom"), q.fargs, nil
 	}
 	where := whereCRS84Points
-	if !points {
+	if !q.points {
 		where = fmt.Sprintf(whereCRS84Pieces, genIndex(l.ID, b).Sanitize())
 	}
-	return tile(from, where, "ST_Transform(g.geom, 4326)"), fargs, nil
+	return tile(q.bandFrom(l.ID, b), where, "ST_Transform(g.geom, 4326)"), q.fargs, nil
 }
