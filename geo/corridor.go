@@ -167,52 +167,39 @@ const minHalfWidth = 1e-3
 // projection; the two agree to well within a per cent.
 //
 // The corridor is the union of one rectangle per segment and one polygonal
-// disc per vertex; the area of its intersection with p is summed exactly by
-// Green's theorem over the boundary of that intersection: the edges of the
-// shapes not covered by another shape and inside p, and the edges of p
-// inside some shape. Where shapes share a stretch of boundary facing the
-// same way (a line doubling back over itself), the first shape counts it.
+// disc per vertex, cut into pieces that do not overlap where the line does
+// not come back within a corridor's width of itself (see corridor): then
+// the area is the sum of each piece's own area, for the pieces wholly inside
+// p, and of its part inside p for those near p's boundary. Otherwise the
+// area of the union's intersection with p is summed exactly by Green's
+// theorem over its boundary (see unionArea).
 func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) float64 {
 	if !(halfWidthM >= minHalfWidth) {
 		return 0
 	}
-	return corridorArea(p, corridorShapes(l, p, halfWidthM))
+	return corridorArea(l, p, halfWidthM)
 }
 
-// corridorArea is the area of the union of shapes inside p.
-func corridorArea(p *PreparedPolygon, shapes []shape) float64 {
+// unionArea is the area inside p of the union of shapes that may overlap
+// anywhere: the edges of each shape not covered by another and inside p,
+// and the edges of p inside some shape. Where shapes share a stretch of
+// boundary facing the same way (a line doubling back over itself), the
+// first shape counts it.
+func unionArea(p *PreparedPolygon, shapes []shape) float64 {
 	if len(shapes) == 0 {
 		return 0
 	}
-	var tree rtree.RTreeG[int32]
-	all := shapes[0].bound
-	for i := range shapes {
-		s := &shapes[i]
-		tree.Insert(s.bound.Min, s.bound.Max, int32(i))
-		all.Min[0], all.Min[1] = math.Min(all.Min[0], s.bound.Min[0]), math.Min(all.Min[1], s.bound.Min[1])
-		all.Max[0], all.Max[1] = math.Max(all.Max[0], s.bound.Max[0]), math.Max(all.Max[1], s.bound.Max[1])
-		touches := false
-		p.local.search(s.bound, func(int, seg) bool { touches = true; return false })
-		switch {
-		case touches:
-			s.class = classMixed
-		case s.prev >= 0 && shapes[s.prev].class != classMixed:
-			// No edge of p near either shape, and they share a point:
-			// both are wholly inside p, or both wholly outside.
-			s.class = shapes[s.prev].class
-		case p.local.locate(s.pts[0]) == Inside:
-			s.class = classIn
-		default:
-			s.class = classOut
-		}
-	}
+	all := classify(p, shapes)
 	if !overlaps(all, p.local.bound) {
 		return 0
 	}
-
 	// Each shape's neighbours: the shapes whose boxes overlap its own
 	// (those an edge of it can meet), found by a sweep along x.
 	nb := shapeNeighbours(shapes)
+	var tree rtree.RTreeG[int32]
+	for i := range shapes {
+		tree.Insert(shapes[i].bound.Min, shapes[i].bound.Max, int32(i))
+	}
 
 	// Sum about the middle of the corridor's stretch: any rounding slip in
 	// the boundary then costs its length times a short lever.
@@ -329,6 +316,95 @@ func corridorArea(p *PreparedPolygon, shapes []shape) float64 {
 	return math.Max(0, total/2)
 }
 
+// classify sets each shape's class (wholly outside p, wholly inside, or
+// near its boundary) and returns the bound of all the shapes.
+func classify(p *PreparedPolygon, shapes []shape) orb.Bound {
+	all := shapes[0].bound
+	for i := range shapes {
+		s := &shapes[i]
+		all.Min[0], all.Min[1] = math.Min(all.Min[0], s.bound.Min[0]), math.Min(all.Min[1], s.bound.Min[1])
+		all.Max[0], all.Max[1] = math.Max(all.Max[0], s.bound.Max[0]), math.Max(all.Max[1], s.bound.Max[1])
+		touches := false
+		p.local.search(s.bound, func(int, seg) bool { touches = true; return false })
+		switch {
+		case touches:
+			s.class = classMixed
+		case s.prev >= 0 && shapes[s.prev].class != classMixed:
+			// No edge of p near either shape, and they share a point:
+			// both are wholly inside p, or both wholly outside.
+			s.class = shapes[s.prev].class
+		case p.local.locate(s.pts[0]) == Inside:
+			s.class = classIn
+		default:
+			s.class = classOut
+		}
+	}
+	return all
+}
+
+// epsApart is how far, in metres, one shape may reach into another and the
+// two still count as apart: shapes that meet along an edge (a mitre line, a
+// wedge's side) have their points on it only to rounding.
+const epsApart = 1e-7
+
+// apart reports whether the convex shapes s and o have no interior point in
+// common: an edge of one has all of the other on its outer side.
+func apart(s, o *shape) bool {
+	return separates(s, o) || separates(o, s)
+}
+
+func separates(s, o *shape) bool {
+	if o.bound.Min[0] >= s.bound.Max[0]-epsApart || o.bound.Max[0] <= s.bound.Min[0]+epsApart ||
+		o.bound.Min[1] >= s.bound.Max[1]-epsApart || o.bound.Max[1] <= s.bound.Min[1]+epsApart {
+		return true
+	}
+	for k, a := range s.pts {
+		nm := s.nrm[k]
+		out := true
+		for _, q := range o.pts {
+			if (q[0]-a[0])*nm[0]+(q[1]-a[1])*nm[1] > epsApart {
+				out = false
+				break
+			}
+		}
+		if out {
+			return true
+		}
+	}
+	return false
+}
+
+// areaInside returns the area of the part of p inside the shape, given
+// p's rings (in its local frame, outer rings counter-clockwise and holes
+// clockwise) or their parts in a box that holds the shape (see ringsIn):
+// each ring clipped to the shape one edge's half-plane at a time
+// (Sutherland–Hodgman), their signed areas summed. For a convex window that
+// is exact whatever the ring, the stretches it leaves along the window's
+// edges having no area, and it takes no tolerance: a ring running along an
+// edge of the shape, or nearly, is clipped like any other. work is scratch
+// space, returned for reuse.
+func (s *shape) areaInside(rings [][]orb.Point, work [][]orb.Point) (float64, [][]orb.Point) {
+	for len(work) < 2 {
+		work = append(work, nil)
+	}
+	var total float64
+	for _, ring := range rings {
+		w := ring
+		for k, c := range s.pts {
+			out := clipHalfPlane(work[k%2][:0], w, c, s.nrm[k])
+			work[k%2] = out
+			w = out
+			if len(w) < 3 {
+				break
+			}
+		}
+		if len(w) >= 3 {
+			total += ringArea(w)
+		}
+	}
+	return total, work
+}
+
 // shapeNeighbours returns, for each shape, the other shapes whose bounds
 // overlap its own.
 func shapeNeighbours(shapes []shape) [][]int32 {
@@ -399,171 +475,6 @@ func coveredBy(shapes []shape, idx []int32, q orb.Point) bool {
 	return false
 }
 
-// corridorShapes returns the rectangles and discs, in p's local frame, of
-// the segments of l that come within r metres of p's bounding box.
-//
-// Where exactly two segments meet at a vertex, each at least r long, the
-// disc there is replaced by its part beyond both segments' rectangles: the
-// sector on the outer side of the turn, cut from the disc by the lines
-// through the vertex square to the two segments (none at all where the line
-// goes straight on). Every other point of the disc lies within r of the
-// vertex and projects onto one of the two segments, so inside its
-// rectangle: the union, and so the area, is the same, with a shape of a
-// few edges instead of CircleSegments, and none along straight stretches
-// (long segments are cut into pieces that meet at such vertices).
-func corridorShapes(l *PreparedLine, p *PreparedPolygon, r float64) []shape {
-	type piece struct {
-		a, b, A, B orb.Point
-		rect       int32
-		theta      float64
-		length     float64
-		va, vb     int32 // their vertices
-	}
-	var pieces []piece
-	p.localSegments(l, r, func(a, b, A, B orb.Point) {
-		dx, dy := B[0]-A[0], B[1]-A[1]
-		d := math.Hypot(dx, dy)
-		if d == 0 {
-			return
-		}
-		pieces = append(pieces, piece{a: a, b: b, A: A, B: B, rect: -1, theta: math.Atan2(dx/d, -dy/d), length: d})
-	})
-	if len(pieces) == 0 {
-		return nil
-	}
-
-	// The vertices, in the order the pieces reach them, with the pieces
-	// that end (end 1) or start (end 0) there.
-	type incidence struct {
-		piece int32
-		end   int8
-	}
-	type vertex struct {
-		local orb.Point
-		theta float64
-		at    []incidence
-	}
-	vertices := make([]vertex, 0, len(pieces)+1)
-	index := make(map[orb.Point]int32, len(pieces)+1)
-	incs := make([]incidence, 0, 2*len(pieces))
-	meet := func(ll, local orb.Point, theta float64, in incidence) int32 {
-		k, ok := index[ll]
-		if !ok {
-			k = int32(len(vertices))
-			index[ll] = k
-			vertices = append(vertices, vertex{local: local, theta: theta})
-		}
-		v := &vertices[k]
-		if len(v.at) == 0 && len(incs) < cap(incs)-1 {
-			// Most vertices meet two pieces: room for both in the slab.
-			v.at = incs[len(incs) : len(incs) : len(incs)+2]
-			incs = incs[:len(incs)+2]
-		}
-		v.at = append(v.at, in)
-		return k
-	}
-	for i := range pieces {
-		pc := &pieces[i]
-		pc.va = meet(pc.a, pc.A, pc.theta, incidence{int32(i), 0})
-		pc.vb = meet(pc.b, pc.B, pc.theta, incidence{int32(i), 1})
-	}
-
-	// One store for the points and normals of the shapes.
-	store := make([]orb.Point, 0, 16*len(pieces)+4*CircleSegments)
-	carve := func(n int) []orb.Point {
-		if len(store)+n > cap(store) {
-			store = make([]orb.Point, 0, max(n, cap(store)))
-		}
-		store = store[:len(store)+n]
-		return store[len(store)-n : len(store) : len(store)]
-	}
-	shapes := make([]shape, 0, 2*len(pieces)+2)
-	addShape := func(pts []orb.Point) int32 {
-		s := shape{pts: pts, nrm: carve(len(pts)), prev: -1}
-		s.setNormals()
-		shapes = append(shapes, s)
-		return int32(len(shapes) - 1)
-	}
-
-	// A rectangle per piece, but one for a segment the line runs twice.
-	for i := range pieces {
-		pc := &pieces[i]
-		dup := false
-		for _, in := range vertices[pc.va].at {
-			if q := &pieces[in.piece]; int(in.piece) < i && q.rect >= 0 &&
-				(q.va == pc.va && q.vb == pc.vb || q.va == pc.vb && q.vb == pc.va) {
-				dup = true
-			}
-		}
-		if dup {
-			continue
-		}
-		st, ct := math.Sincos(pc.theta)
-		nx, ny := ct*r, st*r
-		A, B := pc.A, pc.B
-		rp := carve(4)
-		rp[0], rp[1], rp[2], rp[3] = orb.Point{A[0] - nx, A[1] - ny}, orb.Point{B[0] - nx, B[1] - ny}, orb.Point{B[0] + nx, B[1] + ny}, orb.Point{A[0] + nx, A[1] + ny}
-		pc.rect = addShape(rp)
-		if i > 0 && pieces[i-1].vb == pc.va && pieces[i-1].rect >= 0 {
-			shapes[pc.rect].prev = pieces[i-1].rect // they share the vertex
-		}
-	}
-
-	unitCircle, unitNormals := unitPolygon()
-	adjoin := func(k int32, rect int32) {
-		if rect >= 0 {
-			shapes[k].adj = append(shapes[k].adj, rect)
-			shapes[rect].adj = append(shapes[rect].adj, k)
-		}
-	}
-	var disc, cut1, cut2 [CircleSegments + 2]orb.Point
-	for _, v := range vertices {
-		c := v.local
-		st, ct := math.Sincos(v.theta)
-		for k := range CircleSegments {
-			u := unitCircle[k]
-			disc[k] = orb.Point{c[0] + r*(u[0]*ct-u[1]*st), c[1] + r*(u[0]*st+u[1]*ct)}
-		}
-		if len(v.at) == 2 && v.at[0].end != v.at[1].end {
-			in, out := &pieces[v.at[0].piece], &pieces[v.at[1].piece]
-			if v.at[0].end == 0 {
-				in, out = out, in
-			}
-			if in.rect >= 0 && out.rect >= 0 && in.length >= r && out.length >= r {
-				// Beyond the end of the incoming segment, before the start
-				// of the outgoing one.
-				u1 := orb.Point{(in.B[0] - in.A[0]) / in.length, (in.B[1] - in.A[1]) / in.length}
-				u2 := orb.Point{(out.A[0] - out.B[0]) / out.length, (out.A[1] - out.B[1]) / out.length}
-				w := clipHalfPlane(cut2[:0], clipHalfPlane(cut1[:0], disc[:CircleSegments], c, u1), c, u2)
-				if w = dedupRing(w); len(w) >= 3 && ringArea(w) > 1e-9 {
-					pts := carve(len(w))
-					copy(pts, w)
-					k := addShape(pts)
-					shapes[k].prev = in.rect // the vertex is on both
-					adjoin(k, in.rect)
-					adjoin(k, out.rect)
-				}
-				continue
-			}
-		}
-		// A full disc: the line's ends, short pieces, vertices met more
-		// than twice.
-		pts, nrm := carve(CircleSegments), carve(CircleSegments)
-		copy(pts, disc[:CircleSegments])
-		for k := range nrm {
-			w := unitNormals[k]
-			nrm[k] = orb.Point{w[0]*ct - w[1]*st, w[0]*st + w[1]*ct}
-		}
-		k := int32(len(shapes))
-		shapes = append(shapes, shape{pts: pts, nrm: nrm, bound: orb.Bound{Min: orb.Point{c[0] - r, c[1] - r}, Max: orb.Point{c[0] + r, c[1] + r}},
-			disc: true, centre: c, radius: r, theta: v.theta, prev: pieces[v.at[0].piece].rect})
-		for _, in := range v.at {
-			adjoin(k, pieces[in.piece].rect)
-		}
-	}
-	return shapes
-}
-
 // clipHalfPlane appends to dst the part of the convex polygon pts
 // (counter-clockwise, not closed) where (x - c)·u >= 0, and returns it.
 func clipHalfPlane(dst, pts []orb.Point, c, u orb.Point) []orb.Point {
@@ -585,8 +496,11 @@ func clipHalfPlane(dst, pts []orb.Point, c, u orb.Point) []orb.Point {
 // dedupRing drops the points of an open ring within a micrometre of the
 // one before (a wedge's corner where the cut meets a vertex of the disc):
 // an edge that short has no direction to speak of.
-func dedupRing(pts []orb.Point) []orb.Point {
-	const eps = 1e-6
+func dedupRing(pts []orb.Point) []orb.Point { return dedupRingEps(pts, 1e-6) }
+
+// dedupRingEps drops the points of an open ring within eps of the one
+// before.
+func dedupRingEps(pts []orb.Point, eps float64) []orb.Point {
 	near := func(a, b orb.Point) bool { return math.Abs(a[0]-b[0]) < eps && math.Abs(a[1]-b[1]) < eps }
 	out := pts[:0]
 	for i, q := range pts {

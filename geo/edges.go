@@ -41,6 +41,10 @@ type edgeSet struct {
 	chunks *rtree.RTreeG[int32]
 	eps    float64 // distance under which a point is on an edge
 	refs   []edgeRef
+	rings  []int32 // where each ring's edges start, in a local frame's set
+	// With rings: each ring's points (its edges' starts) and bound.
+	ringPts   [][]orb.Point
+	ringBound []orb.Bound
 }
 
 // edgeRef ties an edge of the local frame to the stretch [t0, t1] of the
@@ -68,8 +72,23 @@ func newEdgeSet(rings []orb.Ring, eps float64) edgeSet {
 	return es
 }
 
-// index computes the bound and, for many edges, the chunk R-tree.
+// index computes the bound, each ring's points and bound where the rings
+// are known, and, for many edges, the chunk R-tree.
 func (es *edgeSet) index() {
+	for r, start := range es.rings {
+		end := len(es.edges)
+		if r+1 < len(es.rings) {
+			end = int(es.rings[r+1])
+		}
+		pts := make([]orb.Point, 0, end-int(start))
+		b := orb.Bound{Min: es.edges[start].a, Max: es.edges[start].a}
+		for _, e := range es.edges[start:end] {
+			pts = append(pts, e.a)
+			b = b.Extend(e.a)
+		}
+		es.ringPts = append(es.ringPts, pts)
+		es.ringBound = append(es.ringBound, b)
+	}
 	if len(es.edges) > 0 {
 		es.bound = segBound(es.edges[0].a, es.edges[0].b)
 		for _, e := range es.edges[1:] {
@@ -140,6 +159,32 @@ func (es *edgeSet) locate(p orb.Point) Location {
 		return Inside
 	}
 	return Outside
+}
+
+// ringsIn appends to dst the rings of a local frame's set clipped to box b
+// (Sutherland–Hodgman, one side at a time), leaving out those that miss it.
+// Clipping them further to a convex shape inside b gives the same area as
+// clipping the whole rings.
+func (es *edgeSet) ringsIn(b orb.Bound, dst [][]orb.Point) [][]orb.Point {
+	sides := [4]struct{ c, u orb.Point }{
+		{b.Min, orb.Point{1, 0}}, {b.Min, orb.Point{0, 1}},
+		{b.Max, orb.Point{-1, 0}}, {b.Max, orb.Point{0, -1}},
+	}
+	for r, ring := range es.ringPts {
+		if !overlaps(es.ringBound[r], b) {
+			continue
+		}
+		w := ring
+		for _, sd := range sides {
+			if w = clipHalfPlane(nil, w, sd.c, sd.u); len(w) < 3 {
+				break
+			}
+		}
+		if len(w) >= 3 {
+			dst = append(dst, w)
+		}
+	}
+	return dst
 }
 
 func cross(ax, ay, bx, by float64) float64 { return ax*by - ay*bx }

@@ -101,6 +101,7 @@ func (p *PreparedPolygon) localEdges() edgeSet {
 					refs[x].t0, refs[x].t1 = refs[x].t1, refs[x].t0
 				}
 			}
+			es.rings = append(es.rings, int32(len(es.edges)))
 			es.edges = append(es.edges, ring...)
 			es.refs = append(es.refs, refs...)
 		}

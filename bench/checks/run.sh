@@ -48,7 +48,7 @@ profile=()
 "${profile[@]}" ./bin/coalmap serve --database-url "$URL" --addr "127.0.0.1:$PORT" --no-demo --log-level error >"$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-for layer in coal_blocks coal_blocks_x10; do
+for layer in ${LAYERS:-coal_blocks coal_blocks_x10}; do
   for rep in $(seq 1 "$REPS"); do
     echo "== $layer, run $rep (load $(cut -d' ' -f1-3 /proc/loadavg))"
     ./bin/checkload -url "http://127.0.0.1:$PORT" -database-url "$URL" -layer "$layer" -n "$N" -warmup 100
