@@ -195,7 +195,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 	}
 
 	var res lineResult
-	par = max(1, min(par, len(cands)/4))
+	par = max(1, min(par, len(cands)))
 	if par == 1 {
 		for k := range cands {
 			if k%64 == 0 {

@@ -287,12 +287,8 @@ func positions(b []byte, i, stop int) (orb.LineString, int, bool) {
 		n := 0
 		i = skipSpace(b, i+1)
 		for {
-			j, ok := numberEnd(b, i)
-			if !ok {
-				return nil, 0, false
-			}
-			f, err := strconv.ParseFloat(string(b[i:j]), 64)
-			if err != nil || math.IsInf(f, 0) {
+			f, j, ok := number(b, i)
+			if !ok || math.IsInf(f, 0) {
 				return nil, 0, false
 			}
 			if n < 2 {
@@ -465,43 +461,95 @@ func valueEnd(b []byte, i int) int {
 	return j
 }
 
-// numberEnd returns the index past the JSON number at b[i], and whether
-// there is one: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func numberEnd(b []byte, i int) (int, bool) {
-	digits := func(j int) int {
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-		}
-		return j
-	}
+// number reads the JSON number starting at b[i],
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?: its value, the index past
+// it, and ok false when b[i:] does not start with one. Most coordinates
+// (up to 15 significant digits, or a mantissa under 2^53, times a power of
+// ten up to 10^22) are converted exactly by one multiplication or division
+// of two exact doubles, which is correctly rounded; the rest go through
+// strconv.ParseFloat.
+func number(b []byte, i int) (float64, int, bool) {
+	start := i
+	neg := false
 	if i < len(b) && b[i] == '-' {
+		neg = true
 		i++
+	}
+	var m uint64
+	nd := 0  // significant digits in m
+	exp := 0 // decimal exponent of m
+	exact := true
+	digit := func(d byte, frac bool) {
+		switch {
+		case m == 0 && d == '0':
+			// leading zeros carry no digits
+		case nd < 19:
+			m = m*10 + uint64(d-'0')
+			nd++
+		default:
+			exact = false
+			if !frac {
+				exp++
+			}
+			return
+		}
+		if frac {
+			exp--
+		}
 	}
 	switch {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		i = digits(i)
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			digit(b[i], false)
+		}
 	default:
-		return i, false
+		return 0, i, false
 	}
 	if i < len(b) && b[i] == '.' {
-		j := digits(i + 1)
-		if j == i+1 {
-			return i, false
+		i++
+		j := i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			digit(b[i], true)
 		}
-		i = j
+		if i == j {
+			return 0, i, false
+		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
+		esign := 1
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			if b[i] == '-' {
+				esign = -1
+			}
 			i++
 		}
-		j := digits(i)
-		if j == i {
-			return i, false
+		j := i
+		e := 0
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if e < 10000 {
+				e = e*10 + int(b[i]-'0')
+			}
 		}
-		i = j
+		if i == j {
+			return 0, i, false
+		}
+		exp += esign * e
 	}
-	return i, true
+	if exact && m < 1<<53 && exp >= -22 && exp <= 22 {
+		f := float64(m)
+		if exp < 0 {
+			f /= math.Pow10(-exp) // exact up to 10^22
+		} else {
+			f *= math.Pow10(exp)
+		}
+		if neg {
+			f = -f
+		}
+		return f, i, true
+	}
+	f, err := strconv.ParseFloat(string(b[start:i]), 64)
+	return f, i, err == nil
 }

@@ -3,7 +3,9 @@ package overlaps
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -117,4 +119,51 @@ func BenchmarkParseAlignment1500(b *testing.B) {
 			}
 		}
 	})
+}
+
+// FuzzNumber checks number against strconv.ParseFloat: the same value, bit
+// for bit, and the same end, for every JSON number.
+func FuzzNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "81.95096731154103", "24.300000000000001", "1e22", "1e23", "123456789012345678901234", "0.000001234", "-1.5E-7", "4.9e-324", "1.7976931348623157e308", "9007199254740993"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, end, ok := number([]byte(s), 0)
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s[:end], 64)
+		if err != nil {
+			t.Fatalf("number(%q) = %v, but ParseFloat(%q): %v", s, got, s[:end], err)
+		}
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("number(%q) = %v (end %d), ParseFloat %v", s, got, end, want)
+		}
+	})
+}
+
+// TestNumberMatchesParseFloat checks number on random coordinates printed
+// the ways GIS tools print them (shortest, fixed to 6–17 decimals,
+// exponents).
+func TestNumberMatchesParseFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20261205, 7))
+	for k := 0; k < 200000; k++ {
+		x := (rng.Float64() - 0.5) * 360
+		var s string
+		switch k % 4 {
+		case 0:
+			s = strconv.FormatFloat(x, 'g', -1, 64)
+		case 1:
+			s = strconv.FormatFloat(x, 'f', 6+rng.IntN(12), 64)
+		case 2:
+			s = strconv.FormatFloat(x*math.Pow10(rng.IntN(40)-20), 'e', -1, 64)
+		default:
+			s = strconv.FormatFloat(math.Round(x*1e7)/1e7, 'f', -1, 64)
+		}
+		got, end, ok := number([]byte(s), 0)
+		want, _ := strconv.ParseFloat(s, 64)
+		if !ok || end != len(s) || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("number(%q) = %v, %d, %v; ParseFloat %v", s, got, end, ok, want)
+		}
+	}
 }
