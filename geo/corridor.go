@@ -177,7 +177,7 @@ func CorridorAreaLocal(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) 
 	if !(halfWidthM >= minHalfWidth) {
 		return 0
 	}
-	return corridorArea(l, p, halfWidthM)
+	return new(CorridorMeter).Area(l, p, halfWidthM)
 }
 
 // unionArea is the area inside p of the union of shapes that may overlap

@@ -38,6 +38,45 @@ type corridor struct {
 	pieces   []piece
 	vertices []vertex
 	joints   []joint // by vertex
+	m        *CorridorMeter
+}
+
+// CorridorMeter works out the areas of corridors inside polygons, as
+// CorridorAreaLocal does, keeping its working memory from one to the next.
+// The zero value is ready for use; a CorridorMeter is not safe for
+// concurrent use.
+type CorridorMeter struct {
+	c        corridor
+	index    map[orb.Point]int32
+	incs     []incidence
+	parts    []part
+	rectPart []int32
+	near     []keyedPart
+	active   []int32
+	mixed    []int32
+	built    []shape
+	rings    [][]orb.Point
+	store    []orb.Point
+	tmp      [2][]orb.Point
+	work     [][]orb.Point
+}
+
+// keyedPart is a part with the key it is sorted by.
+type keyedPart struct {
+	x float64
+	i int32
+}
+
+// Area returns the area in square metres of the part of polygon p under the
+// corridor of l, halfWidthM each side (see CorridorAreaLocal).
+func (m *CorridorMeter) Area(l *PreparedLine, p *PreparedPolygon, halfWidthM float64) float64 {
+	if !(halfWidthM >= minHalfWidth) {
+		return 0
+	}
+	if a, ok := m.within(l, p, halfWidthM, 5*halfWidthM).disjointArea(p); ok {
+		return a
+	}
+	return unionArea(p, plainCorridor(l, p, halfWidthM).shapes())
 }
 
 type piece struct {
@@ -78,7 +117,7 @@ const (
 // where the line leaves that box is then long enough (4r) to be mitred at
 // a turn of up to a right angle at its other end.
 func newCorridor(l *PreparedLine, p *PreparedPolygon, r float64) *corridor {
-	return corridorWithin(l, p, r, 5*r)
+	return new(CorridorMeter).within(l, p, r, 5*r)
 }
 
 // plainCorridor returns the corridor of l over the segments of l that come
@@ -88,7 +127,7 @@ func newCorridor(l *PreparedLine, p *PreparedPolygon, r float64) *corridor {
 // edges, which it handles less well, and overlapping shapes out to 5r add
 // to where it errs.
 func plainCorridor(l *PreparedLine, p *PreparedPolygon, r float64) *corridor {
-	c := corridorWithin(l, p, r, r)
+	c := new(CorridorMeter).within(l, p, r, r)
 	for i := range c.joints {
 		j := &c.joints[i]
 		j.mitre, j.reach, j.flush = orb.Point{}, 0, false
@@ -99,8 +138,11 @@ func plainCorridor(l *PreparedLine, p *PreparedPolygon, r float64) *corridor {
 	return c
 }
 
-func corridorWithin(l *PreparedLine, p *PreparedPolygon, r, pad float64) *corridor {
-	c := &corridor{r: r}
+// within returns the corridor of l, r metres each side, over the segments
+// of l that come within pad of p's bounding box, in the meter's memory.
+func (m *CorridorMeter) within(l *PreparedLine, p *PreparedPolygon, r, pad float64) *corridor {
+	c := &m.c
+	*c = corridor{r: r, pieces: c.pieces[:0], vertices: c.vertices[:0], joints: c.joints[:0], m: m}
 	p.localSegments(l, pad, func(a, b, A, B orb.Point) {
 		dx, dy := B[0]-A[0], B[1]-A[1]
 		d := math.Hypot(dx, dy)
@@ -115,9 +157,15 @@ func corridorWithin(l *PreparedLine, p *PreparedPolygon, r, pad float64) *corrid
 	pieces := c.pieces
 
 	// The vertices, in the order the pieces reach them.
-	c.vertices = make([]vertex, 0, len(pieces)+1)
-	index := make(map[orb.Point]int32, len(pieces)+1)
-	incs := make([]incidence, 0, 2*len(pieces))
+	if m.index == nil {
+		m.index = make(map[orb.Point]int32, len(pieces)+1)
+	}
+	index := m.index
+	clear(index)
+	incs := m.incs[:0]
+	if cap(incs) < 2*len(pieces) {
+		incs = make([]incidence, 0, 2*len(pieces))
+	}
 	meet := func(ll, local orb.Point, in incidence) int32 {
 		k, ok := index[ll]
 		if !ok {
@@ -139,6 +187,7 @@ func corridorWithin(l *PreparedLine, p *PreparedPolygon, r, pad float64) *corrid
 		pc.va = meet(pc.a, pc.A, incidence{int32(i), 0})
 		pc.vb = meet(pc.b, pc.B, incidence{int32(i), 1})
 	}
+	m.incs = incs
 
 	// One rectangle per segment, however often the line runs it.
 	for i := range pieces {
@@ -152,7 +201,7 @@ func corridorWithin(l *PreparedLine, p *PreparedPolygon, r, pad float64) *corrid
 		}
 	}
 
-	c.joints = make([]joint, len(c.vertices))
+	c.joints = slices.Grow(c.joints[:0], len(c.vertices))[:len(c.vertices)]
 	for vi := range c.vertices {
 		v := &c.vertices[vi]
 		j := joint{in: -1, out: -1}
@@ -422,28 +471,20 @@ type part struct {
 	shape  int32 // index of the built shape in the scratch list (-1: not built)
 }
 
-// corridorArea returns the area inside p of the corridor of l, r metres
-// each side. Where no two of the corridor's shapes that reach into p
-// overlap, it is the sum of each one's area inside p: a shape wholly inside
-// p counts its own area, worked out without building it, and only the
-// shapes near p's boundary, and those whose boxes meet another's but do not
-// meet it by construction, are built. Otherwise it is the area of the
-// union of the plain shapes (plainCorridor).
-func corridorArea(l *PreparedLine, p *PreparedPolygon, r float64) float64 {
-	if a, ok := newCorridor(l, p, r).disjointArea(p); ok {
-		return a
-	}
-	return unionArea(p, plainCorridor(l, p, r).shapes())
-}
-
-// disjointArea is corridorArea's sum over the shapes, false when two
-// shapes that reach into p overlap.
+// disjointArea is the area inside p of the corridor as the sum over its
+// shapes (see CorridorMeter.Area), false when two shapes that reach into p
+// overlap: where no two of them do, it is the sum of each one's area inside
+// p, a shape wholly inside p counting its own area, worked out without
+// building it; only the shapes near p's boundary, and those whose boxes
+// meet another's but do not meet it by construction, are built.
 func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 	if len(c.pieces) == 0 {
 		return 0, true
 	}
-	parts := make([]part, 0, 2*len(c.pieces)+2)
-	rectPart := make([]int32, len(c.pieces))
+	m := c.m
+	parts := m.parts[:0]
+	rectPart := slices.Grow(m.rectPart[:0], len(c.pieces))[:len(c.pieces)]
+	defer func() { m.parts, m.rectPart = parts, rectPart }()
 	for i := range c.pieces {
 		rectPart[i] = -1
 		if !c.pieces[i].rect {
@@ -508,7 +549,8 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 		return 0, true
 	}
 
-	var built []shape
+	built := m.built[:0]
+	defer func() { m.built = built[:0] }()
 	var buf [CircleSegments + 3]orb.Point
 	build := func(i int32) *shape {
 		s := &parts[i]
@@ -537,18 +579,16 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 	// Overlaps between the parts that reach into p: the pairs whose boxes
 	// meet, found by a sweep along x, less those that meet along an edge
 	// by construction.
-	type keyed struct {
-		x float64
-		i int32
-	}
-	near := make([]keyed, 0, len(parts))
+	near := m.near[:0]
 	for i := range parts {
 		if parts[i].class != classOut {
-			near = append(near, keyed{parts[i].bound.Min[0], int32(i)})
+			near = append(near, keyedPart{parts[i].bound.Min[0], int32(i)})
 		}
 	}
-	slices.SortFunc(near, func(a, b keyed) int { return cmp.Compare(a.x, b.x) })
-	active := make([]int32, 0, 16)
+	m.near = near
+	slices.SortFunc(near, func(a, b keyedPart) int { return cmp.Compare(a.x, b.x) })
+	active := m.active[:0]
+	defer func() { m.active = active }()
 	for _, k := range near {
 		i := k.i
 		bi := parts[i].bound
@@ -571,7 +611,7 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 	}
 
 	var total float64
-	var mixed []int32
+	mixed := m.mixed[:0]
 	for i := range parts {
 		switch s := &parts[i]; s.class {
 		case classIn:
@@ -599,15 +639,17 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 			return 2 * s.src
 		}
 	}
+	m.mixed = mixed
 	slices.SortFunc(mixed, func(a, b int32) int { return cmp.Compare(order(a), order(b)) })
-	var rings, work [][]orb.Point
+	rings, work := m.rings[:0], m.work
+	defer func() { m.rings, m.work = rings[:0], work }()
 	for lo := 0; lo < len(mixed); {
 		box := parts[mixed[lo]].bound
 		hi := lo + 1
 		for ; hi < len(mixed) && overlaps(box, parts[mixed[hi]].bound); hi++ {
 			box = box.Union(parts[mixed[hi]].bound)
 		}
-		rings = p.local.ringsIn(box, rings[:0])
+		rings, m.store, m.tmp = p.local.ringsIn(box, rings[:0], m.store[:0], m.tmp)
 		for _, i := range mixed[lo:hi] {
 			if sh := build(i); len(sh.pts) > 0 {
 				var a float64

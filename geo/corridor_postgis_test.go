@@ -170,12 +170,14 @@ func checkAlignment(t testing.TB) (*geo.PreparedLine, []*geo.PreparedPolygon) {
 }
 
 // BenchmarkCorridorAreaCheck is the corridor area of the check benchmark's
-// alignment (a 46 m right of way) over each block it comes near.
+// alignment (a 46 m right of way) over each block it comes near, by one
+// CorridorMeter as a check's worker does.
 func BenchmarkCorridorAreaCheck(b *testing.B) {
 	l, ps := checkAlignment(b)
+	var m geo.CorridorMeter
 	for b.Loop() {
 		for _, p := range ps {
-			geo.CorridorAreaLocal(l, p, 23)
+			m.Area(l, p, 23)
 		}
 	}
 }

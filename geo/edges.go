@@ -162,10 +162,11 @@ func (es *edgeSet) locate(p orb.Point) Location {
 }
 
 // ringsIn appends to dst the rings of a local frame's set clipped to box b
-// (Sutherland–Hodgman, one side at a time), leaving out those that miss it.
-// Clipping them further to a convex shape inside b gives the same area as
-// clipping the whole rings.
-func (es *edgeSet) ringsIn(b orb.Bound, dst [][]orb.Point) [][]orb.Point {
+// (Sutherland–Hodgman, one side at a time), leaving out those that miss it,
+// and returns it. Clipping them further to a convex shape inside b gives
+// the same area as clipping the whole rings. The points are appended to
+// store, which is returned too; tmp is scratch space, returned for reuse.
+func (es *edgeSet) ringsIn(b orb.Bound, dst [][]orb.Point, store []orb.Point, tmp [2][]orb.Point) ([][]orb.Point, []orb.Point, [2][]orb.Point) {
 	sides := [4]struct{ c, u orb.Point }{
 		{b.Min, orb.Point{1, 0}}, {b.Min, orb.Point{0, 1}},
 		{b.Max, orb.Point{-1, 0}}, {b.Max, orb.Point{0, -1}},
@@ -175,16 +176,19 @@ func (es *edgeSet) ringsIn(b orb.Bound, dst [][]orb.Point) [][]orb.Point {
 			continue
 		}
 		w := ring
-		for _, sd := range sides {
-			if w = clipHalfPlane(nil, w, sd.c, sd.u); len(w) < 3 {
+		for k, sd := range sides {
+			tmp[k%2] = clipHalfPlane(tmp[k%2][:0], w, sd.c, sd.u)
+			if w = tmp[k%2]; len(w) < 3 {
 				break
 			}
 		}
 		if len(w) >= 3 {
-			dst = append(dst, w)
+			start := len(store)
+			store = append(store, w...)
+			dst = append(dst, store[start:len(store):len(store)])
 		}
 	}
-	return dst
+	return dst, store, tmp
 }
 
 func cross(ax, ay, bx, by float64) float64 { return ax*by - ay*bx }

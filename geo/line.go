@@ -101,7 +101,7 @@ func PrepareLine(g orb.Geometry, maxVertices int) (*PreparedLine, error) {
 		if cum[len(cum)-1] == cum[0] {
 			return nil, &LineError{Err: ErrZeroLength, Part: pi, Vertex: -1}
 		}
-		b := pts.Bound()
+		b := boundOf(pts)
 		if first {
 			l.bound = b
 			first = false
@@ -163,7 +163,7 @@ func (l *PreparedLine) SegmentRunBounds(n int, fn func(b orb.Bound) bool) {
 	for _, p := range l.parts {
 		for i := 0; i < len(p.pts)-1; i += n {
 			j := min(i+n, len(p.pts)-1)
-			if !fn(p.pts[i : j+1].Bound()) {
+			if !fn(boundOf(p.pts[i : j+1])) {
 				return
 			}
 		}

@@ -154,7 +154,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 	}
 	outs := make([]outcome, len(cands))
 	total := l.LengthGeodesic()
-	eval := func(k int) {
+	eval := func(k int, m *geo.CorridorMeter) {
 		li, f := cands[k].li, cands[k].f
 		clip := geo.ClipPlanar(l, f.poly)
 		if len(clip.Pieces) > 0 {
@@ -173,7 +173,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 				c.Exits[j] = waypoint(pc.Exit)
 				c.Pieces.Coordinates[j] = pc.Line
 			}
-			area := geo.CorridorAreaLocal(l, f.poly, halfWidthM)
+			area := m.Area(l, f.poly, halfWidthM)
 			c.CorridorAreaHa = area / 1e4
 			c.ShareOfPolygonPct = pct(area, f.poly.AreaGeodesic())
 			outs[k].crossing = c
@@ -189,7 +189,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 		}
 		n := &NearMiss{Layer: li.name, ID: f.id, Name: f.name, Allocatee: f.allocatee, Status: f.status, MinDistanceM: dist}
 		if dist < halfWidthM {
-			n.CorridorAreaHa = geo.CorridorAreaLocal(l, f.poly, halfWidthM) / 1e4
+			n.CorridorAreaHa = m.Area(l, f.poly, halfWidthM) / 1e4
 		}
 		outs[k].nearMiss = n
 	}
@@ -197,6 +197,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 	var res lineResult
 	par = max(1, min(par, len(cands)))
 	if par == 1 {
+		var m geo.CorridorMeter
 		for k := range cands {
 			if k%64 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -204,7 +205,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 					return res
 				}
 			}
-			eval(k)
+			eval(k, &m)
 		}
 	} else {
 		var next atomic.Int64
@@ -213,12 +214,13 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				var m geo.CorridorMeter
 				for {
 					k := int(next.Add(1)) - 1
 					if k >= len(cands) || ctx.Err() != nil {
 						return
 					}
-					eval(k)
+					eval(k, &m)
 				}
 			}()
 		}
