@@ -70,8 +70,12 @@ func ClipPlanar(l *PreparedLine, p *PreparedPolygon) Clip {
 		}
 	}
 	near := pb.Pad(epsDeg)
+	// Where a segment and the one before it meet no edge of the polygon,
+	// the one is where the other is: the location carries over.
+	carried, carriedLoc := -2, Outside // -2: none
 	for pi := range l.parts {
 		part := &l.parts[pi]
+		carried = -2
 		for si := 0; si < len(part.pts)-1; si++ {
 			if si%runSegments == 0 && !overlaps(part.runs[si/runSegments], near) {
 				// A run far from the polygon: none of its segments meets it.
@@ -98,12 +102,21 @@ func ClipPlanar(l *PreparedLine, p *PreparedPolygon) Clip {
 				return true
 			})
 			slices.Sort(ts)
+			noEdge := len(ts) == 2
 			for k := 0; k+1 < len(ts); k++ {
 				t0, t1 := ts[k], ts[k+1]
 				if t1-t0 < 1e-12 {
 					continue
 				}
-				loc := p.deg.locate(part.pointAt(si, (t0+t1)/2))
+				var loc Location
+				if noEdge && carried == si-1 {
+					loc = carriedLoc
+				} else {
+					loc = p.deg.locate(part.pointAt(si, (t0+t1)/2))
+				}
+				if noEdge && loc != Boundary {
+					carried, carriedLoc = si, loc
+				}
 				if loc == Outside {
 					finish()
 					continue
