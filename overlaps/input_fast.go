@@ -1,6 +1,7 @@
 package overlaps
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -415,6 +416,30 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
+// bracketsEnd returns the index just past the array starting at b[i],
+// found by its brackets alone, and false if a string or an object comes
+// before its end: an array of arrays of numbers (coordinates) is crossed
+// from one closing bracket to the next, with IndexByte and Count rather
+// than byte by byte.
+func bracketsEnd(b []byte, i int) (int, bool) {
+	depth := 0
+	for j := i; ; {
+		k := bytes.IndexByte(b[j:], ']')
+		if k < 0 {
+			return 0, false
+		}
+		span := b[j : j+k]
+		if bytes.IndexByte(span, '"') >= 0 || bytes.IndexByte(span, '{') >= 0 {
+			return 0, false
+		}
+		depth += bytes.Count(span, []byte{'['}) - 1
+		j += k + 1
+		if depth <= 0 {
+			return j, depth == 0
+		}
+	}
+}
+
 // valueEnd returns the index just past the JSON value starting at b[i]:
 // strings and nested arrays and objects matched, scalars up to a delimiter
 // (their validity is the reader's to check).
@@ -434,6 +459,11 @@ func valueEnd(b []byte, i int) int {
 		}
 		return i
 	case '{', '[':
+		if b[i] == '[' {
+			if end, ok := bracketsEnd(b, i); ok {
+				return end
+			}
+		}
 		depth := 0
 		for j := i; j < len(b); j++ {
 			switch b[j] {
