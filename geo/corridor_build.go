@@ -326,28 +326,8 @@ func (c *corridor) discPoint(v *vertex, phi float64) orb.Point {
 // outgoing one. It appends nothing when that part is empty.
 func (c *corridor) jointPoints(dst []orb.Point, vi int) []orb.Point {
 	const step = 2 * math.Pi / CircleSegments
-	v, j := &c.vertices[vi], &c.joints[vi]
-	// The directions allowed: an arc of half a turn per half-plane.
-	lo, hi := math.Inf(-1), math.Inf(1)
-	var base float64
-	first := true
-	for _, half := range [2]struct {
-		p   int32
-		dir float64
-	}{{j.in, 1}, {j.out, -1}} {
-		if half.p < 0 {
-			continue
-		}
-		d := c.pieces[half.p].d
-		a := math.Atan2(half.dir*d[1], half.dir*d[0])
-		if first {
-			base, first = a, false
-			lo, hi = a-math.Pi/2, a+math.Pi/2
-			continue
-		}
-		a = base + math.Remainder(a-base, 2*math.Pi)
-		lo, hi = math.Max(lo, a-math.Pi/2), math.Min(hi, a+math.Pi/2)
-	}
+	v := &c.vertices[vi]
+	lo, hi := c.jointArc(vi)
 	if hi-lo < 1e-12 {
 		return dst
 	}
@@ -374,6 +354,68 @@ func (c *corridor) jointPoints(dst []orb.Point, vi int) []orb.Point {
 	} else {
 		return dst[:n0+len(pts)]
 	}
+}
+
+// jointArea is the area of the wedge or cap at vertex vi, as the fan of
+// triangles from the vertex to the points jointPoints gives, without
+// building them.
+func (c *corridor) jointArea(vi int) float64 {
+	const step = 2 * math.Pi / CircleSegments
+	lo, hi := c.jointArc(vi)
+	if hi-lo < 1e-12 {
+		return 0
+	}
+	theta := c.discTheta(&c.vertices[vi])
+	// The distance from the vertex to the disc's boundary in direction phi.
+	rho := func(phi float64) float64 {
+		k := math.Floor((phi - theta) / step)
+		return c.r * math.Cos(step/2) / math.Cos(phi-theta-(k+0.5)*step)
+	}
+	margin := 1e-6 / c.r
+	k1 := math.Ceil((lo + margin - theta) / step)
+	k2 := math.Floor((hi - margin - theta) / step)
+	if theta+k2*step >= hi-margin {
+		k2--
+	}
+	var a float64
+	if k1 > k2 {
+		a = rho(lo) * rho(hi) * math.Sin(hi-lo)
+	} else {
+		a1, a2 := theta+k1*step, theta+k2*step
+		a = rho(lo)*c.r*math.Sin(a1-lo) + (k2-k1)*c.r*c.r*math.Sin(step) + c.r*rho(hi)*math.Sin(hi-a2)
+	}
+	if a /= 2; a <= 1e-9 {
+		return 0
+	}
+	return a
+}
+
+// jointArc returns the range of directions [lo, hi] from vertex vi that its
+// wedge or cap spans: those within a quarter turn of the incoming piece's
+// direction and of the reverse of the outgoing one's.
+func (c *corridor) jointArc(vi int) (lo, hi float64) {
+	j := &c.joints[vi]
+	lo, hi = math.Inf(-1), math.Inf(1)
+	var base float64
+	first := true
+	for _, half := range [2]struct {
+		p   int32
+		dir float64
+	}{{j.in, 1}, {j.out, -1}} {
+		if half.p < 0 {
+			continue
+		}
+		d := c.pieces[half.p].d
+		a := math.Atan2(half.dir*d[1], half.dir*d[0])
+		if first {
+			base, first = a, false
+			lo, hi = a-math.Pi/2, a+math.Pi/2
+			continue
+		}
+		a = base + math.Remainder(a-base, 2*math.Pi)
+		lo, hi = math.Max(lo, a-math.Pi/2), math.Min(hi, a+math.Pi/2)
+	}
+	return lo, hi
 }
 
 // shapes builds all the corridor's shapes: the rectangles in piece order,
@@ -618,8 +660,8 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 			if s.vertex {
 				if c.joints[s.src].kind == jointDisc {
 					total += ringArea(c.discPoints(buf[:0], int(s.src)))
-				} else if w := c.jointPoints(buf[:0], int(s.src)); len(w) > 0 {
-					total += ringArea(w)
+				} else {
+					total += c.jointArea(int(s.src))
 				}
 			} else {
 				total += c.rectArea(int(s.src))

@@ -98,8 +98,24 @@ func TestCorridorWedgesMatchDiscs(t *testing.T) {
 		if diff > 1e-4*math.Max(want, 1) {
 			t.Fatalf("iter %d (r %g, step %g, %d vertices): area %.6f m², with discs %.6f m²", iter, r, step, len(ls), got, want)
 		}
-		if _, ok := newCorridor(l, p, r).disjointArea(p); ok {
+		cr := newCorridor(l, p, r)
+		if _, ok := cr.disjointArea(p); ok {
 			disjoint++
+		}
+		// A wedge's or cap's area unbuilt is that of its points.
+		var buf []orb.Point
+		for vi, j := range cr.joints {
+			if j.kind == jointDisc {
+				continue
+			}
+			buf = cr.jointPoints(buf[:0], vi)
+			want := 0.0
+			if len(buf) > 0 {
+				want = ringArea(buf)
+			}
+			if got := cr.jointArea(vi); math.Abs(got-want) > 1e-9*r*r {
+				t.Fatalf("iter %d, vertex %d: joint area %g m², its points' %g m²", iter, vi, got, want)
+			}
 		}
 	}
 	t.Logf("worst relative difference from discs %.2g; %d of %d summed piece by piece", worst, disjoint, iters)
