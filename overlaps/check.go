@@ -60,7 +60,7 @@ func (e *Engine) Check(ctx context.Context, alignments []Alignment, opts Options
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res := checkLine(ctx, l, layers, width/2, opts.ClearanceM, e.cfg.Workers)
+		res := checkLine(ctx, l, layers, width/2, opts.ClearanceM, e.cfg.Workers, &e.meters)
 		if res.err != nil {
 			return nil, res.err
 		}
@@ -123,8 +123,9 @@ type lineResult struct {
 }
 
 // checkLine runs one prepared alignment against the layers, evaluating the
-// candidate polygons on up to par goroutines.
-func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, halfWidthM, clearanceM float64, par int) lineResult {
+// candidate polygons on up to par goroutines, each with a CorridorMeter
+// from meters.
+func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, halfWidthM, clearanceM float64, par int, meters *sync.Pool) lineResult {
 	type candidate struct {
 		li *layerIndex
 		f  *feature
@@ -196,8 +197,15 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 
 	var res lineResult
 	par = max(1, min(par, len(cands)))
+	meter := func() *geo.CorridorMeter {
+		if m, ok := meters.Get().(*geo.CorridorMeter); ok {
+			return m
+		}
+		return new(geo.CorridorMeter)
+	}
 	if par == 1 {
-		var m geo.CorridorMeter
+		m := meter()
+		defer meters.Put(m)
 		for k := range cands {
 			if k%64 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -205,7 +213,7 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 					return res
 				}
 			}
-			eval(k, &m)
+			eval(k, m)
 		}
 	} else {
 		var next atomic.Int64
@@ -214,13 +222,14 @@ func checkLine(ctx context.Context, l *geo.PreparedLine, layers []*layerIndex, h
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var m geo.CorridorMeter
+				m := meter()
+				defer meters.Put(m)
 				for {
 					k := int(next.Add(1)) - 1
 					if k >= len(cands) || ctx.Err() != nil {
 						return
 					}
-					eval(k, &m)
+					eval(k, m)
 				}
 			}()
 		}

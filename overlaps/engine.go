@@ -38,6 +38,9 @@ type Engine struct {
 	// updating serialises the feature updates: each copies a published
 	// index, and copies of one index are made one at a time.
 	updating sync.Mutex
+	// meters keeps *geo.CorridorMeter for the goroutines that work out
+	// corridor areas, so that their memory serves one check after another.
+	meters sync.Pool
 }
 
 // layerEntry is the engine's slot for one layer. Fields other than cur and

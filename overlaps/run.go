@@ -190,7 +190,7 @@ func (e *Engine) lineRows(ctx context.Context, ln Line, layers []*layerIndex, wi
 	if err != nil {
 		return []Row{{LineID: ln.ID, Kind: RowInvalidLine, RowWidthM: width, Error: err.Error()}}
 	}
-	res := checkLine(ctx, l, layers, width/2, clearanceM, 1) // the run is parallel across lines
+	res := checkLine(ctx, l, layers, width/2, clearanceM, 1, &e.meters) // the run is parallel across lines
 	if res.err != nil {
 		return nil
 	}
