@@ -322,24 +322,33 @@ func classify(p *PreparedPolygon, shapes []shape) orb.Bound {
 	all := shapes[0].bound
 	for i := range shapes {
 		s := &shapes[i]
-		all.Min[0], all.Min[1] = math.Min(all.Min[0], s.bound.Min[0]), math.Min(all.Min[1], s.bound.Min[1])
-		all.Max[0], all.Max[1] = math.Max(all.Max[0], s.bound.Max[0]), math.Max(all.Max[1], s.bound.Max[1])
+		all = joinBounds(all, s.bound)
 		touches := false
 		p.local.search(s.bound, func(int, seg) bool { touches = true; return false })
-		switch {
-		case touches:
-			s.class = classMixed
-		case s.prev >= 0 && shapes[s.prev].class != classMixed:
-			// No edge of p near either shape, and they share a point:
-			// both are wholly inside p, or both wholly outside.
-			s.class = shapes[s.prev].class
-		case p.local.locate(s.pts[0]) == Inside:
-			s.class = classIn
-		default:
-			s.class = classOut
+		prev := int8(-1)
+		if s.prev >= 0 {
+			prev = shapes[s.prev].class
 		}
+		s.class = classFrom(p, touches, prev, s.pts[0])
 	}
 	return all
+}
+
+// classFrom is the class of a shape given whether an edge of p comes near
+// it, the class of an earlier shape it shares a point with (-1: none), and
+// a point of it to locate otherwise.
+func classFrom(p *PreparedPolygon, touches bool, prev int8, at orb.Point) int8 {
+	switch {
+	case touches:
+		return classMixed
+	case prev >= 0 && prev != classMixed:
+		// No edge of p near either shape, and they share a point: both
+		// are wholly inside p, or both wholly outside.
+		return prev
+	case p.local.locate(at) == Inside:
+		return classIn
+	}
+	return classOut
 }
 
 // epsApart is how far, in metres, one shape may reach into another and the

@@ -557,8 +557,7 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 	all := parts[0].bound
 	for i := range parts {
 		s := &parts[i]
-		all.Min[0], all.Min[1] = math.Min(all.Min[0], s.bound.Min[0]), math.Min(all.Min[1], s.bound.Min[1])
-		all.Max[0], all.Max[1] = math.Max(all.Max[0], s.bound.Max[0]), math.Max(all.Max[1], s.bound.Max[1])
+		all = joinBounds(all, s.bound)
 		touches := false
 		p.local.search(s.bound, func(_ int, e seg) bool {
 			if s.vertex {
@@ -568,24 +567,17 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 			}
 			return !touches
 		})
-		switch {
-		case touches:
-			s.class = classMixed
-		case s.prev >= 0 && parts[s.prev].class != classMixed:
-			s.class = parts[s.prev].class
-		default:
-			var at orb.Point
-			if s.vertex {
-				at = c.vertices[s.src].local
-			} else {
-				at = c.pieces[s.src].A
-			}
-			if p.local.locate(at) == Inside {
-				s.class = classIn
-			} else {
-				s.class = classOut
-			}
+		prev := int8(-1)
+		if s.prev >= 0 {
+			prev = parts[s.prev].class
 		}
+		var at orb.Point
+		if s.vertex {
+			at = c.vertices[s.src].local
+		} else {
+			at = c.pieces[s.src].A
+		}
+		s.class = classFrom(p, touches, prev, at)
 	}
 	if !overlaps(all, p.local.bound) {
 		return 0, true
@@ -689,7 +681,7 @@ func (c *corridor) disjointArea(p *PreparedPolygon) (float64, bool) {
 		box := parts[mixed[lo]].bound
 		hi := lo + 1
 		for ; hi < len(mixed) && overlaps(box, parts[mixed[hi]].bound); hi++ {
-			box = box.Union(parts[mixed[hi]].bound)
+			box = joinBounds(box, parts[mixed[hi]].bound)
 		}
 		rings, m.store, m.tmp = p.local.ringsIn(box, rings[:0], m.store[:0], m.tmp)
 		for _, i := range mixed[lo:hi] {

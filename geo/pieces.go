@@ -210,6 +210,15 @@ func (pc *pieceCover) buildStrips() {
 	}
 }
 
+// joinBounds is the box holding two boxes (orb.Bound.Union, without its
+// cost in a hot loop).
+func joinBounds(a, b orb.Bound) orb.Bound {
+	return orb.Bound{
+		Min: orb.Point{math.Min(a.Min[0], b.Min[0]), math.Min(a.Min[1], b.Min[1])},
+		Max: orb.Point{math.Max(a.Max[0], b.Max[0]), math.Max(a.Max[1], b.Max[1])},
+	}
+}
+
 // intersectBounds is the common part of two overlapping boxes.
 func intersectBounds(a, b orb.Bound) orb.Bound {
 	return orb.Bound{
