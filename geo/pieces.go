@@ -1,8 +1,6 @@
 package geo
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
 )
 
@@ -23,6 +21,23 @@ const maxPieceDepth = 10
 // bounded number of cells gets coarser ones). A point gives its own box. Planar: the
 // coordinates are taken as they are (EPSG:3857 metres for tile bands).
 func PieceBoundsPlanar(g orb.Geometry, maxVertices int, fn func(orb.Bound)) {
+	var s PieceScratch
+	s.PieceBoundsPlanar(g, maxVertices, fn)
+}
+
+// PieceScratch holds PieceBoundsPlanar's buffers between calls (one per
+// goroutine), so that a build over many features allocates them once.
+type PieceScratch struct {
+	edges []pieceEdge
+	arena []int32
+	// strips and stripAt: the edges of each horizontal strip, strip s
+	// being strips[stripAt[s]:stripAt[s+1]].
+	strips, stripAt []int32
+}
+
+// PieceBoundsPlanar is the function PieceBoundsPlanar, with its buffers
+// kept in s.
+func (s *PieceScratch) PieceBoundsPlanar(g orb.Geometry, maxVertices int, fn func(orb.Bound)) {
 	if maxVertices < 2 {
 		maxVertices = 2
 	}
@@ -43,14 +58,14 @@ func PieceBoundsPlanar(g orb.Geometry, maxVertices int, fn func(orb.Bound)) {
 	case orb.Ring:
 		lineRuns(orb.LineString(g), maxVertices, fn)
 	case orb.Polygon:
-		polygonCells(g, maxVertices, fn)
+		s.polygonCells(g, maxVertices, fn)
 	case orb.MultiPolygon:
 		for _, p := range g {
-			polygonCells(p, maxVertices, fn)
+			s.polygonCells(p, maxVertices, fn)
 		}
 	case orb.Collection:
 		for _, x := range g {
-			PieceBoundsPlanar(x, maxVertices, fn)
+			s.PieceBoundsPlanar(x, maxVertices, fn)
 		}
 	case orb.Bound:
 		fn(g)
@@ -75,8 +90,8 @@ func lineRuns(l orb.LineString, n int, fn func(orb.Bound)) {
 func boundOf(ps []orb.Point) orb.Bound {
 	b := orb.Bound{Min: ps[0], Max: ps[0]}
 	for _, p := range ps[1:] {
-		b.Min[0], b.Min[1] = math.Min(b.Min[0], p[0]), math.Min(b.Min[1], p[1])
-		b.Max[0], b.Max[1] = math.Max(b.Max[0], p[0]), math.Max(b.Max[1], p[1])
+		b.Min[0], b.Min[1] = min(b.Min[0], p[0]), min(b.Min[1], p[1])
+		b.Max[0], b.Max[1] = max(b.Max[0], p[0]), max(b.Max[1], p[1])
 	}
 	return b
 }
@@ -92,7 +107,7 @@ func (e *pieceEdge) meets(c orb.Bound) bool {
 }
 
 // polygonCells calls fn with the quadtree cells that cover p.
-func polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
+func (s *PieceScratch) polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
 	if len(p) == 0 || len(p[0]) == 0 {
 		return
 	}
@@ -105,20 +120,26 @@ func polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
 		fn(bound)
 		return
 	}
-	edges := make([]pieceEdge, 0, nv)
+	edges := s.edges[:0]
 	for _, r := range p {
 		for i := 1; i < len(r); i++ {
 			a, b := r[i-1], r[i]
 			edges = append(edges, pieceEdge{a: a, b: b,
-				minX: math.Min(a[0], b[0]), minY: math.Min(a[1], b[1]), maxX: math.Max(a[0], b[0]), maxY: math.Max(a[1], b[1])})
+				minX: min(a[0], b[0]), minY: min(a[1], b[1]), maxX: max(a[0], b[0]), maxY: max(a[1], b[1])})
 		}
 	}
-	pc := pieceCover{edges: edges, bound: bound, max: n, fn: fn, arena: make([]int32, len(edges), 4*len(edges)),
-		budget: 8*len(edges)/n + 16}
-	for i := range pc.arena {
-		pc.arena[i] = int32(i)
+	s.edges = edges
+	arena := s.arena[:0]
+	if cap(arena) < 4*len(edges) {
+		arena = make([]int32, 0, 4*len(edges))
 	}
-	pc.cell(bound, pc.arena, 0)
+	for i := range edges {
+		arena = append(arena, int32(i))
+	}
+	pc := pieceCover{edges: edges, bound: bound, max: n, fn: fn, arena: arena,
+		budget: 8*len(edges)/n + 16, s: s}
+	pc.cell(bound, arena, 0)
+	s.arena = pc.arena[:0]
 }
 
 // pieceCover is the state of one polygon's subdivision.
@@ -133,9 +154,10 @@ type pieceCover struct {
 	// needs): a boundary so jagged that cells keep most of their parent's
 	// edges is covered by coarser cells rather than subdivided without end.
 	budget, cells int
-	// strips, built when first needed, list the edges that span each
-	// horizontal strip of the bound, for point-in-polygon tests.
-	strips [][]int32
+	// The strips (s.strips), built when first needed, list the edges that
+	// span each horizontal strip of the bound, for point-in-polygon tests.
+	s      *PieceScratch
+	built  bool
 	stripH float64
 }
 
@@ -176,15 +198,15 @@ func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
 // rings, so inside a hole is outside): a ray cast to +x, over the edges of
 // q's strip only.
 func (pc *pieceCover) inside(q orb.Point) bool {
-	if pc.strips == nil {
+	if !pc.built {
 		pc.buildStrips()
 	}
 	s := int((q[1] - pc.bound.Min[1]) / pc.stripH)
-	if s < 0 || s >= len(pc.strips) {
+	if s < 0 || s >= len(pc.s.stripAt)-1 {
 		return false
 	}
 	in := false
-	for _, k := range pc.strips[s] {
+	for _, k := range pc.s.strips[pc.s.stripAt[s]:pc.s.stripAt[s+1]] {
 		a, b := pc.edges[k].a, pc.edges[k].b
 		if (a[1] > q[1]) != (b[1] > q[1]) && q[0] < (b[0]-a[0])*(q[1]-a[1])/(b[1]-a[1])+a[0] {
 			in = !in
@@ -193,27 +215,59 @@ func (pc *pieceCover) inside(q orb.Point) bool {
 	return in
 }
 
+// buildStrips sorts the edges into the strips they span, by counting: one
+// pass to size the strips, one to fill them.
 func (pc *pieceCover) buildStrips() {
+	pc.built = true
 	n := max(1, min(len(pc.edges)/16, 4096))
 	h := (pc.bound.Max[1] - pc.bound.Min[1]) / float64(n)
 	if h <= 0 {
 		h, n = 1, 1
 	}
-	pc.strips, pc.stripH = make([][]int32, n), h
+	pc.stripH = h
+	span := func(e *pieceEdge) (int, int) {
+		return max(0, int((e.minY-pc.bound.Min[1])/h)), min(n-1, int((e.maxY-pc.bound.Min[1])/h))
+	}
+	at := pc.s.stripAt[:0]
+	for range n + 1 {
+		at = append(at, 0)
+	}
+	total := 0
 	for k := range pc.edges {
-		e := &pc.edges[k]
-		lo := max(0, int((e.minY-pc.bound.Min[1])/h))
-		hi := min(n-1, int((e.maxY-pc.bound.Min[1])/h))
+		lo, hi := span(&pc.edges[k])
 		for s := lo; s <= hi; s++ {
-			pc.strips[s] = append(pc.strips[s], int32(k))
+			at[s+1]++
+		}
+		total += max(0, hi-lo+1)
+	}
+	for s := 1; s <= n; s++ {
+		at[s] += at[s-1]
+	}
+	strips := pc.s.strips[:0]
+	if cap(strips) < total {
+		strips = make([]int32, total)
+	}
+	strips = strips[:total]
+	// Fill each strip from its start, moving the starts up; then shift
+	// them back.
+	for k := range pc.edges {
+		lo, hi := span(&pc.edges[k])
+		for s := lo; s <= hi; s++ {
+			strips[at[s]] = int32(k)
+			at[s]++
 		}
 	}
+	for s := n; s > 0; s-- {
+		at[s] = at[s-1]
+	}
+	at[0] = 0
+	pc.s.strips, pc.s.stripAt = strips, at
 }
 
 // intersectBounds is the common part of two overlapping boxes.
 func intersectBounds(a, b orb.Bound) orb.Bound {
 	return orb.Bound{
-		Min: orb.Point{math.Max(a.Min[0], b.Min[0]), math.Max(a.Min[1], b.Min[1])},
-		Max: orb.Point{math.Min(a.Max[0], b.Max[0]), math.Min(a.Max[1], b.Max[1])},
+		Min: orb.Point{max(a.Min[0], b.Min[0]), max(a.Min[1], b.Min[1])},
+		Max: orb.Point{min(a.Max[0], b.Max[0]), min(a.Max[1], b.Max[1])},
 	}
 }

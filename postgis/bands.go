@@ -148,6 +148,18 @@ type featureBands struct {
 // generaliseFeature decodes a line or polygon feature's WKB (EPSG:4326) and
 // generalises it for every band of a layer of geometry type kind.
 func generaliseFeature(fid int64, src []byte, kind layers.GeometryType) (featureBands, error) {
+	var w bandWorker
+	return w.feature(fid, src, kind)
+}
+
+// bandWorker generalises features one after another (one per goroutine),
+// keeping its buffers between them.
+type bandWorker struct {
+	gz     tiles.Generaliser
+	pieces geo.PieceScratch
+}
+
+func (w *bandWorker) feature(fid int64, src []byte, kind layers.GeometryType) (featureBands, error) {
 	f := featureBands{fid: fid}
 	g, err := wkb.Unmarshal(src)
 	if err != nil {
@@ -155,7 +167,7 @@ func generaliseFeature(fid int64, src []byte, kind layers.GeometryType) (feature
 	}
 	g = geo.TransformPoints(g, geo.ToWebMercator)
 	var ferr error
-	tiles.Generalise(g, kind, func(b tiles.Band, g orb.Geometry, suspect bool) {
+	w.gz.Generalise(g, kind, func(b tiles.Band, g orb.Geometry, suspect bool) {
 		if g == nil || ferr != nil {
 			return
 		}
@@ -167,7 +179,7 @@ func generaliseFeature(fid int64, src []byte, kind layers.GeometryType) (feature
 			f.suspect[i] = suspect
 		}
 		var buf []byte
-		geo.PieceBoundsPlanar(g, b.PieceVertices(kind), func(bd orb.Bound) {
+		w.pieces.PieceBoundsPlanar(g, b.PieceVertices(kind), func(bd orb.Bound) {
 			buf = appendBoxWKB(buf, bd)
 		})
 		for k := 0; k < len(buf); k += boxWKBSize {
@@ -221,10 +233,11 @@ func generaliseBatch(fids []int64, srcs [][]byte, kind layers.GeometryType) (*ba
 	errs := make([]error, len(fids))
 	workers := min(runtime.GOMAXPROCS(0), len(fids))
 	var wg sync.WaitGroup
-	for w := range workers {
+	for k := range workers {
 		wg.Go(func() {
-			for i := w; i < len(fids); i += workers {
-				out[i], errs[i] = generaliseFeature(fids[i], srcs[i], kind)
+			var w bandWorker
+			for i := k; i < len(fids); i += workers {
+				out[i], errs[i] = w.feature(fids[i], srcs[i], kind)
 			}
 		})
 	}
