@@ -2,19 +2,12 @@ package postgis
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
-	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/tiles"
 )
@@ -134,136 +127,6 @@ SELECT fid, ST_AsBinary(geom) FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(
 	sqlBandRepair = `UPDATE %s SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3)) WHERE fid = ANY($1)`
 	sqlBandEmpty  = `DELETE FROM %s WHERE fid = ANY($1) AND ST_IsEmpty(geom)`
 )
-
-// featureBands is one feature generalised: per band, its geometry (WKB,
-// nil when left out; none for the full band, the layer's own) and whether
-// it needs a repair, and its index pieces (boxes as WKB).
-type featureBands struct {
-	fid     int64
-	geom    [len(tiles.Bands)][]byte
-	suspect [len(tiles.Bands)]bool
-	pieces  [len(tiles.Bands)][][]byte
-}
-
-// generaliseFeature decodes a line or polygon feature's WKB (EPSG:4326) and
-// generalises it for every band of a layer of geometry type kind.
-func generaliseFeature(fid int64, src []byte, kind layers.GeometryType) (featureBands, error) {
-	var w bandWorker
-	return w.feature(fid, src, kind)
-}
-
-// bandWorker generalises features one after another (one per goroutine),
-// keeping its buffers between them.
-type bandWorker struct {
-	gz     tiles.Generaliser
-	pieces geo.PieceScratch
-}
-
-func (w *bandWorker) feature(fid int64, src []byte, kind layers.GeometryType) (featureBands, error) {
-	f := featureBands{fid: fid}
-	g, err := wkb.Unmarshal(src)
-	if err != nil {
-		return f, fmt.Errorf("postgis: tile bands: feature %d: %w", fid, err)
-	}
-	g = geo.TransformPoints(g, geo.ToWebMercator)
-	var ferr error
-	w.gz.Generalise(g, kind, func(b tiles.Band, g orb.Geometry, suspect bool) {
-		if g == nil || ferr != nil {
-			return
-		}
-		i := bandIndex(b)
-		if i < fullBand {
-			if f.geom[i], ferr = wkb.Marshal(g); ferr != nil {
-				return
-			}
-			f.suspect[i] = suspect
-		}
-		var buf []byte
-		w.pieces.PieceBoundsPlanar(g, b.PieceVertices(kind), func(bd orb.Bound) {
-			buf = appendBoxWKB(buf, bd)
-		})
-		for k := 0; k < len(buf); k += boxWKBSize {
-			f.pieces[i] = append(f.pieces[i], buf[k:k+boxWKBSize:k+boxWKBSize])
-		}
-	})
-	return f, ferr
-}
-
-// boxWKBSize is the size of the WKB of a box: a polygon of one ring of
-// five points.
-const boxWKBSize = 1 + 4 + 4 + 4 + 5*16
-
-// appendBoxWKB appends the WKB (little-endian) of box b, as a polygon, to buf.
-func appendBoxWKB(buf []byte, b orb.Bound) []byte {
-	buf = append(buf, 1)
-	buf = binary.LittleEndian.AppendUint32(buf, 3) // polygon
-	buf = binary.LittleEndian.AppendUint32(buf, 1) // rings
-	buf = binary.LittleEndian.AppendUint32(buf, 5) // points
-	for _, p := range [5]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min} {
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(p[0]))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(p[1]))
-	}
-	return buf
-}
-
-func bandIndex(b tiles.Band) int {
-	for i, x := range tiles.Bands {
-		if x == b {
-			return i
-		}
-	}
-	panic("postgis: not a band")
-}
-
-// bandBatch is the generalised features of one FETCH, per band: the
-// band's rows (fids and WKB), the suspects, and the index pieces.
-type bandBatch struct {
-	fids, pfids [len(tiles.Bands)][]int64
-	geoms, pcs  [len(tiles.Bands)][][]byte
-	suspects    [len(tiles.Bands)][]int64
-	// large says a band has a geometry of more than inlineMax bytes.
-	large [len(tiles.Bands)]bool
-	// err is a failure to generalise the batch (the tee's).
-	err error
-}
-
-// generaliseBatch generalises rows on every core.
-func generaliseBatch(fids []int64, srcs [][]byte, kind layers.GeometryType) (*bandBatch, error) {
-	out := make([]featureBands, len(fids))
-	errs := make([]error, len(fids))
-	workers := min(runtime.GOMAXPROCS(0), len(fids))
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Go(func() {
-			var w bandWorker
-			for i := k; i < len(fids); i += workers {
-				out[i], errs[i] = w.feature(fids[i], srcs[i], kind)
-			}
-		})
-	}
-	wg.Wait()
-	bb := &bandBatch{}
-	for i, f := range out {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		for k := range tiles.Bands {
-			if f.geom[k] != nil {
-				bb.fids[k] = append(bb.fids[k], f.fid)
-				bb.geoms[k] = append(bb.geoms[k], f.geom[k])
-				bb.large[k] = bb.large[k] || len(f.geom[k]) > inlineMax
-				if f.suspect[k] {
-					bb.suspects[k] = append(bb.suspects[k], f.fid)
-				}
-			}
-			for _, p := range f.pieces[k] {
-				bb.pfids[k] = append(bb.pfids[k], f.fid)
-				bb.pcs[k] = append(bb.pcs[k], p)
-			}
-		}
-	}
-	return bb, nil
-}
 
 // dbConn is what a band build needs of a connection or transaction.
 type dbConn interface {
@@ -443,6 +306,9 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 		err  error
 	}
 	var prev *pending
+	// Two sets of workers, taken in turn: a batch may be generalised while
+	// the one before it still is.
+	sets := [2]bandWorkers{newBandWorkers(), newBandWorkers()}
 	flush := func(p *pending) error {
 		<-p.done
 		if p.err != nil {
@@ -450,7 +316,7 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 		}
 		return write(p.bb)
 	}
-	for {
+	for n := 0; ; n++ {
 		fids, srcs, err := fetchBatch(ctx, tx)
 		if err != nil {
 			if prev != nil {
@@ -463,7 +329,7 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 			cur = &pending{done: make(chan struct{})}
 			go func() {
 				defer close(cur.done)
-				cur.bb, cur.err = generaliseBatch(fids, srcs, kind)
+				cur.bb, cur.err = sets[n%2].batch(fids, srcs, kind)
 			}()
 		}
 		if prev != nil {

@@ -66,12 +66,13 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 	in, gen := t.in, make(chan *bandBatch, 1)
 	go func() {
 		defer close(gen)
+		ws := newBandWorkers()
 		for rows := range in {
 			fids, srcs := make([]int64, len(rows)), make([][]byte, len(rows))
 			for i, r := range rows {
 				fids[i], srcs[i] = r.fid, r.wkb
 			}
-			bb, err := generaliseBatch(fids, srcs, kind)
+			bb, err := ws.batch(fids, srcs, kind)
 			if err != nil {
 				bb = &bandBatch{err: err}
 			}
