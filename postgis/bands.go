@@ -1,7 +1,9 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -114,8 +116,8 @@ SELECT fid, ST_AsBinary(geom) FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(
 	sqlBandCreate   = `CREATE TABLE %s (LIKE tilegen.band_template INCLUDING STORAGE);`
 	sqlBandExternal = `ALTER TABLE %s ALTER COLUMN geom SET STORAGE EXTERNAL`
 	sqlBandInline   = `SELECT c.reltoastrelid = 0 FROM pg_class c WHERE c.oid = $1::regclass`
-	// %[1]s table; $1 fids, $2 WKB in EPSG:3857.
-	sqlBandInsert = `INSERT INTO %s (fid, geom) SELECT f, ST_GeomFromWKB(w, 3857) FROM unnest($1::bigint[], $2::bytea[]) AS u (f, w)`
+	// %s the table: fid, then the WKB in EPSG:3857 (appendBandCopy).
+	sqlBandCopy = `COPY %s (fid, geom) FROM STDIN (FORMAT binary)`
 	// The full band: %[1]s the view, %[2]s the layer id as a literal. The
 	// view reads the table through a function (migration 0057), so that the
 	// table has no dependent object.
@@ -134,6 +136,7 @@ type dbConn interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	Conn() *pgx.Conn
 }
 
 // bandState is a band build under way: its tables and what has been
@@ -171,31 +174,56 @@ func (bs *bandState) createSQL() string {
 	return ddl.String()
 }
 
-// write writes a batch into the tables, in one round trip.
+// write writes a batch into the tables: a binary COPY into each (the
+// server's bulk path, and no arrays or per-row function calls).
 func (bs *bandState) write(ctx context.Context, c dbConn, bb *bandBatch) error {
 	n := bs.names
-	b := &pgx.Batch{}
 	for k := range tiles.Bands {
 		if bb.large[k] && !bs.external[k] {
-			b.Queue(fmt.Sprintf(sqlBandExternal, n.gen[k].Sanitize()))
+			if _, err := c.Exec(ctx, fmt.Sprintf(sqlBandExternal, n.gen[k].Sanitize())); err != nil {
+				return err
+			}
 			bs.external[k] = true
 		}
 		bs.suspects[k] = append(bs.suspects[k], bb.suspects[k]...)
 		bs.rows[k] += int64(len(bb.fids[k]))
 		bs.pieces[k] += int64(len(bb.pfids[k]))
 	}
+	pg := c.Conn().PgConn()
+	var buf []byte
 	for k := range tiles.Bands {
-		if len(bb.fids[k]) > 0 {
-			b.Queue(fmt.Sprintf(sqlBandInsert, n.gen[k].Sanitize()), bb.fids[k], bb.geoms[k])
-		}
-		if len(bb.pfids[k]) > 0 {
-			b.Queue(fmt.Sprintf(sqlBandInsert, n.idx[k].Sanitize()), bb.pfids[k], bb.pcs[k])
+		for _, t := range []struct {
+			name  pgx.Identifier
+			fids  []int64
+			geoms [][]byte
+		}{{n.gen[k], bb.fids[k], bb.geoms[k]}, {n.idx[k], bb.pfids[k], bb.pcs[k]}} {
+			if len(t.fids) == 0 {
+				continue
+			}
+			buf = appendBandCopy(buf[:0], t.fids, t.geoms)
+			if _, err := pg.CopyFrom(ctx, bytes.NewReader(buf), fmt.Sprintf(sqlBandCopy, t.name.Sanitize())); err != nil {
+				return err
+			}
 		}
 	}
-	if b.Len() == 0 {
-		return nil
+	return nil
+}
+
+// appendBandCopy appends the binary COPY data of the rows (fids[i],
+// geoms[i]) of a band or index table — the WKB as geometry_recv reads it,
+// the SRID the column's — to buf.
+func appendBandCopy(buf []byte, fids []int64, geoms [][]byte) []byte {
+	buf = append(buf, "PGCOPY\n\377\r\n\000"...)
+	buf = binary.BigEndian.AppendUint32(buf, 0) // flags
+	buf = binary.BigEndian.AppendUint32(buf, 0) // header extension
+	for i, fid := range fids {
+		buf = binary.BigEndian.AppendUint16(buf, 2)
+		buf = binary.BigEndian.AppendUint32(buf, 8)
+		buf = binary.BigEndian.AppendUint64(buf, uint64(fid))
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(geoms[i])))
+		buf = append(buf, geoms[i]...)
 	}
-	return c.SendBatch(ctx, b).Close()
+	return binary.BigEndian.AppendUint16(buf, 0xffff) // trailer
 }
 
 // forget deletes the rows of features fids from every table (features an
@@ -241,16 +269,31 @@ func (bs *bandState) thinPoints(ctx context.Context, c dbConn, src pgx.Identifie
 // need them (statistics are left to autovacuum: with none, PostGIS's
 // estimate for && is small, and the tile query's plan is the index scan).
 func (bs *bandState) finish(ctx context.Context, c dbConn) error {
-	n := bs.names
 	b := &pgx.Batch{}
+	bs.queueRepairs(b, bs.suspects)
+	bs.queueIndexes(b)
+	if b.Len() == 0 {
+		return nil
+	}
+	return c.SendBatch(ctx, b).Close()
+}
+
+// queueRepairs queues the repair of the simplified polygons suspects, per
+// band, that geo.ProvablyValid could not prove valid.
+func (bs *bandState) queueRepairs(b *pgx.Batch, suspects [len(tiles.Bands)][]int64) {
 	for i := range fullBand {
-		if len(bs.suspects[i]) == 0 {
+		if len(suspects[i]) == 0 {
 			continue
 		}
-		gen := n.gen[i].Sanitize()
-		b.Queue(fmt.Sprintf(sqlBandRepair, gen), bs.suspects[i])
-		b.Queue(fmt.Sprintf(sqlBandEmpty, gen), bs.suspects[i])
+		gen := bs.names.gen[i].Sanitize()
+		b.Queue(fmt.Sprintf(sqlBandRepair, gen), suspects[i])
+		b.Queue(fmt.Sprintf(sqlBandEmpty, gen), suspects[i])
 	}
+}
+
+// queueIndexes queues the indexes of the tables that need them.
+func (bs *bandState) queueIndexes(b *pgx.Batch) {
+	n := bs.names
 	for i := fullBand; i >= 0; i-- {
 		if i < fullBand && bs.rows[i] >= bandIndexMin {
 			gen := n.gen[i].Sanitize()
@@ -266,10 +309,6 @@ func (bs *bandState) finish(ctx context.Context, c dbConn) error {
 			b.Queue(fmt.Sprintf("CREATE INDEX ON %s (fid)", n.idx[i].Sanitize()))
 		}
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return c.SendBatch(ctx, b).Close()
 }
 
 // buildBands writes the zoom bands (all but the full band, a view that

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coalmap/coalmap/layers"
@@ -13,11 +14,14 @@ import (
 // An import's bands, built while its rows are copied in: the rows the COPY
 // takes are also generalised, on every core, and written to the staged
 // band tables on a connection of the tee's own, so that the bands cost the
-// import little more than the cores it has spare. Features the check then
-// repairs are generalised again from the staged table, and those it
-// rejects forgotten, before the swap. Used when the source is in EPSG:4326
-// (a reprojection rewrites every geometry in the check) and the layer is of
-// lines or polygons (points are thinned in SQL).
+// import little more than the cores it has spare. Once the COPY has ended
+// the tee repairs the simplified polygons it could not prove valid and
+// builds the bands' indexes, on its connection, while the import checks
+// its table on its own. Features the check then repairs are generalised
+// again from the staged table, and those it rejects forgotten, before the
+// swap. Used when the source is in EPSG:4326 (a reprojection rewrites
+// every geometry in the check) and the layer is of lines or polygons
+// (points are thinned in SQL).
 
 // teeBatch is how many rows, or bytes of WKB, the tee hands on at once.
 const (
@@ -43,6 +47,10 @@ type bandTee struct {
 	size int
 	done chan struct{}
 	err  error
+	// built is closed when what the tee wrote is repaired and indexed
+	// (berr: how that went); nil until build.
+	built chan struct{}
+	berr  error
 }
 
 // startBandTee acquires the tee's connection, creates the staged band
@@ -118,9 +126,30 @@ func (t *bandTee) close() {
 }
 
 func (t *bandTee) wait() error {
+	if t.built != nil {
+		<-t.built
+		return t.berr
+	}
 	t.close()
 	<-t.done
 	return t.err
+}
+
+// build, once the COPY has ended, hands on the last rows and, when all are
+// written, repairs the suspects and builds the indexes, in the background
+// on the tee's connection.
+func (t *bandTee) build(ctx context.Context) {
+	t.close()
+	t.built = make(chan struct{})
+	go func() {
+		defer close(t.built)
+		<-t.done
+		if t.err != nil {
+			t.berr = t.err
+			return
+		}
+		t.berr = t.bs.finish(ctx, t.conn)
+	}()
 }
 
 func (t *bandTee) release() {
@@ -150,49 +179,61 @@ func (r *teeRows) Values() ([]any, error) {
 	return v, err
 }
 
-// finishTee completes the tee's bands once the check has run: the features
+// finish completes the tee's bands once the check has run: the features
 // it changed (fixed: repaired or, when rejected, deleted) are forgotten and,
-// unless rejected, generalised again from the staged table src; then the
-// suspects are repaired and the indexes built.
+// unless rejected, generalised again from the staged table src, their
+// suspects repaired. The rest was repaired and indexed by build (started
+// here if it was not).
 func (t *bandTee) finish(ctx context.Context, src string, fixed []int64, rejected bool) error {
+	if t.built == nil {
+		t.build(ctx)
+	}
 	if err := t.wait(); err != nil {
 		return err
 	}
-	if len(fixed) > 0 {
-		if err := t.bs.forget(ctx, t.conn, fixed); err != nil {
+	if len(fixed) == 0 {
+		return nil
+	}
+	if err := t.bs.forget(ctx, t.conn, fixed); err != nil {
+		return err
+	}
+	if rejected {
+		return nil
+	}
+	rows, err := t.conn.Query(ctx, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
+WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
+	if err != nil {
+		return err
+	}
+	var fids []int64
+	var srcs [][]byte
+	for rows.Next() {
+		var fid int64
+		var b []byte
+		if err := rows.Scan(&fid, &b); err != nil {
+			rows.Close()
 			return err
 		}
-		if !rejected {
-			rows, err := t.conn.Query(ctx, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
-WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
-			if err != nil {
-				return err
-			}
-			var fids []int64
-			var srcs [][]byte
-			for rows.Next() {
-				var fid int64
-				var b []byte
-				if err := rows.Scan(&fid, &b); err != nil {
-					rows.Close()
-					return err
-				}
-				fids, srcs = append(fids, fid), append(srcs, b)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if len(fids) > 0 {
-				bb, err := generaliseBatch(fids, srcs, t.bs.kind)
-				if err != nil {
-					return err
-				}
-				if err := t.bs.write(ctx, t.conn, bb); err != nil {
-					return err
-				}
-			}
-		}
+		fids, srcs = append(fids, fid), append(srcs, b)
 	}
-	return t.bs.finish(ctx, t.conn)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(fids) == 0 {
+		return nil
+	}
+	bb, err := generaliseBatch(fids, srcs, t.bs.kind)
+	if err != nil {
+		return err
+	}
+	if err := t.bs.write(ctx, t.conn, bb); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	t.bs.queueRepairs(b, bb.suspects)
+	if b.Len() == 0 {
+		return nil
+	}
+	return t.conn.SendBatch(ctx, b).Close()
 }
