@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"slices"
+
 	"github.com/paulmach/orb"
 )
 
@@ -33,6 +35,8 @@ type PieceScratch struct {
 	// strips and stripAt: the edges of each horizontal strip, strip s
 	// being strips[stripAt[s]:stripAt[s+1]].
 	strips, stripAt []int32
+	// flags are the quadrants of a cell each of its edges meets.
+	flags []uint8
 }
 
 // PieceBoundsPlanar is the function PieceBoundsPlanar, with its buffers
@@ -90,8 +94,16 @@ func lineRuns(l orb.LineString, n int, fn func(orb.Bound)) {
 func boundOf(ps []orb.Point) orb.Bound {
 	b := orb.Bound{Min: ps[0], Max: ps[0]}
 	for _, p := range ps[1:] {
-		b.Min[0], b.Min[1] = min(b.Min[0], p[0]), min(b.Min[1], p[1])
-		b.Max[0], b.Max[1] = max(b.Max[0], p[0]), max(b.Max[1], p[1])
+		if p[0] < b.Min[0] {
+			b.Min[0] = p[0]
+		} else if p[0] > b.Max[0] {
+			b.Max[0] = p[0]
+		}
+		if p[1] < b.Min[1] {
+			b.Min[1] = p[1]
+		} else if p[1] > b.Max[1] {
+			b.Max[1] = p[1]
+		}
 	}
 	return b
 }
@@ -124,8 +136,16 @@ func (s *PieceScratch) polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
 	for _, r := range p {
 		for i := 1; i < len(r); i++ {
 			a, b := r[i-1], r[i]
-			edges = append(edges, pieceEdge{a: a, b: b,
-				minX: min(a[0], b[0]), minY: min(a[1], b[1]), maxX: max(a[0], b[0]), maxY: max(a[1], b[1])})
+			e := pieceEdge{a: a, b: b, minX: a[0], minY: a[1], maxX: b[0], maxY: b[1]}
+			// Compared rather than min and max, which also order NaNs and
+			// signed zeros.
+			if b[0] < a[0] {
+				e.minX, e.maxX = b[0], a[0]
+			}
+			if b[1] < a[1] {
+				e.minY, e.maxY = b[1], a[1]
+			}
+			edges = append(edges, e)
 		}
 	}
 	s.edges = edges
@@ -156,9 +176,9 @@ type pieceCover struct {
 	budget, cells int
 	// The strips (s.strips), built when first needed, list the edges that
 	// span each horizontal strip of the bound, for point-in-polygon tests.
-	s      *PieceScratch
-	built  bool
-	stripH float64
+	s        *PieceScratch
+	built    bool
+	stripInv float64
 }
 
 func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
@@ -182,16 +202,61 @@ func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
 		{Min: orb.Point{c.Min[0], m[1]}, Max: orb.Point{m[0], c.Max[1]}},
 		{Min: m, Max: c.Max},
 	}
-	for _, q := range quads {
-		start := len(pc.arena)
-		for _, k := range idx {
-			if pc.edges[k].meets(q) {
-				pc.arena = append(pc.arena, k)
+	// One pass finds the quadrants each edge meets (pieceEdge.meets of
+	// each, by halves: quadrant q is the left or right half as q&1 says,
+	// the lower or upper as q&2 does), a second lists the edges of each
+	// quadrant, one after another at the top of the arena.
+	flags := pc.s.flags[:0]
+	var count [4]int
+	for _, k := range idx {
+		e := &pc.edges[k]
+		var f uint8
+		left := e.minX <= m[0] && e.maxX >= c.Min[0]
+		right := e.minX <= c.Max[0] && e.maxX >= m[0]
+		if e.minY <= m[1] && e.maxY >= c.Min[1] {
+			if left {
+				f |= 1
+			}
+			if right {
+				f |= 2
 			}
 		}
-		pc.cell(q, pc.arena[start:len(pc.arena):len(pc.arena)], depth+1)
-		pc.arena = pc.arena[:start]
+		if e.minY <= c.Max[1] && e.maxY >= m[1] {
+			if left {
+				f |= 4
+			}
+			if right {
+				f |= 8
+			}
+		}
+		flags = append(flags, f)
+		for q := range 4 {
+			count[q] += int(f >> q & 1)
+		}
 	}
+	pc.s.flags = flags[:0]
+	start := len(pc.arena)
+	var at [5]int
+	for q := range 4 {
+		at[q+1] = at[q] + count[q]
+	}
+	total := at[4]
+	pc.arena = slices.Grow(pc.arena, total)[:start+total]
+	lists := pc.arena[start : start+total : start+total]
+	fill := at
+	for j, k := range idx {
+		f := flags[j]
+		for q := range 4 {
+			if f>>q&1 != 0 {
+				lists[fill[q]] = k
+				fill[q]++
+			}
+		}
+	}
+	for q := range 4 {
+		pc.cell(quads[q], lists[at[q]:at[q+1]:at[q+1]], depth+1)
+	}
+	pc.arena = pc.arena[:start]
 }
 
 // inside reports whether q is inside the polygon (even–odd rule over all its
@@ -201,7 +266,7 @@ func (pc *pieceCover) inside(q orb.Point) bool {
 	if !pc.built {
 		pc.buildStrips()
 	}
-	s := int((q[1] - pc.bound.Min[1]) / pc.stripH)
+	s := pc.strip(q[1])
 	if s < 0 || s >= len(pc.s.stripAt)-1 {
 		return false
 	}
@@ -215,6 +280,12 @@ func (pc *pieceCover) inside(q orb.Point) bool {
 	return in
 }
 
+// strip is the strip of ordinate y: by multiplication rather than
+// division, which is several times dearer. Any mapping that never
+// decreases with y finds an edge in the strip of every ordinate of its
+// span, which is all inside needs.
+func (pc *pieceCover) strip(y float64) int { return int((y - pc.bound.Min[1]) * pc.stripInv) }
+
 // buildStrips sorts the edges into the strips they span, by counting: one
 // pass to size the strips, one to fill them.
 func (pc *pieceCover) buildStrips() {
@@ -224,9 +295,9 @@ func (pc *pieceCover) buildStrips() {
 	if h <= 0 {
 		h, n = 1, 1
 	}
-	pc.stripH = h
+	pc.stripInv = 1 / h
 	span := func(e *pieceEdge) (int, int) {
-		return max(0, int((e.minY-pc.bound.Min[1])/h)), min(n-1, int((e.maxY-pc.bound.Min[1])/h))
+		return max(0, pc.strip(e.minY)), min(n-1, pc.strip(e.maxY))
 	}
 	at := pc.s.stripAt[:0]
 	for range n + 1 {
