@@ -53,8 +53,8 @@ type bandTee struct {
 	berr  error
 }
 
-// startBandTee acquires the tee's connection, creates the staged band
-// tables and starts the goroutines that generalise and write; nil when no
+// startBandTee acquires the tee's connection and starts the goroutines
+// that create the staged band tables, generalise and write; nil when no
 // connection is at hand.
 func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryType, n bandNames) (*bandTee, error) {
 	actx, cancel := context.WithTimeout(ctx, teeAcquire)
@@ -67,10 +67,6 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 		return nil, nil //nolint:nilnil // none at hand: the import builds its bands later
 	}
 	t := &bandTee{bs: &bandState{names: n, kind: kind}, conn: conn, in: make(chan []teeRow, 2), done: make(chan struct{})}
-	if _, err := conn.Exec(ctx, "SET synchronous_commit TO off;"+t.bs.createSQL()); err != nil {
-		t.release()
-		return nil, err
-	}
 	in, gen := t.in, make(chan *bandBatch, 1)
 	go func() {
 		defer close(gen)
@@ -89,6 +85,10 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 	}()
 	go func() {
 		defer close(t.done)
+		// The tables are created while the COPY starts.
+		if _, err := conn.Exec(ctx, "SET synchronous_commit TO off;"+t.bs.createSQL()); err != nil {
+			t.err = err
+		}
 		for bb := range gen {
 			switch {
 			case t.err != nil:
