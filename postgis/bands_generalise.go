@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
@@ -67,14 +66,17 @@ func (w *bandWorker) feature(fid int64, src []byte, kind layers.GeometryType) (f
 	if err != nil {
 		return f, fmt.Errorf("postgis: tile bands: feature %d: %w", fid, err)
 	}
+	var ferr error
 	w.gz.Generalise(g, kind, func(b tiles.Band, g orb.Geometry, suspect bool) {
-		if g == nil {
+		if g == nil || ferr != nil {
 			return
 		}
 		i := bandIndex(b)
 		if i < fullBand {
 			start := len(w.out)
-			w.out = appendWKB(w.out, g)
+			if w.out, ferr = geo.AppendWKB(w.out, g); ferr != nil {
+				return
+			}
 			f.geom[i] = w.out[start:len(w.out):len(w.out)]
 			f.suspect[i] = suspect
 		}
@@ -86,59 +88,7 @@ func (w *bandWorker) feature(fid int64, src []byte, kind layers.GeometryType) (f
 			f.pieces[i] = w.out[start:len(w.out):len(w.out)]
 		}
 	})
-	return f, nil
-}
-
-// appendWKB appends the WKB (little-endian) of g to buf: what wkb.Marshal
-// writes, without its allocations, for lines and polygons.
-func appendWKB(buf []byte, g orb.Geometry) []byte {
-	le := binary.LittleEndian
-	points := func(buf []byte, ps []orb.Point) []byte {
-		buf = le.AppendUint32(buf, uint32(len(ps)))
-		for _, p := range ps {
-			buf = le.AppendUint64(buf, math.Float64bits(p[0]))
-			buf = le.AppendUint64(buf, math.Float64bits(p[1]))
-		}
-		return buf
-	}
-	header := func(buf []byte, typ, n int) []byte {
-		buf = append(buf, 1)
-		buf = le.AppendUint32(buf, uint32(typ))
-		if n >= 0 {
-			buf = le.AppendUint32(buf, uint32(n))
-		}
-		return buf
-	}
-	polygon := func(buf []byte, p orb.Polygon) []byte {
-		buf = header(buf, 3, len(p))
-		for _, r := range p {
-			buf = points(buf, r)
-		}
-		return buf
-	}
-	switch g := g.(type) {
-	case orb.LineString:
-		return points(header(buf, 2, -1), g)
-	case orb.MultiLineString:
-		buf = header(buf, 5, len(g))
-		for _, l := range g {
-			buf = points(header(buf, 2, -1), l)
-		}
-		return buf
-	case orb.Polygon:
-		return polygon(buf, g)
-	case orb.MultiPolygon:
-		buf = header(buf, 6, len(g))
-		for _, p := range g {
-			buf = polygon(buf, p)
-		}
-		return buf
-	}
-	b, err := wkb.Marshal(g)
-	if err != nil {
-		panic(fmt.Sprintf("postgis: WKB of a %T: %v", g, err)) // orb writes every geometry it has
-	}
-	return append(buf, b...)
+	return f, ferr
 }
 
 // boxWKBSize is the size of the WKB of a box: a polygon of one ring of

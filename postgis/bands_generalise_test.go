@@ -1,7 +1,6 @@
 package postgis
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -53,25 +52,6 @@ func BenchmarkGeneraliseFeature(b *testing.B) {
 	for n := 0; n < b.N; n += len(srcs) {
 		if _, err := ws.batch(fids, srcs, layers.MultiPolygon); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-// TestAppendWKB checks appendWKB against orb's wkb.Marshal, byte for byte.
-func TestAppendWKB(t *testing.T) {
-	ring := orb.Ring{{0, 0}, {1, 0}, {1, 1}, {0, 0}}
-	line := orb.LineString{{1, 2}, {3, 4.5}, {-1e300, math.Pi}}
-	for _, g := range []orb.Geometry{
-		line, orb.LineString{}, orb.MultiLineString{line, line[:2]},
-		orb.Polygon{ring, ring}, orb.MultiPolygon{{ring}, {ring, ring}}, orb.MultiPolygon{},
-		orb.Point{1, 2}, orb.Collection{line, orb.Point{1, 2}},
-	} {
-		want, err := wkb.Marshal(g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := appendWKB([]byte{9}, g); !bytes.Equal(got[1:], want) || got[0] != 9 {
-			t.Errorf("%T: %x, want %x", g, got[1:], want)
 		}
 	}
 }
