@@ -271,7 +271,7 @@ func (bs *bandState) thinPoints(ctx context.Context, c dbConn, src pgx.Identifie
 func (bs *bandState) finish(ctx context.Context, c dbConn) error {
 	b := &pgx.Batch{}
 	bs.queueRepairs(b, bs.suspects)
-	bs.queueIndexes(b)
+	bs.queueIndexes(b, func(int) bool { return true })
 	if b.Len() == 0 {
 		return nil
 	}
@@ -291,10 +291,14 @@ func (bs *bandState) queueRepairs(b *pgx.Batch, suspects [len(tiles.Bands)][]int
 	}
 }
 
-// queueIndexes queues the indexes of the tables that need them.
-func (bs *bandState) queueIndexes(b *pgx.Batch) {
+// queueIndexes queues the indexes of the tables that need them, of the
+// bands i for which band(i).
+func (bs *bandState) queueIndexes(b *pgx.Batch, band func(i int) bool) {
 	n := bs.names
 	for i := fullBand; i >= 0; i-- {
+		if !band(i) {
+			continue
+		}
 		if i < fullBand && bs.rows[i] >= bandIndexMin {
 			gen := n.gen[i].Sanitize()
 			b.Queue(fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (fid)", gen))

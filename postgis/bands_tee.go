@@ -2,7 +2,9 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +42,7 @@ type teeRow struct {
 
 // bandTee builds an import's bands from its rows.
 type bandTee struct {
+	pool *pgxpool.Pool
 	bs   *bandState
 	conn *pgxpool.Conn
 	in   chan []teeRow
@@ -66,7 +69,7 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 		}
 		return nil, nil //nolint:nilnil // none at hand: the import builds its bands later
 	}
-	t := &bandTee{bs: &bandState{names: n, kind: kind}, conn: conn, in: make(chan []teeRow, 2), done: make(chan struct{})}
+	t := &bandTee{pool: pool, bs: &bandState{names: n, kind: kind}, conn: conn, in: make(chan []teeRow, 2), done: make(chan struct{})}
 	in, gen := t.in, make(chan *bandBatch, 1)
 	go func() {
 		defer close(gen)
@@ -148,8 +151,39 @@ func (t *bandTee) build(ctx context.Context) {
 			t.berr = t.err
 			return
 		}
-		t.berr = t.bs.finish(ctx, t.conn)
+		t.berr = t.index(ctx)
 	}()
+}
+
+// index repairs the suspects and builds the indexes: the full band's (the
+// most pieces) on the tee's connection, the others' on a second one when
+// the pool has one at hand, at the same time.
+func (t *bandTee) index(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(ctx, teeAcquire)
+	other, err := t.pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return t.bs.finish(ctx, t.conn)
+	}
+	defer other.Release()
+	full, rest := &pgx.Batch{}, &pgx.Batch{}
+	t.bs.queueRepairs(rest, t.bs.suspects)
+	t.bs.queueIndexes(full, func(i int) bool { return i == fullBand })
+	t.bs.queueIndexes(rest, func(i int) bool { return i != fullBand })
+	var wg sync.WaitGroup
+	var ferr error
+	if full.Len() > 0 {
+		wg.Go(func() { ferr = t.conn.SendBatch(ctx, full).Close() })
+	}
+	var rerr error
+	if rest.Len() > 0 {
+		rerr = other.SendBatch(ctx, rest).Close()
+	}
+	wg.Wait()
+	return errors.Join(ferr, rerr)
 }
 
 func (t *bandTee) release() {
