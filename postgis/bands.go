@@ -150,6 +150,9 @@ type bandState struct {
 	suspects [len(tiles.Bands)][]int64
 	// external says which band tables store geometries out of line.
 	external [len(tiles.Bands)]bool
+	// pending are the rows not yet sent, as binary COPY data, of each band
+	// table [0] and index table [1].
+	pending [2][len(tiles.Bands)][]byte
 }
 
 func (bs *bandState) points() bool { return bs.kind == layers.Point || bs.kind == layers.MultiPoint }
@@ -174,8 +177,15 @@ func (bs *bandState) createSQL() string {
 	return ddl.String()
 }
 
-// write writes a batch into the tables: a binary COPY into each (the
-// server's bulk path, and no arrays or per-row function calls).
+// bandCopyFlush is how many bytes of rows a table's pending COPY gathers
+// before it is sent: a COPY is two round trips, which on a busy machine
+// cost more than the rows they carry, so a build sends a few large ones
+// rather than one per table and batch.
+const bandCopyFlush = 1 << 20
+
+// write adds a batch's rows to the tables' pending COPYs, sending those
+// that have grown past bandCopyFlush (binary COPY: the server's bulk
+// path, no arrays or per-row function calls). flush sends the rest.
 func (bs *bandState) write(ctx context.Context, c dbConn, bb *bandBatch) error {
 	n := bs.names
 	for k := range tiles.Bands {
@@ -188,34 +198,44 @@ func (bs *bandState) write(ctx context.Context, c dbConn, bb *bandBatch) error {
 		bs.suspects[k] = append(bs.suspects[k], bb.suspects[k]...)
 		bs.rows[k] += int64(len(bb.fids[k]))
 		bs.pieces[k] += int64(len(bb.pfids[k]))
+		bs.pending[0][k] = appendBandRows(bs.pending[0][k], bb.fids[k], bb.geoms[k])
+		bs.pending[1][k] = appendBandRows(bs.pending[1][k], bb.pfids[k], bb.pcs[k])
 	}
-	pg := c.Conn().PgConn()
-	var buf []byte
-	for k := range tiles.Bands {
-		for _, t := range []struct {
-			name  pgx.Identifier
-			fids  []int64
-			geoms [][]byte
-		}{{n.gen[k], bb.fids[k], bb.geoms[k]}, {n.idx[k], bb.pfids[k], bb.pcs[k]}} {
-			if len(t.fids) == 0 {
+	return bs.send(ctx, c, bandCopyFlush)
+}
+
+// flush sends every pending row.
+func (bs *bandState) flush(ctx context.Context, c dbConn) error { return bs.send(ctx, c, 0) }
+
+// send sends the pending COPYs of least bytes or more.
+func (bs *bandState) send(ctx context.Context, c dbConn, least int) error {
+	for t, names := range [2][len(tiles.Bands)]pgx.Identifier{bs.names.gen, bs.names.idx} {
+		for k := range tiles.Bands {
+			buf := bs.pending[t][k]
+			if len(buf) <= len(copyHeader) || len(buf) < least {
 				continue
 			}
-			buf = appendBandCopy(buf[:0], t.fids, t.geoms)
-			if _, err := pg.CopyFrom(ctx, bytes.NewReader(buf), fmt.Sprintf(sqlBandCopy, t.name.Sanitize())); err != nil {
+			buf = binary.BigEndian.AppendUint16(buf, 0xffff) // trailer
+			if _, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(buf), fmt.Sprintf(sqlBandCopy, names[k].Sanitize())); err != nil {
 				return err
 			}
+			bs.pending[t][k] = buf[:0]
 		}
 	}
 	return nil
 }
 
-// appendBandCopy appends the binary COPY data of the rows (fids[i],
-// geoms[i]) of a band or index table — the WKB as geometry_recv reads it,
-// the SRID the column's — to buf.
-func appendBandCopy(buf []byte, fids []int64, geoms [][]byte) []byte {
-	buf = append(buf, "PGCOPY\n\377\r\n\000"...)
-	buf = binary.BigEndian.AppendUint32(buf, 0) // flags
-	buf = binary.BigEndian.AppendUint32(buf, 0) // header extension
+// copyHeader starts binary COPY data: the signature, no flags, no header
+// extension.
+const copyHeader = "PGCOPY\n\377\r\n\000" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+
+// appendBandRows appends the binary COPY rows (fids[i], geoms[i]) of a
+// band or index table — the WKB as geometry_recv reads it, the SRID the
+// column's — to buf, after the header if buf is empty.
+func appendBandRows(buf []byte, fids []int64, geoms [][]byte) []byte {
+	if len(buf) == 0 {
+		buf = append(buf, copyHeader...)
+	}
 	for i, fid := range fids {
 		buf = binary.BigEndian.AppendUint16(buf, 2)
 		buf = binary.BigEndian.AppendUint32(buf, 8)
@@ -223,7 +243,7 @@ func appendBandCopy(buf []byte, fids []int64, geoms [][]byte) []byte {
 		buf = binary.BigEndian.AppendUint32(buf, uint32(len(geoms[i])))
 		buf = append(buf, geoms[i]...)
 	}
-	return binary.BigEndian.AppendUint16(buf, 0xffff) // trailer
+	return buf
 }
 
 // forget deletes the rows of features fids from every table (features an
@@ -269,6 +289,9 @@ func (bs *bandState) thinPoints(ctx context.Context, c dbConn, src pgx.Identifie
 // need them (statistics are left to autovacuum: with none, PostGIS's
 // estimate for && is small, and the tile query's plan is the index scan).
 func (bs *bandState) finish(ctx context.Context, c dbConn) error {
+	if err := bs.flush(ctx, c); err != nil {
+		return err
+	}
 	b := &pgx.Batch{}
 	bs.queueRepairs(b, bs.suspects)
 	bs.queueIndexes(b, func(int) bool { return true })

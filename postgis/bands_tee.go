@@ -159,6 +159,9 @@ func (t *bandTee) build(ctx context.Context) {
 // most pieces) on the tee's connection, the others' on a second one when
 // the pool has one at hand, at the same time.
 func (t *bandTee) index(ctx context.Context) error {
+	if err := t.bs.flush(ctx, t.conn); err != nil {
+		return err
+	}
 	actx, cancel := context.WithTimeout(ctx, teeAcquire)
 	other, err := t.pool.Acquire(actx)
 	cancel()
@@ -262,6 +265,9 @@ WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
 		return err
 	}
 	if err := t.bs.write(ctx, t.conn, bb); err != nil {
+		return err
+	}
+	if err := t.bs.flush(ctx, t.conn); err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
