@@ -210,53 +210,54 @@ func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
 	var count [4]int
 	for _, k := range idx {
 		e := &pc.edges[k]
-		var f uint8
-		left := e.minX <= m[0] && e.maxX >= c.Min[0]
-		right := e.minX <= c.Max[0] && e.maxX >= m[0]
-		if e.minY <= m[1] && e.maxY >= c.Min[1] {
-			if left {
-				f |= 1
-			}
-			if right {
-				f |= 2
-			}
-		}
-		if e.minY <= c.Max[1] && e.maxY >= m[1] {
-			if left {
-				f |= 4
-			}
-			if right {
-				f |= 8
-			}
-		}
-		flags = append(flags, f)
-		for q := range 4 {
-			count[q] += int(f >> q & 1)
-		}
+		// Each comparison as a bit, without branches: which way an edge
+		// falls is as good as random to the processor's predictor.
+		left := b2u(e.minX <= m[0]) & b2u(e.maxX >= c.Min[0])
+		right := b2u(e.minX <= c.Max[0]) & b2u(e.maxX >= m[0])
+		low := b2u(e.minY <= m[1]) & b2u(e.maxY >= c.Min[1])
+		high := b2u(e.minY <= c.Max[1]) & b2u(e.maxY >= m[1])
+		q0, q1, q2, q3 := left&low, right&low, left&high, right&high
+		flags = append(flags, q0|q1<<1|q2<<2|q3<<3)
+		count[0] += int(q0)
+		count[1] += int(q1)
+		count[2] += int(q2)
+		count[3] += int(q3)
 	}
 	pc.s.flags = flags[:0]
+	// Each quadrant's list is followed by a spare slot, so that every edge
+	// can be written at every list's end without a branch and kept (the
+	// end moved on) only where it belongs.
 	start := len(pc.arena)
 	var at [5]int
 	for q := range 4 {
-		at[q+1] = at[q] + count[q]
+		at[q+1] = at[q] + count[q] + 1
 	}
 	total := at[4]
 	pc.arena = slices.Grow(pc.arena, total)[:start+total]
 	lists := pc.arena[start : start+total : start+total]
-	fill := at
+	f0, f1, f2, f3 := at[0], at[1], at[2], at[3]
 	for j, k := range idx {
 		f := flags[j]
-		for q := range 4 {
-			if f>>q&1 != 0 {
-				lists[fill[q]] = k
-				fill[q]++
-			}
-		}
+		lists[f0], lists[f1], lists[f2], lists[f3] = k, k, k, k
+		f0 += int(f & 1)
+		f1 += int(f >> 1 & 1)
+		f2 += int(f >> 2 & 1)
+		f3 += int(f >> 3 & 1)
 	}
 	for q := range 4 {
-		pc.cell(quads[q], lists[at[q]:at[q+1]:at[q+1]], depth+1)
+		end := at[q] + count[q]
+		pc.cell(quads[q], lists[at[q]:end:end], depth+1)
 	}
 	pc.arena = pc.arena[:start]
+}
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // inside reports whether q is inside the polygon (even–odd rule over all its
