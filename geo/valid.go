@@ -99,7 +99,13 @@ func (s *ValidScratch) polygons(mp orb.MultiPolygon) bool {
 			n := len(r) - 1
 			for i := range n {
 				a, b := r[i], r[i+1]
-				segs = append(segs, vcSeg{a: a, b: b, minX: min(a[0], b[0]), maxX: max(a[0], b[0]), ring: int32(id), i: int32(i), n: int32(n)})
+				// Compared rather than min and max, which also order NaNs
+				// (none here: vcArea refused them) and signed zeros.
+				lo, hi := a[0], b[0]
+				if hi < lo {
+					lo, hi = hi, lo
+				}
+				segs = append(segs, vcSeg{a: a, b: b, minX: lo, maxX: hi, ring: int32(id), i: int32(i), n: int32(n)})
 			}
 		}
 	}
@@ -224,8 +230,20 @@ func (s *ValidScratch) noCrossings(segs []vcSeg) bool {
 		c := vcChain{lo: i, hi: j, dir: dir, minX: math.Inf(1), maxX: math.Inf(-1), minY: math.Inf(1), maxY: math.Inf(-1)}
 		for k := i; k <= j; k++ {
 			s := &segs[k]
-			c.minX, c.maxX = min(c.minX, s.minX), max(c.maxX, s.maxX)
-			c.minY, c.maxY = min(c.minY, s.a[1], s.b[1]), max(c.maxY, s.a[1], s.b[1])
+			if s.minX < c.minX {
+				c.minX = s.minX
+			}
+			if s.maxX > c.maxX {
+				c.maxX = s.maxX
+			}
+			for _, y := range [2]float64{s.a[1], s.b[1]} {
+				if y < c.minY {
+					c.minY = y
+				}
+				if y > c.maxY {
+					c.maxY = y
+				}
+			}
 		}
 		chains = append(chains, c)
 		i = j + 1
