@@ -49,8 +49,12 @@ type mercCell struct {
 // y returns the EPSG:3857 y of latitude lat (clamped as ToWebMercator
 // clamps it).
 func (s *MercatorScratch) y(lat float64) float64 {
-	lat = max(-maxMercatorLat, min(maxMercatorLat, lat))
-	if lat != lat { // NaN: as ToWebMercator gives it
+	switch {
+	case lat > maxMercatorLat:
+		lat = maxMercatorLat
+	case lat < -maxMercatorLat:
+		lat = -maxMercatorLat
+	case lat != lat: // NaN: as ToWebMercator gives it
 		return ToWebMercator(orb.Point{0, lat})[1]
 	}
 	k := int64(math.Round(lat * mercCellsPerDegree))

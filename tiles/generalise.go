@@ -144,8 +144,21 @@ func (gz *Generaliser) Generalise(g orb.Geometry, kind layers.GeometryType, fn f
 func extent(g orb.Geometry) float64 {
 	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	add := func(ps []orb.Point) {
+		// Compared rather than min and max, which also order NaNs and
+		// signed zeros, at several times the cost.
 		for _, p := range ps {
-			x0, y0, x1, y1 = min(x0, p[0]), min(y0, p[1]), max(x1, p[0]), max(y1, p[1])
+			if p[0] < x0 {
+				x0 = p[0]
+			}
+			if p[0] > x1 {
+				x1 = p[0]
+			}
+			if p[1] < y0 {
+				y0 = p[1]
+			}
+			if p[1] > y1 {
+				y1 = p[1]
+			}
 		}
 	}
 	switch g := g.(type) {
