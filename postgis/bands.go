@@ -16,9 +16,10 @@ import (
 
 // Building a layer's zoom bands (tiles.Bands). The generalisation is Go's
 // (tiles.Generalise: one pass over each feature, band after band, on every
-// core); PostgreSQL reads the source once, through a cursor, and takes the
-// bands in one round trip per batch. The batches are pipelined on the one
-// connection: while one batch is written, the next is generalised.
+// core; bands_generalise.go); PostgreSQL reads the source once, through a
+// cursor, and takes the bands by binary COPY, each table's rows gathered
+// to a megabyte. The batches are pipelined on the one connection: while
+// one batch is written, the next is generalised.
 //
 // What a layer's bands are, in schema tilegen:
 //
