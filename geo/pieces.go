@@ -1,7 +1,7 @@
 package geo
 
 import (
-	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -23,6 +23,25 @@ const maxPieceDepth = 10
 // bounded number of cells gets coarser ones). A point gives its own box. Planar: the
 // coordinates are taken as they are (EPSG:3857 metres for tile bands).
 func PieceBoundsPlanar(g orb.Geometry, maxVertices int, fn func(orb.Bound)) {
+	var s PieceScratch
+	s.PieceBoundsPlanar(g, maxVertices, fn)
+}
+
+// PieceScratch holds PieceBoundsPlanar's buffers between calls (one per
+// goroutine), so that a build over many features allocates them once.
+type PieceScratch struct {
+	edges []pieceEdge
+	arena []int32
+	// strips and stripAt: the edges of each horizontal strip, strip s
+	// being strips[stripAt[s]:stripAt[s+1]].
+	strips, stripAt []int32
+	// flags are the quadrants of a cell each of its edges meets.
+	flags []uint8
+}
+
+// PieceBoundsPlanar is the function PieceBoundsPlanar, with its buffers
+// kept in s.
+func (s *PieceScratch) PieceBoundsPlanar(g orb.Geometry, maxVertices int, fn func(orb.Bound)) {
 	if maxVertices < 2 {
 		maxVertices = 2
 	}
@@ -43,14 +62,14 @@ func PieceBoundsPlanar(g orb.Geometry, maxVertices int, fn func(orb.Bound)) {
 	case orb.Ring:
 		lineRuns(orb.LineString(g), maxVertices, fn)
 	case orb.Polygon:
-		polygonCells(g, maxVertices, fn)
+		s.polygonCells(g, maxVertices, fn)
 	case orb.MultiPolygon:
 		for _, p := range g {
-			polygonCells(p, maxVertices, fn)
+			s.polygonCells(p, maxVertices, fn)
 		}
 	case orb.Collection:
 		for _, x := range g {
-			PieceBoundsPlanar(x, maxVertices, fn)
+			s.PieceBoundsPlanar(x, maxVertices, fn)
 		}
 	case orb.Bound:
 		fn(g)
@@ -75,8 +94,16 @@ func lineRuns(l orb.LineString, n int, fn func(orb.Bound)) {
 func boundOf(ps []orb.Point) orb.Bound {
 	b := orb.Bound{Min: ps[0], Max: ps[0]}
 	for _, p := range ps[1:] {
-		b.Min[0], b.Min[1] = math.Min(b.Min[0], p[0]), math.Min(b.Min[1], p[1])
-		b.Max[0], b.Max[1] = math.Max(b.Max[0], p[0]), math.Max(b.Max[1], p[1])
+		if p[0] < b.Min[0] {
+			b.Min[0] = p[0]
+		} else if p[0] > b.Max[0] {
+			b.Max[0] = p[0]
+		}
+		if p[1] < b.Min[1] {
+			b.Min[1] = p[1]
+		} else if p[1] > b.Max[1] {
+			b.Max[1] = p[1]
+		}
 	}
 	return b
 }
@@ -92,7 +119,7 @@ func (e *pieceEdge) meets(c orb.Bound) bool {
 }
 
 // polygonCells calls fn with the quadtree cells that cover p.
-func polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
+func (s *PieceScratch) polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
 	if len(p) == 0 || len(p[0]) == 0 {
 		return
 	}
@@ -105,20 +132,34 @@ func polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
 		fn(bound)
 		return
 	}
-	edges := make([]pieceEdge, 0, nv)
+	edges := s.edges[:0]
 	for _, r := range p {
 		for i := 1; i < len(r); i++ {
 			a, b := r[i-1], r[i]
-			edges = append(edges, pieceEdge{a: a, b: b,
-				minX: math.Min(a[0], b[0]), minY: math.Min(a[1], b[1]), maxX: math.Max(a[0], b[0]), maxY: math.Max(a[1], b[1])})
+			e := pieceEdge{a: a, b: b, minX: a[0], minY: a[1], maxX: b[0], maxY: b[1]}
+			// Compared rather than min and max, which also order NaNs and
+			// signed zeros.
+			if b[0] < a[0] {
+				e.minX, e.maxX = b[0], a[0]
+			}
+			if b[1] < a[1] {
+				e.minY, e.maxY = b[1], a[1]
+			}
+			edges = append(edges, e)
 		}
 	}
-	pc := pieceCover{edges: edges, bound: bound, max: n, fn: fn, arena: make([]int32, len(edges), 4*len(edges)),
-		budget: 8*len(edges)/n + 16}
-	for i := range pc.arena {
-		pc.arena[i] = int32(i)
+	s.edges = edges
+	arena := s.arena[:0]
+	if cap(arena) < 4*len(edges) {
+		arena = make([]int32, 0, 4*len(edges))
 	}
-	pc.cell(bound, pc.arena, 0)
+	for i := range edges {
+		arena = append(arena, int32(i))
+	}
+	pc := pieceCover{edges: edges, bound: bound, max: n, fn: fn, arena: arena,
+		budget: 8*len(edges)/n + 16, s: s}
+	pc.cell(bound, arena, 0)
+	s.arena = pc.arena[:0]
 }
 
 // pieceCover is the state of one polygon's subdivision.
@@ -133,10 +174,11 @@ type pieceCover struct {
 	// needs): a boundary so jagged that cells keep most of their parent's
 	// edges is covered by coarser cells rather than subdivided without end.
 	budget, cells int
-	// strips, built when first needed, list the edges that span each
-	// horizontal strip of the bound, for point-in-polygon tests.
-	strips [][]int32
-	stripH float64
+	// The strips (s.strips), built when first needed, list the edges that
+	// span each horizontal strip of the bound, for point-in-polygon tests.
+	s        *PieceScratch
+	built    bool
+	stripInv float64
 }
 
 func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
@@ -160,31 +202,77 @@ func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
 		{Min: orb.Point{c.Min[0], m[1]}, Max: orb.Point{m[0], c.Max[1]}},
 		{Min: m, Max: c.Max},
 	}
-	for _, q := range quads {
-		start := len(pc.arena)
-		for _, k := range idx {
-			if pc.edges[k].meets(q) {
-				pc.arena = append(pc.arena, k)
-			}
-		}
-		pc.cell(q, pc.arena[start:len(pc.arena):len(pc.arena)], depth+1)
-		pc.arena = pc.arena[:start]
+	// One pass finds the quadrants each edge meets (pieceEdge.meets of
+	// each, by halves: quadrant q is the left or right half as q&1 says,
+	// the lower or upper as q&2 does), a second lists the edges of each
+	// quadrant, one after another at the top of the arena.
+	flags := pc.s.flags[:0]
+	var count [4]int
+	for _, k := range idx {
+		e := &pc.edges[k]
+		// Each comparison as a bit, without branches: which way an edge
+		// falls is as good as random to the processor's predictor.
+		left := b2u(e.minX <= m[0]) & b2u(e.maxX >= c.Min[0])
+		right := b2u(e.minX <= c.Max[0]) & b2u(e.maxX >= m[0])
+		low := b2u(e.minY <= m[1]) & b2u(e.maxY >= c.Min[1])
+		high := b2u(e.minY <= c.Max[1]) & b2u(e.maxY >= m[1])
+		q0, q1, q2, q3 := left&low, right&low, left&high, right&high
+		flags = append(flags, q0|q1<<1|q2<<2|q3<<3)
+		count[0] += int(q0)
+		count[1] += int(q1)
+		count[2] += int(q2)
+		count[3] += int(q3)
 	}
+	pc.s.flags = flags[:0]
+	// Each quadrant's list is followed by a spare slot, so that every edge
+	// can be written at every list's end without a branch and kept (the
+	// end moved on) only where it belongs.
+	start := len(pc.arena)
+	var at [5]int
+	for q := range 4 {
+		at[q+1] = at[q] + count[q] + 1
+	}
+	total := at[4]
+	pc.arena = slices.Grow(pc.arena, total)[:start+total]
+	lists := pc.arena[start : start+total : start+total]
+	f0, f1, f2, f3 := at[0], at[1], at[2], at[3]
+	for j, k := range idx {
+		f := flags[j]
+		lists[f0], lists[f1], lists[f2], lists[f3] = k, k, k, k
+		f0 += int(f & 1)
+		f1 += int(f >> 1 & 1)
+		f2 += int(f >> 2 & 1)
+		f3 += int(f >> 3 & 1)
+	}
+	for q := range 4 {
+		end := at[q] + count[q]
+		pc.cell(quads[q], lists[at[q]:end:end], depth+1)
+	}
+	pc.arena = pc.arena[:start]
+}
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // inside reports whether q is inside the polygon (even–odd rule over all its
 // rings, so inside a hole is outside): a ray cast to +x, over the edges of
 // q's strip only.
 func (pc *pieceCover) inside(q orb.Point) bool {
-	if pc.strips == nil {
+	if !pc.built {
 		pc.buildStrips()
 	}
-	s := int((q[1] - pc.bound.Min[1]) / pc.stripH)
-	if s < 0 || s >= len(pc.strips) {
+	s := pc.strip(q[1])
+	if s < 0 || s >= len(pc.s.stripAt)-1 {
 		return false
 	}
 	in := false
-	for _, k := range pc.strips[s] {
+	for _, k := range pc.s.strips[pc.s.stripAt[s]:pc.s.stripAt[s+1]] {
 		a, b := pc.edges[k].a, pc.edges[k].b
 		if (a[1] > q[1]) != (b[1] > q[1]) && q[0] < (b[0]-a[0])*(q[1]-a[1])/(b[1]-a[1])+a[0] {
 			in = !in
@@ -193,21 +281,59 @@ func (pc *pieceCover) inside(q orb.Point) bool {
 	return in
 }
 
+// strip is the strip of ordinate y: by multiplication rather than
+// division, which is several times dearer. Any mapping that never
+// decreases with y finds an edge in the strip of every ordinate of its
+// span, which is all inside needs.
+func (pc *pieceCover) strip(y float64) int { return int((y - pc.bound.Min[1]) * pc.stripInv) }
+
+// buildStrips sorts the edges into the strips they span, by counting: one
+// pass to size the strips, one to fill them.
 func (pc *pieceCover) buildStrips() {
+	pc.built = true
 	n := max(1, min(len(pc.edges)/16, 4096))
 	h := (pc.bound.Max[1] - pc.bound.Min[1]) / float64(n)
 	if h <= 0 {
 		h, n = 1, 1
 	}
-	pc.strips, pc.stripH = make([][]int32, n), h
+	pc.stripInv = 1 / h
+	span := func(e *pieceEdge) (int, int) {
+		return max(0, pc.strip(e.minY)), min(n-1, pc.strip(e.maxY))
+	}
+	at := pc.s.stripAt[:0]
+	for range n + 1 {
+		at = append(at, 0)
+	}
+	total := 0
 	for k := range pc.edges {
-		e := &pc.edges[k]
-		lo := max(0, int((e.minY-pc.bound.Min[1])/h))
-		hi := min(n-1, int((e.maxY-pc.bound.Min[1])/h))
+		lo, hi := span(&pc.edges[k])
 		for s := lo; s <= hi; s++ {
-			pc.strips[s] = append(pc.strips[s], int32(k))
+			at[s+1]++
+		}
+		total += max(0, hi-lo+1)
+	}
+	for s := 1; s <= n; s++ {
+		at[s] += at[s-1]
+	}
+	strips := pc.s.strips[:0]
+	if cap(strips) < total {
+		strips = make([]int32, total)
+	}
+	strips = strips[:total]
+	// Fill each strip from its start, moving the starts up; then shift
+	// them back.
+	for k := range pc.edges {
+		lo, hi := span(&pc.edges[k])
+		for s := lo; s <= hi; s++ {
+			strips[at[s]] = int32(k)
+			at[s]++
 		}
 	}
+	for s := n; s > 0; s-- {
+		at[s] = at[s-1]
+	}
+	at[0] = 0
+	pc.s.strips, pc.s.stripAt = strips, at
 }
 
 // joinBounds is the box holding two boxes (orb.Bound.Union, without its
@@ -222,7 +348,7 @@ func joinBounds(a, b orb.Bound) orb.Bound {
 // intersectBounds is the common part of two overlapping boxes.
 func intersectBounds(a, b orb.Bound) orb.Bound {
 	return orb.Bound{
-		Min: orb.Point{math.Max(a.Min[0], b.Min[0]), math.Max(a.Min[1], b.Min[1])},
-		Max: orb.Point{math.Min(a.Max[0], b.Max[0]), math.Min(a.Max[1], b.Max[1])},
+		Min: orb.Point{max(a.Min[0], b.Min[0]), max(a.Min[1], b.Min[1])},
+		Max: orb.Point{min(a.Max[0], b.Max[0]), min(a.Max[1], b.Max[1])},
 	}
 }

@@ -20,6 +20,21 @@ import (
 // geometries too costly to sweep are left for PostGIS to judge. The
 // predicates are planar, in the geometry's own coordinates.
 func ProvablyValid(g orb.Geometry) bool {
+	var s ValidScratch
+	return s.ProvablyValid(g)
+}
+
+// ValidScratch holds ProvablyValid's buffers between calls (one per
+// goroutine), so that a check of many geometries allocates them once.
+type ValidScratch struct {
+	rings, shells []orb.Ring
+	segs          []vcSeg
+	chains        []vcChain
+	active        []int
+}
+
+// ProvablyValid is the function ProvablyValid, with its buffers kept in s.
+func (s *ValidScratch) ProvablyValid(g orb.Geometry) bool {
 	switch x := g.(type) {
 	case nil:
 		return true
@@ -35,9 +50,9 @@ func ProvablyValid(g orb.Geometry) bool {
 		}
 		return true
 	case orb.Polygon:
-		return vcPolygons(orb.MultiPolygon{x})
+		return s.polygons(orb.MultiPolygon{x})
 	case orb.MultiPolygon:
-		return vcPolygons(x)
+		return s.polygons(x)
 	}
 	return false
 }
@@ -63,16 +78,13 @@ type vcSeg struct {
 	ring, i, n int32 // n: the ring's edge count, for adjacency
 }
 
-func vcPolygons(mp orb.MultiPolygon) bool {
-	nr, nv := 0, 0
-	for _, p := range mp {
-		nr += len(p)
-		for _, r := range p {
-			nv += len(r)
-		}
-	}
-	rings := make([]orb.Ring, 0, nr)
-	segs := make([]vcSeg, 0, nv)
+func (s *ValidScratch) polygons(mp orb.MultiPolygon) bool {
+	rings, segs := s.rings[:0], s.segs[:0]
+	defer func() {
+		// Keep the buffers, not what they point to.
+		clear(rings)
+		s.rings, s.segs = rings[:0], segs[:0]
+	}()
 	for _, p := range mp {
 		if len(p) == 0 {
 			return false
@@ -87,17 +99,27 @@ func vcPolygons(mp orb.MultiPolygon) bool {
 			n := len(r) - 1
 			for i := range n {
 				a, b := r[i], r[i+1]
-				segs = append(segs, vcSeg{a: a, b: b, minX: min(a[0], b[0]), maxX: max(a[0], b[0]), ring: int32(id), i: int32(i), n: int32(n)})
+				// Compared rather than min and max, which also order NaNs
+				// (none here: vcArea refused them) and signed zeros.
+				lo, hi := a[0], b[0]
+				if hi < lo {
+					lo, hi = hi, lo
+				}
+				segs = append(segs, vcSeg{a: a, b: b, minX: lo, maxX: hi, ring: int32(id), i: int32(i), n: int32(n)})
 			}
 		}
 	}
-	if !vcNoCrossings(segs) {
+	if !s.noCrossings(segs) {
 		return false
 	}
 	// No two rings meet: each is inside or outside another as a whole, so
 	// one vertex tells which.
 	k := 0
-	shells := make([]orb.Ring, 0, len(mp))
+	shells := s.shells[:0]
+	defer func() {
+		clear(shells)
+		s.shells = shells[:0]
+	}()
 	for _, p := range mp {
 		shell := rings[k]
 		shells = append(shells, shell)
@@ -175,12 +197,12 @@ func vcOrient(a, b, c orb.Point) int {
 	return -1
 }
 
-// vcNoCrossings reports whether no two edges meet, beyond consecutive edges
+// noCrossings reports whether no two edges meet, beyond consecutive edges
 // of a ring sharing their vertex at a clear angle, with a budget after
 // which it gives up. Edges are grouped into chains strictly monotone in x,
 // as GEOS does: a chain cannot cross itself, so only chains whose boxes
 // overlap are compared, each pair by a merge along x.
-func vcNoCrossings(segs []vcSeg) bool {
+func (s *ValidScratch) noCrossings(segs []vcSeg) bool {
 	if len(segs) <= 24 {
 		// Few edges (a generalised polygon): every pair, without the
 		// chains' bookkeeping.
@@ -197,7 +219,8 @@ func vcNoCrossings(segs []vcSeg) bool {
 		}
 		return true
 	}
-	chains := make([]vcChain, 0, len(segs)/4+8)
+	chains := s.chains[:0]
+	defer func() { s.chains = chains[:0] }()
 	for i := 0; i < len(segs); {
 		dir := vcDir(&segs[i])
 		j := i
@@ -207,8 +230,20 @@ func vcNoCrossings(segs []vcSeg) bool {
 		c := vcChain{lo: i, hi: j, dir: dir, minX: math.Inf(1), maxX: math.Inf(-1), minY: math.Inf(1), maxY: math.Inf(-1)}
 		for k := i; k <= j; k++ {
 			s := &segs[k]
-			c.minX, c.maxX = min(c.minX, s.minX), max(c.maxX, s.maxX)
-			c.minY, c.maxY = min(c.minY, s.a[1], s.b[1]), max(c.maxY, s.a[1], s.b[1])
+			if s.minX < c.minX {
+				c.minX = s.minX
+			}
+			if s.maxX > c.maxX {
+				c.maxX = s.maxX
+			}
+			for _, y := range [2]float64{s.a[1], s.b[1]} {
+				if y < c.minY {
+					c.minY = y
+				}
+				if y > c.maxY {
+					c.maxY = y
+				}
+			}
 		}
 		chains = append(chains, c)
 		i = j + 1
@@ -223,7 +258,8 @@ func vcNoCrossings(segs []vcSeg) bool {
 		return 0
 	})
 	budget := 64*len(segs) + 4096
-	active := make([]int, 0, 16)
+	active := s.active[:0]
+	defer func() { s.active = active[:0] }()
 	for ci := range chains {
 		c := &chains[ci]
 		w := 0

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/coalmap/coalmap/formats"
@@ -29,10 +30,17 @@ type FileSource struct {
 	fields []formats.Field
 	crs    formats.CRS
 	peeked []*formats.Feature
-	sum    string
 	size   int64
 	sizes  []int64
 	stats  formats.Stats
+
+	// The checksum, computed in the background: sum and sumErr are set
+	// when sumDone closes; stop (closed by Close) ends it early.
+	sum     string
+	sumErr  error
+	sumDone chan struct{}
+	stop    chan struct{}
+	closing sync.Once
 }
 
 var (
@@ -43,38 +51,37 @@ var (
 // OpenFiles opens paths with formats.Open as one source. The files must
 // agree on their CRS; their fields are the union of the files' (a field
 // typed differently in two files becomes text). Feature indexes count on
-// from one file to the next, and errors name the file.
+// from one file to the next, and errors name the file. Their checksum is
+// computed in the background from the moment they are opened (Checksum
+// waits for it): an import that need not compare it first reads the
+// features meanwhile.
 func OpenFiles(paths []string, opt formats.Options) (*FileSource, error) {
 	if len(paths) == 0 {
 		return nil, &ValidationError{Feature: -1, Field: "files", Reason: "no input file"}
 	}
-	s := &FileSource{paths: paths}
-	// The checksum reads the files while the readers read their schema
-	// samples.
-	type sum struct {
-		hex   string
-		sizes []int64
-		err   error
+	s := &FileSource{paths: paths, sumDone: make(chan struct{}), stop: make(chan struct{})}
+	lists := make([][]string, len(paths))
+	for i, p := range paths {
+		files, n, err := checksumFiles(p)
+		if err != nil {
+			return nil, fmt.Errorf("layers: %s: %w", p, err)
+		}
+		lists[i] = files
+		s.sizes = append(s.sizes, n)
+		s.size += n
 	}
-	sumc := make(chan sum, 1)
 	go func() {
+		defer close(s.sumDone)
 		h := sha256.New()
-		var r sum
-		for _, p := range paths {
-			n, err := checksum(h, p)
-			if err != nil {
-				r.err = fmt.Errorf("layers: %s: %w", p, err)
-				break
+		for i, files := range lists {
+			for _, f := range files {
+				if err := s.hashFile(h, f); err != nil {
+					s.sumErr = fmt.Errorf("layers: %s: %w", paths[i], err)
+					return
+				}
 			}
-			r.sizes = append(r.sizes, n)
 		}
-		r.hex = hex.EncodeToString(h.Sum(nil))
-		sumc <- r
-	}()
-	defer func() {
-		if sumc != nil {
-			<-sumc
-		}
+		s.sum = "sha256:" + hex.EncodeToString(h.Sum(nil))
 	}()
 	for _, p := range paths {
 		src, err := formats.Open(p, opt)
@@ -91,16 +98,6 @@ func OpenFiles(paths []string, opt formats.Options) (*FileSource, error) {
 				"%s is in %s (%s) but %s in %s (%s): import them separately or give --srid",
 				filepath.Base(p), crsLabel(c), c.From, filepath.Base(paths[0]), crsLabel(s.crs), s.crs.From)}
 		}
-	}
-	r := <-sumc
-	sumc = nil
-	if r.err != nil {
-		s.Close()
-		return nil, r.err
-	}
-	s.sum, s.sizes = "sha256:"+r.hex, r.sizes
-	for _, n := range r.sizes {
-		s.size += n
 	}
 	s.fields = unionFields(s.srcs)
 	return s, nil
@@ -132,30 +129,38 @@ func unionFields(srcs []formats.Source) []formats.Field {
 	return out
 }
 
-// checksum hashes the bytes of the file at p into h — for a shapefile, its
-// sidecar files too; for a folder, every file in it by name — and returns
-// the size of p (of the folder's files).
-func checksum(h io.Writer, p string) (int64, error) {
+// checksumFiles lists the files whose bytes make the checksum of the file
+// at p — for a shapefile, its sidecar files too; for a folder, every file
+// in it by name — and returns the size of p (of the folder's files).
+func checksumFiles(p string) ([]string, int64, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	var files []string
 	switch {
 	case fi.IsDir():
+		var files []string
+		var size int64
 		err := filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() {
-				files = append(files, q)
+			if err != nil || !d.Type().IsRegular() {
+				return err
 			}
-			return err
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			files = append(files, q)
+			size += info.Size()
+			return nil
 		})
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		slices.Sort(files)
+		return files, size, nil
 	case strings.EqualFold(filepath.Ext(p), ".shp"):
 		stem := strings.TrimSuffix(p, filepath.Ext(p))
-		files = append(files, p)
+		files := []string{p}
 		for _, ext := range []string{".dbf", ".shx", ".prj", ".cpg"} {
 			for _, e := range []string{ext, strings.ToUpper(ext)} {
 				if _, err := os.Stat(stem + e); err == nil {
@@ -164,33 +169,47 @@ func checksum(h io.Writer, p string) (int64, error) {
 				}
 			}
 		}
-	default:
-		files = []string{p}
+		return files, fi.Size(), nil
 	}
-	var size int64
-	for i, f := range files {
-		n, err := hashFile(h, f)
-		if err != nil {
-			return 0, err
-		}
-		if fi.IsDir() || i == 0 {
-			size += n
-		}
-	}
-	return size, nil
+	return []string{p}, fi.Size(), nil
 }
 
-func hashFile(h io.Writer, path string) (int64, error) {
+// hashFile hashes the bytes of the file at path into h, unless the source
+// is closed first.
+func (s *FileSource) hashFile(h io.Writer, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer f.Close()
-	return io.Copy(h, f)
+	buf := make([]byte, 1<<20)
+	for {
+		select {
+		case <-s.stop:
+			return errClosed
+		default:
+		}
+		n, err := f.Read(buf)
+		h.Write(buf[:n]) //nolint:errcheck // a hash never fails
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
-// Checksum is "sha256:" and the hex SHA-256 of the files' bytes.
-func (s *FileSource) Checksum() string { return s.sum }
+// errClosed is the checksum's error when the source was closed before it
+// was done.
+var errClosed = errors.New("closed before its checksum was computed")
+
+// Checksum is "sha256:" and the hex SHA-256 of the files' bytes; it waits
+// until they have all been read.
+func (s *FileSource) Checksum() (string, error) {
+	<-s.sumDone
+	return s.sum, s.sumErr
+}
 
 // Size is the total size of the files in bytes.
 func (s *FileSource) Size() int64 { return s.size }
@@ -342,8 +361,11 @@ func filePosition(path string) int64 {
 	return 0
 }
 
-// Close closes every file.
+// Close closes every file, and stops the checksum if it is still being
+// computed.
 func (s *FileSource) Close() error {
+	s.closing.Do(func() { close(s.stop) })
+	<-s.sumDone
 	var errs []error
 	for _, src := range s.srcs {
 		errs = append(errs, src.Close())

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/coalmap/coalmap/formats"
+	"github.com/coalmap/coalmap/geo"
 )
 
 // FeatureSource is the stream an import reads: what it needs of a
@@ -197,7 +197,7 @@ func (p *ImportPlan) Row(f *formats.Feature) (id string, geom []byte, values []a
 		if _, ok := g.(orb.Point); !ok && p.Layer.GeometryType == Point {
 			return "", nil, nil, &ValidationError{Feature: f.Index, Field: "geometry", Reason: "a collection of several points does not fit a Point layer"}
 		}
-		geom, err = wkb.Marshal(g)
+		geom, err = geo.MarshalWKB(g)
 		if err != nil {
 			return "", nil, nil, &ValidationError{Feature: f.Index, Field: "geometry", Reason: err.Error()}
 		}

@@ -37,8 +37,24 @@ func (s *Imports) run(ctx context.Context, id int64, spec ImportSpec) (res Impor
 	if err != nil {
 		return res, err
 	}
+	// The files' checksum is computed while they are read: the report and
+	// the lineage wait for it, and so does the comparison with the layer's
+	// when there is one to compare with.
+	sum := func() error { return nil }
 	if fs, ok := src.(*FileSource); ok {
 		defer fs.Close()
+		sum = func() error {
+			var err error
+			if res.Checksum == "" {
+				res.Checksum, err = fs.Checksum()
+			}
+			return err
+		}
+		defer func() {
+			if err != nil {
+				_ = sum() // for the report, if it can be had
+			}
+		}()
 	}
 	opts := importOptions(spec)
 	beginReport(&res, spec, src, opts)
@@ -47,6 +63,11 @@ func (s *Imports) run(ctx context.Context, id int64, spec ImportSpec) (res Impor
 	exists := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return res, err
+	}
+	if exists && cur.Lineage.Checksum != "" && cur.DataVersion > 0 {
+		if err := sum(); err != nil {
+			return res, err
+		}
 	}
 	if exists && res.Checksum != "" && cur.Lineage.Checksum == res.Checksum && cur.DataVersion > 0 {
 		same, err := s.sameOptions(ctx, spec.Layer, opts)
@@ -117,6 +138,9 @@ func (s *Imports) run(ctx context.Context, id int64, spec ImportSpec) (res Impor
 			From: res.CRSFrom, Features: chk.OutsideFeatures}
 	}
 
+	if err := sum(); err != nil {
+		return res, err
+	}
 	prog.phase(PhaseBuilding)
 	next := plan.Layer
 	now := time.Now().UTC()
@@ -160,7 +184,7 @@ func (s *Imports) open(spec ImportSpec, res *ImportResult) (FeatureSource, error
 	if spec.Opened != nil {
 		spec.Opened(fs)
 	}
-	res.Source, res.Checksum = fs.Name(), fs.Checksum()
+	res.Source = fs.Name() // the checksum follows (run)
 	return fs, nil
 }
 

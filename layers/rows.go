@@ -125,6 +125,7 @@ func (c *rowLoop) produce(src FeatureSource, plan *ImportPlan, mode InvalidMode)
 	ids := map[uint64]int{} // hashes of the ids seen: 64 bits, so a false repeat is out of reach
 	var fid int64
 	check := plan.Layer.GeometryType.Dimension() > 0
+	var valid geo.ValidScratch
 	batch := make([][]any, 0, rowBatch)
 	batchBytes := 0
 	send := func() bool {
@@ -215,7 +216,7 @@ func (c *rowLoop) produce(src FeatureSource, plan *ImportPlan, mode InvalidMode)
 		}
 		if geom == nil {
 			c.nulls++
-		} else if check && !geo.ProvablyValid(f.Geometry) {
+		} else if check && !valid.ProvablyValid(f.Geometry) {
 			c.suspects = append(c.suspects, fid)
 		}
 		row := make([]any, 0, 3+len(values))

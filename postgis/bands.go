@@ -1,29 +1,25 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"math"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
-	"github.com/coalmap/coalmap/geo"
 	"github.com/coalmap/coalmap/layers"
 	"github.com/coalmap/coalmap/tiles"
 )
 
 // Building a layer's zoom bands (tiles.Bands). The generalisation is Go's
 // (tiles.Generalise: one pass over each feature, band after band, on every
-// core); PostgreSQL reads the source once, through a cursor, and takes the
-// bands in one round trip per batch. The batches are pipelined on the one
-// connection: while one batch is written, the next is generalised.
+// core; bands_generalise.go); PostgreSQL reads the source once, through a
+// cursor, and takes the bands by binary COPY, each table's rows gathered
+// to a megabyte. The batches are pipelined on the one connection: while
+// one batch is written, the next is generalised.
 //
 // What a layer's bands are, in schema tilegen:
 //
@@ -121,8 +117,8 @@ SELECT fid, ST_AsBinary(geom) FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(
 	sqlBandCreate   = `CREATE TABLE %s (LIKE tilegen.band_template INCLUDING STORAGE);`
 	sqlBandExternal = `ALTER TABLE %s ALTER COLUMN geom SET STORAGE EXTERNAL`
 	sqlBandInline   = `SELECT c.reltoastrelid = 0 FROM pg_class c WHERE c.oid = $1::regclass`
-	// %[1]s table; $1 fids, $2 WKB in EPSG:3857.
-	sqlBandInsert = `INSERT INTO %s (fid, geom) SELECT f, ST_GeomFromWKB(w, 3857) FROM unnest($1::bigint[], $2::bytea[]) AS u (f, w)`
+	// %s the table: fid, then the WKB in EPSG:3857 (appendBandCopy).
+	sqlBandCopy = `COPY %s (fid, geom) FROM STDIN (FORMAT binary)`
 	// The full band: %[1]s the view, %[2]s the layer id as a literal. The
 	// view reads the table through a function (migration 0057), so that the
 	// table has no dependent object.
@@ -135,129 +131,13 @@ SELECT fid, ST_AsBinary(geom) FROM %s WHERE geom IS NOT NULL AND NOT ST_IsEmpty(
 	sqlBandEmpty  = `DELETE FROM %s WHERE fid = ANY($1) AND ST_IsEmpty(geom)`
 )
 
-// featureBands is one feature generalised: per band, its geometry (WKB,
-// nil when left out; none for the full band, the layer's own) and whether
-// it needs a repair, and its index pieces (boxes as WKB).
-type featureBands struct {
-	fid     int64
-	geom    [len(tiles.Bands)][]byte
-	suspect [len(tiles.Bands)]bool
-	pieces  [len(tiles.Bands)][][]byte
-}
-
-// generaliseFeature decodes a line or polygon feature's WKB (EPSG:4326) and
-// generalises it for every band of a layer of geometry type kind.
-func generaliseFeature(fid int64, src []byte, kind layers.GeometryType) (featureBands, error) {
-	f := featureBands{fid: fid}
-	g, err := wkb.Unmarshal(src)
-	if err != nil {
-		return f, fmt.Errorf("postgis: tile bands: feature %d: %w", fid, err)
-	}
-	g = geo.TransformPoints(g, geo.ToWebMercator)
-	var ferr error
-	tiles.Generalise(g, kind, func(b tiles.Band, g orb.Geometry, suspect bool) {
-		if g == nil || ferr != nil {
-			return
-		}
-		i := bandIndex(b)
-		if i < fullBand {
-			if f.geom[i], ferr = wkb.Marshal(g); ferr != nil {
-				return
-			}
-			f.suspect[i] = suspect
-		}
-		var buf []byte
-		geo.PieceBoundsPlanar(g, b.PieceVertices(kind), func(bd orb.Bound) {
-			buf = appendBoxWKB(buf, bd)
-		})
-		for k := 0; k < len(buf); k += boxWKBSize {
-			f.pieces[i] = append(f.pieces[i], buf[k:k+boxWKBSize:k+boxWKBSize])
-		}
-	})
-	return f, ferr
-}
-
-// boxWKBSize is the size of the WKB of a box: a polygon of one ring of
-// five points.
-const boxWKBSize = 1 + 4 + 4 + 4 + 5*16
-
-// appendBoxWKB appends the WKB (little-endian) of box b, as a polygon, to buf.
-func appendBoxWKB(buf []byte, b orb.Bound) []byte {
-	buf = append(buf, 1)
-	buf = binary.LittleEndian.AppendUint32(buf, 3) // polygon
-	buf = binary.LittleEndian.AppendUint32(buf, 1) // rings
-	buf = binary.LittleEndian.AppendUint32(buf, 5) // points
-	for _, p := range [5]orb.Point{b.Min, {b.Max[0], b.Min[1]}, b.Max, {b.Min[0], b.Max[1]}, b.Min} {
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(p[0]))
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(p[1]))
-	}
-	return buf
-}
-
-func bandIndex(b tiles.Band) int {
-	for i, x := range tiles.Bands {
-		if x == b {
-			return i
-		}
-	}
-	panic("postgis: not a band")
-}
-
-// bandBatch is the generalised features of one FETCH, per band: the
-// band's rows (fids and WKB), the suspects, and the index pieces.
-type bandBatch struct {
-	fids, pfids [len(tiles.Bands)][]int64
-	geoms, pcs  [len(tiles.Bands)][][]byte
-	suspects    [len(tiles.Bands)][]int64
-	// large says a band has a geometry of more than inlineMax bytes.
-	large [len(tiles.Bands)]bool
-	// err is a failure to generalise the batch (the tee's).
-	err error
-}
-
-// generaliseBatch generalises rows on every core.
-func generaliseBatch(fids []int64, srcs [][]byte, kind layers.GeometryType) (*bandBatch, error) {
-	out := make([]featureBands, len(fids))
-	errs := make([]error, len(fids))
-	workers := min(runtime.GOMAXPROCS(0), len(fids))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(fids); i += workers {
-				out[i], errs[i] = generaliseFeature(fids[i], srcs[i], kind)
-			}
-		})
-	}
-	wg.Wait()
-	bb := &bandBatch{}
-	for i, f := range out {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		for k := range tiles.Bands {
-			if f.geom[k] != nil {
-				bb.fids[k] = append(bb.fids[k], f.fid)
-				bb.geoms[k] = append(bb.geoms[k], f.geom[k])
-				bb.large[k] = bb.large[k] || len(f.geom[k]) > inlineMax
-				if f.suspect[k] {
-					bb.suspects[k] = append(bb.suspects[k], f.fid)
-				}
-			}
-			for _, p := range f.pieces[k] {
-				bb.pfids[k] = append(bb.pfids[k], f.fid)
-				bb.pcs[k] = append(bb.pcs[k], p)
-			}
-		}
-	}
-	return bb, nil
-}
-
 // dbConn is what a band build needs of a connection or transaction.
 type dbConn interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	Conn() *pgx.Conn
 }
 
 // bandState is a band build under way: its tables and what has been
@@ -271,6 +151,9 @@ type bandState struct {
 	suspects [len(tiles.Bands)][]int64
 	// external says which band tables store geometries out of line.
 	external [len(tiles.Bands)]bool
+	// pending are the rows not yet sent, as binary COPY data, of each band
+	// table [0] and index table [1].
+	pending [2][len(tiles.Bands)][]byte
 }
 
 func (bs *bandState) points() bool { return bs.kind == layers.Point || bs.kind == layers.MultiPoint }
@@ -295,31 +178,73 @@ func (bs *bandState) createSQL() string {
 	return ddl.String()
 }
 
-// write writes a batch into the tables, in one round trip.
+// bandCopyFlush is how many bytes of rows a table's pending COPY gathers
+// before it is sent: a COPY is two round trips, which on a busy machine
+// cost more than the rows they carry, so a build sends a few large ones
+// rather than one per table and batch.
+const bandCopyFlush = 1 << 20
+
+// write adds a batch's rows to the tables' pending COPYs, sending those
+// that have grown past bandCopyFlush (binary COPY: the server's bulk
+// path, no arrays or per-row function calls). flush sends the rest.
 func (bs *bandState) write(ctx context.Context, c dbConn, bb *bandBatch) error {
 	n := bs.names
-	b := &pgx.Batch{}
 	for k := range tiles.Bands {
 		if bb.large[k] && !bs.external[k] {
-			b.Queue(fmt.Sprintf(sqlBandExternal, n.gen[k].Sanitize()))
+			if _, err := c.Exec(ctx, fmt.Sprintf(sqlBandExternal, n.gen[k].Sanitize())); err != nil {
+				return err
+			}
 			bs.external[k] = true
 		}
 		bs.suspects[k] = append(bs.suspects[k], bb.suspects[k]...)
 		bs.rows[k] += int64(len(bb.fids[k]))
 		bs.pieces[k] += int64(len(bb.pfids[k]))
+		bs.pending[0][k] = appendBandRows(bs.pending[0][k], bb.fids[k], bb.geoms[k])
+		bs.pending[1][k] = appendBandRows(bs.pending[1][k], bb.pfids[k], bb.pcs[k])
 	}
-	for k := range tiles.Bands {
-		if len(bb.fids[k]) > 0 {
-			b.Queue(fmt.Sprintf(sqlBandInsert, n.gen[k].Sanitize()), bb.fids[k], bb.geoms[k])
+	return bs.send(ctx, c, bandCopyFlush)
+}
+
+// flush sends every pending row.
+func (bs *bandState) flush(ctx context.Context, c dbConn) error { return bs.send(ctx, c, 0) }
+
+// send sends the pending COPYs of least bytes or more.
+func (bs *bandState) send(ctx context.Context, c dbConn, least int) error {
+	for t, names := range [2][len(tiles.Bands)]pgx.Identifier{bs.names.gen, bs.names.idx} {
+		for k := range tiles.Bands {
+			buf := bs.pending[t][k]
+			if len(buf) <= len(copyHeader) || len(buf) < least {
+				continue
+			}
+			buf = binary.BigEndian.AppendUint16(buf, 0xffff) // trailer
+			if _, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(buf), fmt.Sprintf(sqlBandCopy, names[k].Sanitize())); err != nil {
+				return err
+			}
+			bs.pending[t][k] = buf[:0]
 		}
-		if len(bb.pfids[k]) > 0 {
-			b.Queue(fmt.Sprintf(sqlBandInsert, n.idx[k].Sanitize()), bb.pfids[k], bb.pcs[k])
-		}
 	}
-	if b.Len() == 0 {
-		return nil
+	return nil
+}
+
+// copyHeader starts binary COPY data: the signature, no flags, no header
+// extension.
+const copyHeader = "PGCOPY\n\377\r\n\000" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+
+// appendBandRows appends the binary COPY rows (fids[i], geoms[i]) of a
+// band or index table — the WKB as geometry_recv reads it, the SRID the
+// column's — to buf, after the header if buf is empty.
+func appendBandRows(buf []byte, fids []int64, geoms [][]byte) []byte {
+	if len(buf) == 0 {
+		buf = append(buf, copyHeader...)
 	}
-	return c.SendBatch(ctx, b).Close()
+	for i, fid := range fids {
+		buf = binary.BigEndian.AppendUint16(buf, 2)
+		buf = binary.BigEndian.AppendUint32(buf, 8)
+		buf = binary.BigEndian.AppendUint64(buf, uint64(fid))
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(geoms[i])))
+		buf = append(buf, geoms[i]...)
+	}
+	return buf
 }
 
 // forget deletes the rows of features fids from every table (features an
@@ -365,17 +290,39 @@ func (bs *bandState) thinPoints(ctx context.Context, c dbConn, src pgx.Identifie
 // need them (statistics are left to autovacuum: with none, PostGIS's
 // estimate for && is small, and the tile query's plan is the index scan).
 func (bs *bandState) finish(ctx context.Context, c dbConn) error {
-	n := bs.names
+	if err := bs.flush(ctx, c); err != nil {
+		return err
+	}
 	b := &pgx.Batch{}
+	bs.queueRepairs(b, bs.suspects)
+	bs.queueIndexes(b, func(int) bool { return true })
+	if b.Len() == 0 {
+		return nil
+	}
+	return c.SendBatch(ctx, b).Close()
+}
+
+// queueRepairs queues the repair of the simplified polygons suspects, per
+// band, that geo.ProvablyValid could not prove valid.
+func (bs *bandState) queueRepairs(b *pgx.Batch, suspects [len(tiles.Bands)][]int64) {
 	for i := range fullBand {
-		if len(bs.suspects[i]) == 0 {
+		if len(suspects[i]) == 0 {
 			continue
 		}
-		gen := n.gen[i].Sanitize()
-		b.Queue(fmt.Sprintf(sqlBandRepair, gen), bs.suspects[i])
-		b.Queue(fmt.Sprintf(sqlBandEmpty, gen), bs.suspects[i])
+		gen := bs.names.gen[i].Sanitize()
+		b.Queue(fmt.Sprintf(sqlBandRepair, gen), suspects[i])
+		b.Queue(fmt.Sprintf(sqlBandEmpty, gen), suspects[i])
 	}
+}
+
+// queueIndexes queues the indexes of the tables that need them, of the
+// bands i for which band(i).
+func (bs *bandState) queueIndexes(b *pgx.Batch, band func(i int) bool) {
+	n := bs.names
 	for i := fullBand; i >= 0; i-- {
+		if !band(i) {
+			continue
+		}
 		if i < fullBand && bs.rows[i] >= bandIndexMin {
 			gen := n.gen[i].Sanitize()
 			b.Queue(fmt.Sprintf("ALTER TABLE %s ADD PRIMARY KEY (fid)", gen))
@@ -390,10 +337,6 @@ func (bs *bandState) finish(ctx context.Context, c dbConn) error {
 			b.Queue(fmt.Sprintf("CREATE INDEX ON %s (fid)", n.idx[i].Sanitize()))
 		}
 	}
-	if b.Len() == 0 {
-		return nil
-	}
-	return c.SendBatch(ctx, b).Close()
 }
 
 // buildBands writes the zoom bands (all but the full band, a view that
@@ -430,6 +373,9 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 		err  error
 	}
 	var prev *pending
+	// Two sets of workers, taken in turn: a batch may be generalised while
+	// the one before it still is.
+	sets := [2]bandWorkers{newBandWorkers(), newBandWorkers()}
 	flush := func(p *pending) error {
 		<-p.done
 		if p.err != nil {
@@ -437,7 +383,7 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 		}
 		return write(p.bb)
 	}
-	for {
+	for n := 0; ; n++ {
 		fids, srcs, err := fetchBatch(ctx, tx)
 		if err != nil {
 			if prev != nil {
@@ -450,7 +396,7 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 			cur = &pending{done: make(chan struct{})}
 			go func() {
 				defer close(cur.done)
-				cur.bb, cur.err = generaliseBatch(fids, srcs, kind)
+				cur.bb, cur.err = sets[n%2].batch(fids, srcs, kind)
 			}()
 		}
 		if prev != nil {

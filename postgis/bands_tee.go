@@ -2,9 +2,12 @@ package postgis
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coalmap/coalmap/layers"
@@ -13,11 +16,14 @@ import (
 // An import's bands, built while its rows are copied in: the rows the COPY
 // takes are also generalised, on every core, and written to the staged
 // band tables on a connection of the tee's own, so that the bands cost the
-// import little more than the cores it has spare. Features the check then
-// repairs are generalised again from the staged table, and those it
-// rejects forgotten, before the swap. Used when the source is in EPSG:4326
-// (a reprojection rewrites every geometry in the check) and the layer is of
-// lines or polygons (points are thinned in SQL).
+// import little more than the cores it has spare. Once the COPY has ended
+// the tee repairs the simplified polygons it could not prove valid and
+// builds the bands' indexes, on its connection, while the import checks
+// its table on its own. Features the check then repairs are generalised
+// again from the staged table, and those it rejects forgotten, before the
+// swap. Used when the source is in EPSG:4326 (a reprojection rewrites
+// every geometry in the check) and the layer is of lines or polygons
+// (points are thinned in SQL).
 
 // teeBatch is how many rows, or bytes of WKB, the tee hands on at once.
 const (
@@ -36,6 +42,7 @@ type teeRow struct {
 
 // bandTee builds an import's bands from its rows.
 type bandTee struct {
+	pool *pgxpool.Pool
 	bs   *bandState
 	conn *pgxpool.Conn
 	in   chan []teeRow
@@ -43,10 +50,14 @@ type bandTee struct {
 	size int
 	done chan struct{}
 	err  error
+	// built is closed when what the tee wrote is repaired and indexed
+	// (berr: how that went); nil until build.
+	built chan struct{}
+	berr  error
 }
 
-// startBandTee acquires the tee's connection, creates the staged band
-// tables and starts the goroutines that generalise and write; nil when no
+// startBandTee acquires the tee's connection and starts the goroutines
+// that create the staged band tables, generalise and write; nil when no
 // connection is at hand.
 func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryType, n bandNames) (*bandTee, error) {
 	actx, cancel := context.WithTimeout(ctx, teeAcquire)
@@ -58,20 +69,17 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 		}
 		return nil, nil //nolint:nilnil // none at hand: the import builds its bands later
 	}
-	t := &bandTee{bs: &bandState{names: n, kind: kind}, conn: conn, in: make(chan []teeRow, 2), done: make(chan struct{})}
-	if _, err := conn.Exec(ctx, "SET synchronous_commit TO off;"+t.bs.createSQL()); err != nil {
-		t.release()
-		return nil, err
-	}
+	t := &bandTee{pool: pool, bs: &bandState{names: n, kind: kind}, conn: conn, in: make(chan []teeRow, 2), done: make(chan struct{})}
 	in, gen := t.in, make(chan *bandBatch, 1)
 	go func() {
 		defer close(gen)
+		ws := newBandWorkers()
 		for rows := range in {
 			fids, srcs := make([]int64, len(rows)), make([][]byte, len(rows))
 			for i, r := range rows {
 				fids[i], srcs[i] = r.fid, r.wkb
 			}
-			bb, err := generaliseBatch(fids, srcs, kind)
+			bb, err := ws.batch(fids, srcs, kind)
 			if err != nil {
 				bb = &bandBatch{err: err}
 			}
@@ -80,6 +88,10 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 	}()
 	go func() {
 		defer close(t.done)
+		// The tables are created while the COPY starts.
+		if _, err := conn.Exec(ctx, "SET synchronous_commit TO off;"+t.bs.createSQL()); err != nil {
+			t.err = err
+		}
 		for bb := range gen {
 			switch {
 			case t.err != nil:
@@ -117,9 +129,64 @@ func (t *bandTee) close() {
 }
 
 func (t *bandTee) wait() error {
+	if t.built != nil {
+		<-t.built
+		return t.berr
+	}
 	t.close()
 	<-t.done
 	return t.err
+}
+
+// build, once the COPY has ended, hands on the last rows and, when all are
+// written, repairs the suspects and builds the indexes, in the background
+// on the tee's connection.
+func (t *bandTee) build(ctx context.Context) {
+	t.close()
+	t.built = make(chan struct{})
+	go func() {
+		defer close(t.built)
+		<-t.done
+		if t.err != nil {
+			t.berr = t.err
+			return
+		}
+		t.berr = t.index(ctx)
+	}()
+}
+
+// index repairs the suspects and builds the indexes: the full band's (the
+// most pieces) on the tee's connection, the others' on a second one when
+// the pool has one at hand, at the same time.
+func (t *bandTee) index(ctx context.Context) error {
+	if err := t.bs.flush(ctx, t.conn); err != nil {
+		return err
+	}
+	actx, cancel := context.WithTimeout(ctx, teeAcquire)
+	other, err := t.pool.Acquire(actx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return t.bs.finish(ctx, t.conn)
+	}
+	defer other.Release()
+	full, rest := &pgx.Batch{}, &pgx.Batch{}
+	t.bs.queueRepairs(rest, t.bs.suspects)
+	t.bs.queueIndexes(full, func(i int) bool { return i == fullBand })
+	t.bs.queueIndexes(rest, func(i int) bool { return i != fullBand })
+	var wg sync.WaitGroup
+	var ferr error
+	if full.Len() > 0 {
+		wg.Go(func() { ferr = t.conn.SendBatch(ctx, full).Close() })
+	}
+	var rerr error
+	if rest.Len() > 0 {
+		rerr = other.SendBatch(ctx, rest).Close()
+	}
+	wg.Wait()
+	return errors.Join(ferr, rerr)
 }
 
 func (t *bandTee) release() {
@@ -149,49 +216,64 @@ func (r *teeRows) Values() ([]any, error) {
 	return v, err
 }
 
-// finishTee completes the tee's bands once the check has run: the features
+// finish completes the tee's bands once the check has run: the features
 // it changed (fixed: repaired or, when rejected, deleted) are forgotten and,
-// unless rejected, generalised again from the staged table src; then the
-// suspects are repaired and the indexes built.
+// unless rejected, generalised again from the staged table src, their
+// suspects repaired. The rest was repaired and indexed by build (started
+// here if it was not).
 func (t *bandTee) finish(ctx context.Context, src string, fixed []int64, rejected bool) error {
+	if t.built == nil {
+		t.build(ctx)
+	}
 	if err := t.wait(); err != nil {
 		return err
 	}
-	if len(fixed) > 0 {
-		if err := t.bs.forget(ctx, t.conn, fixed); err != nil {
+	if len(fixed) == 0 {
+		return nil
+	}
+	if err := t.bs.forget(ctx, t.conn, fixed); err != nil {
+		return err
+	}
+	if rejected {
+		return nil
+	}
+	rows, err := t.conn.Query(ctx, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
+WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
+	if err != nil {
+		return err
+	}
+	var fids []int64
+	var srcs [][]byte
+	for rows.Next() {
+		var fid int64
+		var b []byte
+		if err := rows.Scan(&fid, &b); err != nil {
+			rows.Close()
 			return err
 		}
-		if !rejected {
-			rows, err := t.conn.Query(ctx, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
-WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
-			if err != nil {
-				return err
-			}
-			var fids []int64
-			var srcs [][]byte
-			for rows.Next() {
-				var fid int64
-				var b []byte
-				if err := rows.Scan(&fid, &b); err != nil {
-					rows.Close()
-					return err
-				}
-				fids, srcs = append(fids, fid), append(srcs, b)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if len(fids) > 0 {
-				bb, err := generaliseBatch(fids, srcs, t.bs.kind)
-				if err != nil {
-					return err
-				}
-				if err := t.bs.write(ctx, t.conn, bb); err != nil {
-					return err
-				}
-			}
-		}
+		fids, srcs = append(fids, fid), append(srcs, b)
 	}
-	return t.bs.finish(ctx, t.conn)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(fids) == 0 {
+		return nil
+	}
+	bb, err := generaliseBatch(fids, srcs, t.bs.kind)
+	if err != nil {
+		return err
+	}
+	if err := t.bs.write(ctx, t.conn, bb); err != nil {
+		return err
+	}
+	if err := t.bs.flush(ctx, t.conn); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	t.bs.queueRepairs(b, bb.suspects)
+	if b.Len() == 0 {
+		return nil
+	}
+	return t.conn.SendBatch(ctx, b).Close()
 }

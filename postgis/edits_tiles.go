@@ -198,7 +198,7 @@ func (b layerBands) patch(ctx context.Context, tx pgx.Tx, fid int64, old []byte)
 			}
 		}
 		if len(f.pieces[i]) > 0 {
-			if err := exec(fmt.Sprintf(sqlPatchPieces, idx), fid, f.pieces[i]); err != nil {
+			if err := exec(fmt.Sprintf(sqlPatchPieces, idx), fid, f.pieceList(i)); err != nil {
 				return err
 			}
 		}

@@ -25,7 +25,10 @@ RETURNING ` + importJobColumns
 	// A queued job starts only once: a second runner finds no row.
 	sqlJobStart = `UPDATE catalog.imports SET status = 'running', source = CASE WHEN $2 = '' THEN source ELSE $2 END,
     checksum = $3, options = $4, started_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`
+	// The checksum too: a file's is computed while it is read, after the
+	// job has started.
 	sqlJobFinish = `UPDATE catalog.imports SET status = $2, report = $3, error = $4, progress = $5,
+    checksum = CASE WHEN $6 = '' THEN checksum ELSE $6 END,
     started_at = coalesce(started_at, now()), finished_at = now() WHERE id = $1`
 	sqlJobProgress = `UPDATE catalog.imports SET progress = $2 WHERE id = $1 AND status = 'running'`
 	sqlJob         = `SELECT ` + importJobColumns + ` FROM catalog.imports WHERE id = $1`
@@ -118,7 +121,7 @@ func (s *Store) FinishImport(ctx context.Context, id int64, res *layers.ImportRe
 	if res.Unchanged {
 		prog.Features = res.Features
 	}
-	_, err := s.pool.Exec(ctx, sqlJobFinish, id, string(res.Status), jsonArg(res), cause, jsonArg(prog))
+	_, err := s.pool.Exec(ctx, sqlJobFinish, id, string(res.Status), jsonArg(res), cause, jsonArg(prog), res.Checksum)
 	s.jobs.give(ctx, id)
 	return translate(fmt.Sprintf("finish import %d", id), err)
 }

@@ -19,6 +19,15 @@ const clientCheckInterval = "2000"
 // Connect opens a connection pool to url and checks that the server answers
 // and has PostGIS available.
 func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	return ConnectWarm(ctx, url, maxConns, 0)
+}
+
+// ConnectWarm is Connect with warm connections, at least as many as warm,
+// opened at once in the background and kept: a command whose work holds
+// several connections at a time (an import: its COPY, its lease, its tile
+// bands) then finds them open rather than opening them one after another
+// on its way, a few milliseconds each.
+func ConnectWarm(ctx context.Context, url string, maxConns, warm int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: database URL: %w", err)
@@ -26,6 +35,7 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	cfg.MinConns = max(cfg.MinConns, min(warm, cfg.MaxConns))
 	cfg.ConnConfig.RuntimeParams["application_name"] = "coalmap"
 	cfg.ConnConfig.RuntimeParams["client_connection_check_interval"] = clientCheckInterval
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

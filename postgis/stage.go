@@ -119,10 +119,17 @@ func (st *staged) Copy(ctx context.Context, rows layers.RowSource) (int64, error
 		}
 	}
 	n, err := st.conn.CopyFrom(ctx, st.built, cols, rows)
+	rerr := rows.Err()
 	if st.tee != nil {
-		st.tee.close()
+		if err == nil && rerr == nil {
+			// Its suspects repaired and its indexes built while the
+			// import checks the table.
+			st.tee.build(ctx)
+		} else {
+			st.tee.close()
+		}
 	}
-	if rerr := rows.Err(); rerr != nil {
+	if rerr != nil {
 		return n, rerr
 	}
 	return n, translate(st.what, err)

@@ -92,21 +92,34 @@ func isPoints(kind layers.GeometryType) bool {
 // A simplified polygon may no longer be valid (rings that now cross):
 // suspect is set when geo.ProvablyValid cannot prove it valid, and the
 // caller repairs it (postgis: ST_MakeValid). The geometry given to fn is
-// only valid during the call: the next band is simplified in place.
+// only valid during the call: the next band is simplified in place, g's
+// own coordinates included once fn has had the full band.
 //
 // For point layers fn is called once, with the full band: points are
 // thinned per pixel over the whole layer, not feature by feature.
 func Generalise(g orb.Geometry, kind layers.GeometryType, fn func(b Band, g orb.Geometry, suspect bool)) {
+	var gz Generaliser
+	gz.Generalise(g, kind, fn)
+}
+
+// A Generaliser runs Generalise with its buffers kept between features
+// (one per goroutine): a band build over many features allocates them
+// once.
+type Generaliser struct {
+	simplify geo.SimplifyScratch
+	valid    geo.ValidScratch
+}
+
+// Generalise is the function Generalise, with its buffers kept in gz.
+func (gz *Generaliser) Generalise(g orb.Geometry, kind layers.GeometryType, fn func(b Band, g orb.Geometry, suspect bool)) {
 	full := len(Bands) - 1
 	fn(Bands[full], g, false)
 	if isPoints(kind) || g == nil {
 		return
 	}
-	bd := g.Bound()
-	size := math.Max(bd.Max[0]-bd.Min[0], bd.Max[1]-bd.Min[1])
-	cur := clone(g)
+	size := extent(g)
+	cur := g
 	suspect := false
-	var scratch geo.SimplifyScratch
 	for i := full - 1; i >= 0; i-- {
 		b := Bands[i]
 		if cur != nil && size < b.MinSize() {
@@ -114,15 +127,65 @@ func Generalise(g orb.Geometry, kind layers.GeometryType, fn func(b Band, g orb.
 		}
 		if cur != nil {
 			n := vertices(cur)
-			cur = simplifyShape(cur, b.Tolerance(), &scratch)
+			cur = simplifyShape(cur, b.Tolerance(), &gz.simplify)
 			// A polygon that lost no vertex is the finer band's, valid or
 			// suspect as that one was.
 			if cur != nil && !isLines(kind) && vertices(cur) != n {
-				suspect = !geo.ProvablyValid(cur)
+				suspect = !gz.valid.ProvablyValid(cur)
 			}
 		}
 		fn(b, cur, cur != nil && suspect)
 	}
+}
+
+// extent is the larger side of g's bounding box (orb's Bound: of a
+// polygon, its shell's), found in one pass without orb.Bound's per-point
+// calls.
+func extent(g orb.Geometry) float64 {
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	add := func(ps []orb.Point) {
+		// Compared rather than min and max, which also order NaNs and
+		// signed zeros, at several times the cost.
+		for _, p := range ps {
+			if p[0] < x0 {
+				x0 = p[0]
+			}
+			if p[0] > x1 {
+				x1 = p[0]
+			}
+			if p[1] < y0 {
+				y0 = p[1]
+			}
+			if p[1] > y1 {
+				y1 = p[1]
+			}
+		}
+	}
+	switch g := g.(type) {
+	case orb.LineString:
+		add(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			add(l)
+		}
+	case orb.Polygon:
+		if len(g) > 0 {
+			add(g[0])
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			if len(p) > 0 {
+				add(p[0])
+			}
+		}
+	default:
+		b := g.Bound()
+		return max(b.Max[0]-b.Min[0], b.Max[1]-b.Min[1])
+	}
+	if x0 > x1 {
+		return 0
+	}
+	return max(x1-x0, y1-y0)
 }
 
 // vertices counts the vertices of a line or polygon geometry.
@@ -148,9 +211,6 @@ func vertices(g orb.Geometry) int {
 	}
 	return n
 }
-
-// clone copies the coordinates of a line or polygon geometry.
-func clone(g orb.Geometry) orb.Geometry { return orb.Clone(g) }
 
 // simplifyShape simplifies g in place (Douglas–Peucker, geo.SimplifyPlanar)
 // and drops what collapsed: lines with fewer than two distinct points, rings

@@ -134,8 +134,9 @@ func (c *importCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer db.Close(context.WithoutCancel(ctx)) //nolint:errcheck
-	// Each import holds up to four connections (COPY, its lease, progress, its tile bands).
-	pool, err := postgis.Connect(ctx, db.URL, int32(4*c.jobs+2))
+	// Each import holds up to four connections (COPY, its lease, progress,
+	// its tile bands): opened at once, in the background.
+	pool, err := postgis.ConnectWarm(ctx, db.URL, int32(4*c.jobs+2), int32(4*min(c.jobs, len(tasks))))
 	if err != nil {
 		return err
 	}
