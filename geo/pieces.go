@@ -340,8 +340,8 @@ func (pc *pieceCover) buildStrips() {
 // cost in a hot loop).
 func joinBounds(a, b orb.Bound) orb.Bound {
 	return orb.Bound{
-		Min: orb.Point{math.Min(a.Min[0], b.Min[0]), math.Min(a.Min[1], b.Min[1])},
-		Max: orb.Point{math.Max(a.Max[0], b.Max[0]), math.Max(a.Max[1], b.Max[1])},
+		Min: orb.Point{min(a.Min[0], b.Min[0]), min(a.Min[1], b.Min[1])},
+		Max: orb.Point{max(a.Max[0], b.Max[0]), max(a.Max[1], b.Max[1])},
 	}
 }
 
