@@ -98,11 +98,9 @@ func (s *MercatorScratch) points(ps []orb.Point) []orb.Point {
 	return s.pts[start:len(s.pts):len(s.pts)]
 }
 
-// ToWebMercator returns g converted from EPSG:4326 to EPSG:3857, in the
-// scratch's buffers: g is left as it is, and the result is valid until the
-// next call (which reuses the buffers). Lines and polygons are converted
-// so; other geometries are converted by ToWebMercator into a copy.
-func (s *MercatorScratch) ToWebMercator(g orb.Geometry) orb.Geometry {
+// LinearVertices counts the vertices of a line or polygon geometry (false
+// for any other kind).
+func LinearVertices(g orb.Geometry) (int, bool) {
 	n := 0
 	switch g := g.(type) {
 	case orb.LineString:
@@ -122,6 +120,18 @@ func (s *MercatorScratch) ToWebMercator(g orb.Geometry) orb.Geometry {
 			}
 		}
 	default:
+		return 0, false
+	}
+	return n, true
+}
+
+// ToWebMercator returns g converted from EPSG:4326 to EPSG:3857, in the
+// scratch's buffers: g is left as it is, and the result is valid until the
+// next call (which reuses the buffers). Lines and polygons are converted
+// so; other geometries are converted by ToWebMercator into a copy.
+func (s *MercatorScratch) ToWebMercator(g orb.Geometry) orb.Geometry {
+	n, ok := LinearVertices(g)
+	if !ok {
 		return TransformPoints(orb.Clone(g), ToWebMercator)
 	}
 	// Sized once, so that the slices handed out are not moved by a later

@@ -190,25 +190,7 @@ func extent(g orb.Geometry) float64 {
 
 // vertices counts the vertices of a line or polygon geometry.
 func vertices(g orb.Geometry) int {
-	n := 0
-	switch g := g.(type) {
-	case orb.LineString:
-		n = len(g)
-	case orb.MultiLineString:
-		for _, l := range g {
-			n += len(l)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			n += len(r)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			for _, r := range p {
-				n += len(r)
-			}
-		}
-	}
+	n, _ := geo.LinearVertices(g)
 	return n
 }
 
