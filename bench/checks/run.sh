@@ -5,6 +5,7 @@
 #
 #   ./bench/checks/run.sh                 # a fresh throwaway cluster, bench/gen.sql's data
 #   N=1000 REPS=3 ./bench/checks/run.sh
+#   LAYERS=coal_blocks ./bench/checks/run.sh   # the 600 blocks only (default: both layers)
 #
 # In one throwaway cluster: bench/gen.sql's layers (not the demo's), and coal_blocks_x10 (every block
 # copied ten times, shifted by whole 0.7° steps, as bench/overlaps builds
