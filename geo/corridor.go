@@ -502,14 +502,10 @@ func clipHalfPlane(dst, pts []orb.Point, c, u orb.Point) []orb.Point {
 	return dst
 }
 
-// dedupRing drops the points of an open ring within a micrometre of the
-// one before (a wedge's corner where the cut meets a vertex of the disc):
-// an edge that short has no direction to speak of.
-func dedupRing(pts []orb.Point) []orb.Point { return dedupRingEps(pts, 1e-6) }
-
-// dedupRingEps drops the points of an open ring within eps of the one
-// before.
-func dedupRingEps(pts []orb.Point, eps float64) []orb.Point {
+// dedupRing drops the points of an open ring within eps of the one before
+// (a corner where a cut meets a vertex): an edge that short has no
+// direction to speak of.
+func dedupRing(pts []orb.Point, eps float64) []orb.Point {
 	near := func(a, b orb.Point) bool { return math.Abs(a[0]-b[0]) < eps && math.Abs(a[1]-b[1]) < eps }
 	out := pts[:0]
 	for i, q := range pts {

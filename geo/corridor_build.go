@@ -254,7 +254,7 @@ func (c *corridor) rectPoints(dst []orb.Point, i int) []orb.Point {
 	if m := c.joints[pc.va].mitre; m != (orb.Point{}) {
 		rp = append(buf[:0], clipHalfPlane(cut[:0], rp, A, m)...)
 	}
-	return append(dst, dedupRingEps(rp, 1e-9)...)
+	return append(dst, dedupRing(rp, 1e-9)...)
 }
 
 // rectBound is the bound of piece i's rectangle before any mitre.
@@ -349,7 +349,7 @@ func (c *corridor) jointPoints(dst []orb.Point, vi int) []orb.Point {
 		dst = append(dst, orb.Point{v.local[0] + c.r*co, v.local[1] + c.r*s})
 	}
 	dst = append(dst, c.discPoint(v, hi))
-	if pts := dedupRingEps(dst[n0:], 1e-9); len(pts) < 3 || ringArea(pts) <= 1e-9 {
+	if pts := dedupRing(dst[n0:], 1e-9); len(pts) < 3 || ringArea(pts) <= 1e-9 {
 		return dst[:n0]
 	} else {
 		return dst[:n0+len(pts)]
