@@ -22,45 +22,56 @@ import (
 // errSlow means: read this document the exact way.
 var errSlow = errors.New("overlaps: not a document for the fast reader")
 
+// docMembers are the members of a GeoJSON object the fast reader uses, as
+// raw JSON (its type decoded).
+type docMembers struct {
+	typ                                         string
+	coords, features, geometry, id, props, bbox []byte
+}
+
+// take keeps the member key's value, or checks that it is JSON.
+func (m *docMembers) take(key string, val []byte) error {
+	switch key {
+	case "type":
+		return json.Unmarshal(val, &m.typ)
+	case "coordinates":
+		m.coords = val
+	case "features":
+		m.features = val
+	case "geometry":
+		m.geometry = val
+	case "id":
+		m.id = val
+	case "properties":
+		m.props = val
+	case "bbox":
+		m.bbox = val
+	default:
+		if !json.Valid(val) {
+			return errSlow
+		}
+	}
+	return nil
+}
+
+// unused reports whether members the document's type does not use are
+// still JSON.
+func unused(vals ...[]byte) bool {
+	for _, v := range vals {
+		if v != nil && !json.Valid(v) {
+			return false
+		}
+	}
+	return true
+}
+
 // parseFast reads doc, or returns errSlow.
 func parseFast(doc []byte) ([]Alignment, error) {
-	var typ string
-	var coords, features, geometry, id, props, bbox []byte
-	err := members(doc, func(key string, val []byte) error {
-		switch key {
-		case "type":
-			return json.Unmarshal(val, &typ)
-		case "coordinates":
-			coords = val
-		case "features":
-			features = val
-		case "geometry":
-			geometry = val
-		case "id":
-			id = val
-		case "properties":
-			props = val
-		case "bbox":
-			bbox = val
-		default:
-			if !json.Valid(val) {
-				return errSlow
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	var m docMembers
+	if err := members(doc, m.take); err != nil {
 		return nil, errSlow
 	}
-	// Members the document's type does not use must still be JSON.
-	unused := func(vals ...[]byte) bool {
-		for _, v := range vals {
-			if v != nil && !json.Valid(v) {
-				return false
-			}
-		}
-		return true
-	}
+	typ, coords, features, geometry, id, props, bbox := m.typ, m.coords, m.features, m.geometry, m.id, m.props, m.bbox
 	switch typ {
 	case "LineString", "MultiLineString":
 		if coords == nil || features != nil || geometry != nil || !unused(id, props, bbox) {
@@ -86,31 +97,11 @@ func parseFast(doc []byte) ([]Alignment, error) {
 		}
 		out := []Alignment{}
 		err := elements(features, func(f []byte) error {
-			var typ string
-			var geometry, id, props, bbox []byte
-			err := members(f, func(key string, val []byte) error {
-				switch key {
-				case "type":
-					return json.Unmarshal(val, &typ)
-				case "geometry":
-					geometry = val
-				case "id":
-					id = val
-				case "properties":
-					props = val
-				case "bbox":
-					bbox = val
-				default:
-					if !json.Valid(val) {
-						return errSlow
-					}
-				}
-				return nil
-			})
-			if err != nil || typ != "Feature" {
+			var fm docMembers
+			if err := members(f, fm.take); err != nil || fm.typ != "Feature" || !unused(fm.coords, fm.features) {
 				return errSlow
 			}
-			a, err := fastFeature(geometry, id, props, bbox)
+			a, err := fastFeature(fm.geometry, fm.id, fm.props, fm.bbox)
 			out = append(out, a)
 			return err
 		})
