@@ -96,6 +96,29 @@ func TestClusterLifecycle(t *testing.T) {
 			t.Fatalf("listen_addresses = %q (%v), want empty", listen, err)
 		}
 	})
+	t.Run("PostGIS loaded by the postmaster", func(t *testing.T) {
+		conn, err := pgx.Connect(ctx, c.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		// The library the extension names, preloaded: a new backend's first
+		// geometry does not load it.
+		var preload, module string
+		if err := conn.QueryRow(ctx, "SHOW shared_preload_libraries").Scan(&preload); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.QueryRow(ctx, `SELECT regexp_replace(p.probin, '^\$libdir/', '') FROM pg_proc p
+WHERE p.proname = 'postgis_lib_version'`).Scan(&module); err != nil {
+			t.Fatal(err)
+		}
+		if preload != module {
+			t.Fatalf("shared_preload_libraries = %q, want the extension's library %q", preload, module)
+		}
+	})
 	if err := c.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
