@@ -53,16 +53,21 @@ func (b Band) MinSize() float64 {
 	return PixelMetres(b.Hi)
 }
 
-// PieceVertices is the number of vertices per piece of the index of band b
-// for a layer of geometry type kind (see geo.PieceBoundsPlanar): at full
-// resolution 256 (each piece is an index entry, and a polygon's cells or a
-// line's runs of that many vertices are small beside a tile there); in the
-// simplified bands, which have few vertices left, 64 for polygons and 32
-// for lines.
+// PieceVertices is the most vertices per piece of the index of band b for
+// a layer of geometry type kind (see geo.PieceBoundsPlanar): at full
+// resolution 256 for lines (each piece is an index entry, and a line's runs
+// of that many vertices are small beside a tile there) and 512 for
+// polygons; in the simplified bands, which have few vertices left, 32 for
+// lines and 64 for polygons. A polygon's pieces are the leaves of a
+// quadtree, which hold between a quarter and all of their limit, about
+// half on a smooth boundary: twice a line's limit makes them about the
+// size of its runs.
 func (b Band) PieceVertices(kind layers.GeometryType) int {
 	switch {
-	case b.Full():
+	case b.Full() && isLines(kind):
 		return 256
+	case b.Full():
+		return 512
 	case isLines(kind):
 		return 32
 	}
