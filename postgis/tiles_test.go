@@ -67,6 +67,11 @@ func TestPrepareTiles(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
 	pgtest.CreateCoalLayers(t, pool)
+	// A block of 641 vertices, more than a full-band piece holds.
+	if _, err := pool.Exec(ctx, `INSERT INTO layers.coal_blocks (feature_id, geom)
+VALUES ('CB-ROUND', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(82.6, 24.3), 4326), 0.03, 160)))`); err != nil {
+		t.Fatal(err)
+	}
 	prepare(t, pool, "coal_blocks", "transmission_lines", "sidings")
 	prepare(t, pool, "transmission_lines") // again: replaces
 
@@ -113,6 +118,18 @@ func TestPrepareTiles(t *testing.T) {
 		lines := count(`SELECT count(*) FROM tilegen."transmission_lines__z14_i"`)
 		if pieces <= rows || maxv > 64 || lines <= 11 {
 			t.Fatalf("%d features in %d pieces of at most %d vertices", rows, pieces, maxv)
+		}
+		// Every polygon of more vertices than a piece holds is in several
+		// pieces (CB-ROUND is one), every other in one.
+		limit := tiles.Bands[len(tiles.Bands)-1].PieceVertices(layers.MultiPolygon)
+		var big, wrong int64
+		if err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE n > $1), count(*) FILTER (WHERE (n > $1) <> (p > 1))
+FROM (SELECT ST_NPoints(l.geom) n, (SELECT count(*) FROM tilegen."coal_blocks__z14_i" i WHERE i.fid = l.fid) p
+      FROM layers.coal_blocks l) x`, limit).Scan(&big, &wrong); err != nil {
+			t.Fatal(err)
+		}
+		if big == 0 || wrong != 0 {
+			t.Fatalf("%d polygons of more than %d vertices; %d with pieces not as their size says", big, limit, wrong)
 		}
 	})
 	t.Run("points thinned per pixel at low zoom", func(t *testing.T) {
