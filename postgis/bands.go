@@ -202,18 +202,23 @@ func (bs *bandState) write(ctx context.Context, c dbConn, bb *bandBatch) error {
 		bs.pending[0][k] = appendBandRows(bs.pending[0][k], bb.fids[k], bb.geoms[k])
 		bs.pending[1][k] = appendBandRows(bs.pending[1][k], bb.pfids[k], bb.pcs[k])
 	}
-	return bs.send(ctx, c, bandCopyFlush)
+	return bs.send(ctx, c, bandCopyFlush, allBands)
 }
 
 // flush sends every pending row.
-func (bs *bandState) flush(ctx context.Context, c dbConn) error { return bs.send(ctx, c, 0) }
+func (bs *bandState) flush(ctx context.Context, c dbConn) error { return bs.send(ctx, c, 0, allBands) }
 
-// send sends the pending COPYs of least bytes or more.
-func (bs *bandState) send(ctx context.Context, c dbConn, least int) error {
+// allBands selects every band.
+func allBands(int) bool { return true }
+
+// send sends the pending COPYs of least bytes or more of the bands i for
+// which band(i). Two sends may run at once on two connections when their
+// bands differ.
+func (bs *bandState) send(ctx context.Context, c dbConn, least int, band func(i int) bool) error {
 	for t, names := range [2][len(tiles.Bands)]pgx.Identifier{bs.names.gen, bs.names.idx} {
 		for k := range tiles.Bands {
 			buf := bs.pending[t][k]
-			if len(buf) <= len(copyHeader) || len(buf) < least {
+			if !band(k) || len(buf) <= len(copyHeader) || len(buf) < least {
 				continue
 			}
 			buf = binary.BigEndian.AppendUint16(buf, 0xffff) // trailer
@@ -294,8 +299,8 @@ func (bs *bandState) finish(ctx context.Context, c dbConn) error {
 		return err
 	}
 	b := &pgx.Batch{}
-	bs.queueRepairs(b, bs.suspects)
-	bs.queueIndexes(b, func(int) bool { return true })
+	bs.queueRepairs(b, bs.suspects, allBands)
+	bs.queueIndexes(b, allBands)
 	if b.Len() == 0 {
 		return nil
 	}
@@ -303,10 +308,11 @@ func (bs *bandState) finish(ctx context.Context, c dbConn) error {
 }
 
 // queueRepairs queues the repair of the simplified polygons suspects, per
-// band, that geo.ProvablyValid could not prove valid.
-func (bs *bandState) queueRepairs(b *pgx.Batch, suspects [len(tiles.Bands)][]int64) {
+// band, that geo.ProvablyValid could not prove valid, of the bands i for
+// which band(i).
+func (bs *bandState) queueRepairs(b *pgx.Batch, suspects [len(tiles.Bands)][]int64, band func(i int) bool) {
 	for i := range fullBand {
-		if len(suspects[i]) == 0 {
+		if len(suspects[i]) == 0 || !band(i) {
 			continue
 		}
 		gen := bs.names.gen[i].Sanitize()

@@ -159,6 +159,10 @@ func (ws bandWorkers) batch(fids []int64, srcs [][]byte, kind layers.GeometryTyp
 		wg.Go(func() {
 			for i := k; i < len(fids); i += workers {
 				out[i], errs[i] = w.feature(fids[i], srcs[i], kind)
+				// A feature takes a fraction of a millisecond; the
+				// import's goroutines that feed the COPY wait for a
+				// processor no longer than that.
+				runtime.Gosched()
 			}
 		})
 	}

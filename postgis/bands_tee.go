@@ -1,9 +1,11 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coalmap/coalmap/layers"
+	"github.com/coalmap/coalmap/tiles"
 )
 
 // An import's bands, built while its rows are copied in: the rows the COPY
@@ -25,7 +28,9 @@ import (
 // every geometry in the check) and the layer is of lines or polygons
 // (points are thinned in SQL).
 
-// teeBatch is how many rows, or bytes of WKB, the tee hands on at once.
+// teeBatch is how many rows, or bytes of WKB, the tee hands on at once:
+// little, since the tee ends a batch or two behind the COPY, and what it
+// has left then is the import's to wait for.
 const (
 	teeBatchRows  = 256
 	teeBatchBytes = 4 << 20
@@ -45,11 +50,15 @@ type bandTee struct {
 	pool *pgxpool.Pool
 	bs   *bandState
 	conn *pgxpool.Conn
-	in   chan []teeRow
-	cur  []teeRow
-	size int
-	done chan struct{}
-	err  error
+	// other is a second connection, taken while the COPY runs, on which
+	// the bands are finished alongside conn (nil when the pool had none at
+	// hand).
+	other *pgxpool.Conn
+	in    chan []teeRow
+	cur   []teeRow
+	size  int
+	done  chan struct{}
+	err   error
 	// built is closed when what the tee wrote is repaired and indexed
 	// (berr: how that went); nil until build.
 	built chan struct{}
@@ -92,6 +101,7 @@ func startBandTee(ctx context.Context, pool *pgxpool.Pool, kind layers.GeometryT
 		if _, err := conn.Exec(ctx, "SET synchronous_commit TO off;"+t.bs.createSQL()); err != nil {
 			t.err = err
 		}
+		t.other = acquireTee(ctx, pool)
 		for bb := range gen {
 			switch {
 			case t.err != nil:
@@ -139,13 +149,15 @@ func (t *bandTee) wait() error {
 }
 
 // build, once the COPY has ended, hands on the last rows and, when all are
-// written, repairs the suspects and builds the indexes, in the background
-// on the tee's connection.
+// written, repairs the suspects and builds the indexes, all in the
+// background.
 func (t *bandTee) build(ctx context.Context) {
-	t.close()
 	t.built = make(chan struct{})
 	go func() {
 		defer close(t.built)
+		// Handing on the last rows may wait for the tee to take them: the
+		// import goes on meanwhile.
+		t.close()
 		<-t.done
 		if t.err != nil {
 			t.berr = t.err
@@ -155,45 +167,73 @@ func (t *bandTee) build(ctx context.Context) {
 	}()
 }
 
-// index repairs the suspects and builds the indexes: the full band's (the
-// most pieces) on the tee's connection, the others' on a second one when
-// the pool has one at hand, at the same time.
+// index sends the rows still pending, repairs the suspects and builds the
+// indexes, band by band, the largest first, on the tee's connection and
+// the second one, each taking the next band when done with one.
 func (t *bandTee) index(ctx context.Context) error {
-	if err := t.bs.flush(ctx, t.conn); err != nil {
-		return err
-	}
-	actx, cancel := context.WithTimeout(ctx, teeAcquire)
-	other, err := t.pool.Acquire(actx)
-	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	if t.other == nil {
 		return t.bs.finish(ctx, t.conn)
 	}
-	defer other.Release()
-	full, rest := &pgx.Batch{}, &pgx.Batch{}
-	t.bs.queueRepairs(rest, t.bs.suspects)
-	t.bs.queueIndexes(full, func(i int) bool { return i == fullBand })
-	t.bs.queueIndexes(rest, func(i int) bool { return i != fullBand })
+	order := make([]int, 0, len(tiles.Bands))
+	for i := range tiles.Bands {
+		order = append(order, i)
+	}
+	size := func(i int) int64 { return t.bs.rows[i] + t.bs.pieces[i] }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size(b), size(a)) })
+	next := make(chan int, len(order))
+	for _, i := range order {
+		next <- i
+	}
+	close(next)
+	work := func(c dbConn) error {
+		for i := range next {
+			one := func(k int) bool { return k == i }
+			if err := t.bs.send(ctx, c, 0, one); err != nil {
+				return err
+			}
+			b := &pgx.Batch{}
+			t.bs.queueRepairs(b, t.bs.suspects, one)
+			t.bs.queueIndexes(b, one)
+			if b.Len() > 0 {
+				if err := c.SendBatch(ctx, b).Close(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	var wg sync.WaitGroup
-	var ferr error
-	if full.Len() > 0 {
-		wg.Go(func() { ferr = t.conn.SendBatch(ctx, full).Close() })
-	}
-	var rerr error
-	if rest.Len() > 0 {
-		rerr = other.SendBatch(ctx, rest).Close()
-	}
+	var err1 error
+	wg.Go(func() { err1 = work(t.conn) })
+	err2 := work(t.other)
 	wg.Wait()
-	return errors.Join(ferr, rerr)
+	return errors.Join(err1, err2)
+}
+
+// acquireTee takes a connection of the pool for the tee, its commits not
+// waiting for the disk (as the import's own); nil when none is at hand
+// within teeAcquire.
+func acquireTee(ctx context.Context, pool *pgxpool.Pool) *pgxpool.Conn {
+	actx, cancel := context.WithTimeout(ctx, teeAcquire)
+	defer cancel()
+	c, err := pool.Acquire(actx)
+	if err != nil {
+		return nil
+	}
+	if _, err := c.Exec(ctx, "SET synchronous_commit TO off"); err != nil {
+		c.Release()
+		return nil
+	}
+	return c
 }
 
 func (t *bandTee) release() {
-	if t.conn != nil {
-		_, _ = t.conn.Exec(context.Background(), "RESET synchronous_commit")
-		t.conn.Release()
-		t.conn = nil
+	for _, c := range []**pgxpool.Conn{&t.conn, &t.other} {
+		if *c != nil {
+			_, _ = (*c).Exec(context.Background(), "RESET synchronous_commit")
+			(*c).Release()
+			*c = nil
+		}
 	}
 }
 
@@ -271,7 +311,7 @@ WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
 		return err
 	}
 	b := &pgx.Batch{}
-	t.bs.queueRepairs(b, bb.suspects)
+	t.bs.queueRepairs(b, bb.suspects, allBands)
 	if b.Len() == 0 {
 		return nil
 	}
