@@ -91,6 +91,44 @@ func lineRuns(l orb.LineString, n int, fn func(orb.Bound)) {
 	}
 }
 
+// PointsBound is the box of every point of a line or polygon geometry g
+// (a polygon's holes included, should one stray outside its shell), found
+// in one pass without orb.Bound's per-point calls; false when g has no
+// point or is of another type.
+func PointsBound(g orb.Geometry) (orb.Bound, bool) {
+	var b orb.Bound
+	ok := false
+	add := func(ps []orb.Point) {
+		if len(ps) == 0 {
+			return
+		}
+		if pb := boundOf(ps); ok {
+			b = joinBounds(b, pb)
+		} else {
+			b, ok = pb, true
+		}
+	}
+	switch g := g.(type) {
+	case orb.LineString:
+		add(g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			add(l)
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			add(r)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			for _, r := range p {
+				add(r)
+			}
+		}
+	}
+	return b, ok
+}
+
 func boundOf(ps []orb.Point) orb.Bound {
 	b := orb.Bound{Min: ps[0], Max: ps[0]}
 	for _, p := range ps[1:] {

@@ -118,7 +118,7 @@ func (s *Imports) run(ctx context.Context, id int64, spec ImportSpec) (res Impor
 	}
 
 	prog.phase(PhaseChecking)
-	chk, err := st.Check(ctx, CheckSpec{Suspects: rows.suspects, Reject: spec.Invalid == Reject, Bounds: India()})
+	chk, err := st.Check(ctx, CheckSpec{Suspects: rows.suspects, Reject: spec.Invalid == Reject, Bounds: India(), Measured: rows.measure})
 	if err != nil {
 		return res, err
 	}

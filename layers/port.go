@@ -75,6 +75,17 @@ type CheckSpec struct {
 	Reject bool
 	// Bounds, in StorageSRID: features not inside are counted.
 	Bounds orb.Bound
+	// Measured, when not nil, is the staged features' extent and how many
+	// lie outside Bounds, as the import measured them while reading: Check
+	// takes them unless it changed a feature (a repair, a rejection).
+	Measured *Measure
+}
+
+// Measure is the extent of an import's features, in StorageSRID (nil when
+// none has a geometry), and how many lie outside the bounds of India.
+type Measure struct {
+	Extent  *Extent
+	Outside int64
 }
 
 // CheckResult is what Check found and did.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/paulmach/orb"
+
 	"github.com/coalmap/coalmap/formats"
 	"github.com/coalmap/coalmap/geo"
 )
@@ -39,6 +41,10 @@ type rowLoop struct {
 	// suspects are the fids of the geometries geo.ProvablyValid could not
 	// clear: the store checks those only.
 	suspects []int64
+	// measure is the features' extent and how many lie outside India's
+	// bounds, when the source is in StorageSRID and every geometry was a
+	// line or polygon with points (else nil: the store measures).
+	measure *Measure
 	// pendingErr is the reader's error, returned after the features read
 	// before it.
 	pendingErr error
@@ -126,6 +132,19 @@ func (c *rowLoop) produce(src FeatureSource, plan *ImportPlan, mode InvalidMode)
 	var fid int64
 	check := plan.Layer.GeometryType.Dimension() > 0
 	var valid geo.ValidScratch
+	measuring := check && plan.SRID == StorageSRID
+	var extent orb.Bound
+	var measured bool
+	var outside int64
+	india := India()
+	defer func() {
+		if measuring {
+			c.measure = &Measure{Outside: outside}
+			if measured {
+				c.measure.Extent = &Extent{extent.Min[0], extent.Min[1], extent.Max[0], extent.Max[1]}
+			}
+		}
+	}()
 	batch := make([][]any, 0, rowBatch)
 	batchBytes := 0
 	send := func() bool {
@@ -218,6 +237,21 @@ func (c *rowLoop) produce(src FeatureSource, plan *ImportPlan, mode InvalidMode)
 			c.nulls++
 		} else if check && !valid.ProvablyValid(f.Geometry) {
 			c.suspects = append(c.suspects, fid)
+		}
+		if geom != nil && measuring {
+			// A NaN fails Contains: counted outside, the store says more.
+			b, ok := geo.PointsBound(f.Geometry)
+			switch {
+			case !ok:
+				measuring = false
+			case !measured:
+				extent, measured = b, true
+			default:
+				extent = extent.Union(b)
+			}
+			if ok && !(india.Contains(b.Min) && india.Contains(b.Max)) {
+				outside++
+			}
 		}
 		row := make([]any, 0, 3+len(values))
 		row = append(row, fid, id, geom)

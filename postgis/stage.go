@@ -139,8 +139,9 @@ func (st *staged) Copy(ctx context.Context, rows layers.RowSource) (int64, error
 // only when the source is in another CRS), finds the invalid ones among the
 // suspects and repairs them in place (ST_MakeValid, method=structure, then
 // the layer's type again) or deletes them, by fid; then it measures the
-// extent and what lies outside spec.Bounds. PostGIS is the judge: a
-// suspect it finds valid stays as it is.
+// extent and what lies outside spec.Bounds, unless the import measured them
+// (spec.Measured), no feature changed and none lies outside. PostGIS is
+// the judge: a suspect it finds valid stays as it is.
 func (st *staged) Check(ctx context.Context, spec layers.CheckSpec) (layers.CheckResult, error) {
 	var out layers.CheckResult
 	t, gt := st.built.Sanitize(), st.spec.GeometryType
@@ -154,6 +155,14 @@ func (st *staged) Check(ctx context.Context, spec layers.CheckSpec) (layers.Chec
 		if err := st.validity(ctx, spec, &out); err != nil {
 			return out, translate(st.what, err)
 		}
+	}
+	if m := spec.Measured; m != nil && m.Outside == 0 && out.InvalidCount == 0 && st.spec.SRID == layers.StorageSRID {
+		// Measured while the rows were read, and none changed since.
+		if m.Extent != nil {
+			e := *m.Extent
+			out.Extent = &e
+		}
+		return out, nil
 	}
 	var x0, y0, x1, y1 *float64
 	b := spec.Bounds

@@ -113,6 +113,16 @@ func TestImport(t *testing.T) {
 	if e := l.Extent; e[0] != layerstest.Origin[0] || e[1] != layerstest.Origin[1] {
 		t.Fatalf("extent %v", e)
 	}
+	// The extent the import measured while reading: that of every point,
+	// exactly, as PostGIS finds it point by point.
+	var want layers.Extent
+	if err := s.Pool().QueryRow(ctx, `SELECT min(ST_X(p)), min(ST_Y(p)), max(ST_X(p)), max(ST_Y(p))
+FROM (SELECT (ST_DumpPoints(geom)).geom p FROM layers.blocks) x`).Scan(&want[0], &want[1], &want[2], &want[3]); err != nil {
+		t.Fatal(err)
+	}
+	if *l.Extent != want {
+		t.Fatalf("extent %v, PostGIS point by point %v", *l.Extent, want)
+	}
 	var n int64
 	var gt, idx string
 	s.Pool().QueryRow(ctx, `SELECT count(*), min(GeometryType(geom)) FROM layers.blocks`).Scan(&n, &gt)
