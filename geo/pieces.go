@@ -170,6 +170,73 @@ func (s *PieceScratch) polygonCells(p orb.Polygon, n int, fn func(orb.Bound)) {
 		fn(bound)
 		return
 	}
+	if nv <= 4*n && oneSplit(p, bound, n, fn) {
+		return
+	}
+	s.subdivide(p, bound, n, fn)
+}
+
+// oneSplit covers p, whose shell's box is c, as the subdivision does when
+// c, or each of its four quadrants, meets at least one and at most n of
+// p's edges: in one pass over its points, without listing its edges (a
+// polygon of up to a few times n vertices, the most common). It reports
+// false, having called fn for none, otherwise.
+func oneSplit(p orb.Polygon, c orb.Bound, n int, fn func(orb.Bound)) bool {
+	m := c.Center()
+	var count [4]int
+	edges := 0
+	for _, r := range p {
+		for i := 1; i < len(r); i++ {
+			a, b := r[i-1], r[i]
+			// As the subdivision boxes and sorts each edge (pieceEdge,
+			// cell).
+			minX, minY, maxX, maxY := a[0], a[1], b[0], b[1]
+			if b[0] < a[0] {
+				minX, maxX = b[0], a[0]
+			}
+			if b[1] < a[1] {
+				minY, maxY = b[1], a[1]
+			}
+			left := b2u(minX <= m[0]) & b2u(maxX >= c.Min[0])
+			right := b2u(minX <= c.Max[0]) & b2u(maxX >= m[0])
+			low := b2u(minY <= m[1]) & b2u(maxY >= c.Min[1])
+			high := b2u(minY <= c.Max[1]) & b2u(maxY >= m[1])
+			count[0] += int(left & low)
+			count[1] += int(right & low)
+			count[2] += int(left & high)
+			count[3] += int(right & high)
+			edges++
+		}
+	}
+	if edges <= n {
+		fn(c)
+		return true
+	}
+	for _, k := range count {
+		if k == 0 || k > n {
+			return false
+		}
+	}
+	for _, q := range quadrants(c, m) {
+		fn(intersectBounds(q, c))
+	}
+	return true
+}
+
+// quadrants are the four quadrants of c about its centre m, in the order
+// the subdivision visits them.
+func quadrants(c orb.Bound, m orb.Point) [4]orb.Bound {
+	return [4]orb.Bound{
+		{Min: c.Min, Max: m},
+		{Min: orb.Point{m[0], c.Min[1]}, Max: orb.Point{c.Max[0], m[1]}},
+		{Min: orb.Point{c.Min[0], m[1]}, Max: orb.Point{m[0], c.Max[1]}},
+		{Min: m, Max: c.Max},
+	}
+}
+
+// subdivide calls fn with the cells of the quadtree subdivision of p's
+// shell's box, bound, that cover p.
+func (s *PieceScratch) subdivide(p orb.Polygon, bound orb.Bound, n int, fn func(orb.Bound)) {
 	edges := s.edges[:0]
 	for _, r := range p {
 		for i := 1; i < len(r); i++ {
@@ -234,12 +301,7 @@ func (pc *pieceCover) cell(c orb.Bound, idx []int32, depth int) {
 		return
 	}
 	m := c.Center()
-	quads := [4]orb.Bound{
-		{Min: c.Min, Max: m},
-		{Min: orb.Point{m[0], c.Min[1]}, Max: orb.Point{c.Max[0], m[1]}},
-		{Min: orb.Point{c.Min[0], m[1]}, Max: orb.Point{m[0], c.Max[1]}},
-		{Min: m, Max: c.Max},
-	}
+	quads := quadrants(c, m)
 	// One pass finds the quadrants each edge meets (pieceEdge.meets of
 	// each, by halves: quadrant q is the left or right half as q&1 says,
 	// the lower or upper as q&2 does), a second lists the edges of each

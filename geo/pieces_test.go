@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -137,5 +138,35 @@ func BenchmarkPieceBoundsPlanar(b *testing.B) {
 	mp := orb.MultiPolygon{randomPolygon(rng, orb.Point{83, 23}, 0.2, 20000, true)}
 	for b.Loop() {
 		PieceBoundsPlanar(mp, 64, func(orb.Bound) {})
+	}
+}
+
+// TestOneSplitMatchesSubdivision checks the one-pass cover of a polygon of
+// a few times n vertices against the general subdivision, box for box, in
+// order, whenever it answers.
+func TestOneSplitMatchesSubdivision(t *testing.T) {
+	rng := rand.New(rand.NewPCG(seed(t), 5))
+	answered := 0
+	for i := 0; i < 2000; i++ {
+		c := orb.Point{82 + 2*rng.Float64(), 22 + 2*rng.Float64()}
+		p := randomPolygon(rng, c, 0.02+0.2*rng.Float64(), 10+rng.IntN(600), rng.IntN(2) == 0)
+		n := 8 + rng.IntN(300)
+		bound := boundOf(p[0])
+		var fast, general []orb.Bound
+		if !oneSplit(p, bound, n, func(b orb.Bound) { fast = append(fast, b) }) {
+			if len(fast) != 0 {
+				t.Fatalf("polygon %d: declined after %d boxes", i, len(fast))
+			}
+			continue
+		}
+		answered++
+		var s PieceScratch
+		s.subdivide(p, bound, n, func(b orb.Bound) { general = append(general, b) })
+		if !slices.Equal(fast, general) {
+			t.Fatalf("polygon %d (n %d): one pass %v, subdivision %v", i, n, fast, general)
+		}
+	}
+	if answered < 200 {
+		t.Fatalf("the one pass answered for %d polygons of 2000", answered)
 	}
 }
