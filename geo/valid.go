@@ -3,6 +3,7 @@ package geo
 import (
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/paulmach/orb"
 )
@@ -30,6 +31,7 @@ type ValidScratch struct {
 	rings, shells []orb.Ring
 	segs          []vcSeg
 	chains        []vcChain
+	order         []vcKey
 	active        []int
 }
 
@@ -78,13 +80,27 @@ type vcSeg struct {
 	ring, i, n int32 // n: the ring's edge count, for adjacency
 }
 
+// vcEdge is edge i of ring r of rings.
+func vcEdge(rings []orb.Ring, r, i int32) vcSeg {
+	ring := rings[r]
+	a, b := ring[i], ring[i+1]
+	// Compared rather than min and max, which also order NaNs (none here:
+	// vcArea refused them) and signed zeros.
+	lo, hi := a[0], b[0]
+	if hi < lo {
+		lo, hi = hi, lo
+	}
+	return vcSeg{a: a, b: b, minX: lo, maxX: hi, ring: r, i: i, n: int32(len(ring) - 1)}
+}
+
 func (s *ValidScratch) polygons(mp orb.MultiPolygon) bool {
-	rings, segs := s.rings[:0], s.segs[:0]
+	rings := s.rings[:0]
 	defer func() {
-		// Keep the buffers, not what they point to.
+		// Keep the buffer, not what it points to.
 		clear(rings)
-		s.rings, s.segs = rings[:0], segs[:0]
+		s.rings = rings[:0]
 	}()
+	edges := 0
 	for _, p := range mp {
 		if len(p) == 0 {
 			return false
@@ -94,22 +110,11 @@ func (s *ValidScratch) polygons(mp orb.MultiPolygon) bool {
 			if len(r) < 4 || r[0] != r[len(r)-1] || !vcArea(r) {
 				return false
 			}
-			id := len(rings)
 			rings = append(rings, r)
-			n := len(r) - 1
-			for i := range n {
-				a, b := r[i], r[i+1]
-				// Compared rather than min and max, which also order NaNs
-				// (none here: vcArea refused them) and signed zeros.
-				lo, hi := a[0], b[0]
-				if hi < lo {
-					lo, hi = hi, lo
-				}
-				segs = append(segs, vcSeg{a: a, b: b, minX: lo, maxX: hi, ring: int32(id), i: int32(i), n: int32(n)})
-			}
+			edges += len(r) - 1
 		}
 	}
-	if !s.noCrossings(segs) {
+	if !s.noCrossings(rings, edges) {
 		return false
 	}
 	// No two rings meet: each is inside or outside another as a whole, so
@@ -197,15 +202,23 @@ func vcOrient(a, b, c orb.Point) int {
 	return -1
 }
 
-// noCrossings reports whether no two edges meet, beyond consecutive edges
-// of a ring sharing their vertex at a clear angle, with a budget after
-// which it gives up. Edges are grouped into chains strictly monotone in x,
-// as GEOS does: a chain cannot cross itself, so only chains whose boxes
-// overlap are compared, each pair by a merge along x.
-func (s *ValidScratch) noCrossings(segs []vcSeg) bool {
-	if len(segs) <= 24 {
+// noCrossings reports whether no two edges of rings (edges in all) meet,
+// beyond consecutive edges of a ring sharing their vertex at a clear angle,
+// with a budget after which it gives up. Edges are grouped into chains
+// strictly monotone in x, as GEOS does: a chain cannot cross itself, so
+// only chains whose boxes overlap are compared, each pair by a merge along
+// x. The chains are read off the rings' points: no list of edges is built.
+func (s *ValidScratch) noCrossings(rings []orb.Ring, edges int) bool {
+	if edges <= 24 {
 		// Few edges (a generalised polygon): every pair, without the
 		// chains' bookkeeping.
+		segs := s.segs[:0]
+		defer func() { s.segs = segs[:0] }()
+		for r, ring := range rings {
+			for i := range len(ring) - 1 {
+				segs = append(segs, vcEdge(rings, int32(r), int32(i)))
+			}
+		}
 		for i := range segs {
 			for j := i + 1; j < len(segs); j++ {
 				s, t := &segs[i], &segs[j]
@@ -219,36 +232,36 @@ func (s *ValidScratch) noCrossings(segs []vcSeg) bool {
 		}
 		return true
 	}
-	chains := s.chains[:0]
-	defer func() { s.chains = chains[:0] }()
-	for i := 0; i < len(segs); {
-		dir := vcDir(&segs[i])
-		j := i
-		for dir != 0 && j+1 < len(segs) && segs[j+1].ring == segs[i].ring && vcDir(&segs[j+1]) == dir {
-			j++
-		}
-		c := vcChain{lo: i, hi: j, dir: dir, minX: math.Inf(1), maxX: math.Inf(-1), minY: math.Inf(1), maxY: math.Inf(-1)}
-		for k := i; k <= j; k++ {
-			s := &segs[k]
-			if s.minX < c.minX {
-				c.minX = s.minX
+	chains, order := s.chains[:0], s.order[:0]
+	defer func() { s.chains, s.order = chains[:0], order[:0] }()
+	for r, ring := range rings {
+		n := len(ring) - 1
+		for i := 0; i < n; {
+			dir := vcDir(ring[i], ring[i+1])
+			j := i
+			for dir != 0 && j+1 < n && vcDir(ring[j+1], ring[j+2]) == dir {
+				j++
 			}
-			if s.maxX > c.maxX {
-				c.maxX = s.maxX
+			// Monotone in x: the ends bound it; y is scanned.
+			c := vcChain{pts: ring[i : j+2], ring: int32(r), lo: int32(i), dir: int32(dir), n: int32(n),
+				minX: ring[i][0], maxX: ring[j+1][0], minY: ring[i][1], maxY: ring[i][1]}
+			if dir < 0 {
+				c.minX, c.maxX = c.maxX, c.minX
 			}
-			for _, y := range [2]float64{s.a[1], s.b[1]} {
-				if y < c.minY {
-					c.minY = y
+			for _, p := range c.pts[1:] {
+				if p[1] < c.minY {
+					c.minY = p[1]
 				}
-				if y > c.maxY {
-					c.maxY = y
+				if p[1] > c.maxY {
+					c.maxY = p[1]
 				}
 			}
+			order = append(order, vcKey{c.minX, int32(len(chains))})
+			chains = append(chains, c)
+			i = j + 1
 		}
-		chains = append(chains, c)
-		i = j + 1
 	}
-	slices.SortFunc(chains, func(p, q vcChain) int {
+	slices.SortFunc(order, func(p, q vcKey) int {
 		switch {
 		case p.minX < q.minX:
 			return -1
@@ -257,11 +270,11 @@ func (s *ValidScratch) noCrossings(segs []vcSeg) bool {
 		}
 		return 0
 	})
-	budget := 64*len(segs) + 4096
+	budget := 64*edges + 4096
 	active := s.active[:0]
 	defer func() { s.active = active[:0] }()
-	for ci := range chains {
-		c := &chains[ci]
+	for _, o := range order {
+		c := &chains[o.chain]
 		w := 0
 		for _, dj := range active {
 			d := &chains[dj]
@@ -273,56 +286,74 @@ func (s *ValidScratch) noCrossings(segs []vcSeg) bool {
 			if d.minY > c.maxY || c.minY > d.maxY {
 				continue
 			}
-			if !vcMerge(segs, c, d, &budget) {
+			if !vcMerge(c, d, &budget) {
 				return false
 			}
 		}
-		active = append(active[:w], ci)
+		active = append(active[:w], int(o.chain))
 	}
 	return true
 }
 
-// vcChain is a run of consecutive edges of one ring, strictly monotone in x
-// (dir +1 or -1), or a single vertical edge (dir 0).
+// vcChain is a run of consecutive edges of a ring, strictly monotone in x
+// (dir +1 or -1), or a single vertical edge (dir 0): its points pts, from
+// the ring's point lo on; ring is the ring's place and n its edge count.
 type vcChain struct {
-	lo, hi                 int
-	dir                    int
+	pts                    []orb.Point
+	ring, lo, dir, n       int32
 	minX, maxX, minY, maxY float64
 }
 
-func vcDir(s *vcSeg) int {
+// vcKey orders the chains by their least x.
+type vcKey struct {
+	minX  float64
+	chain int32
+}
+
+// vcDir is the direction in x of the edge a→b.
+func vcDir(a, b orb.Point) int {
 	switch {
-	case s.b[0] > s.a[0]:
+	case b[0] > a[0]:
 		return 1
-	case s.b[0] < s.a[0]:
+	case b[0] < a[0]:
 		return -1
 	}
 	return 0
 }
 
-// at is the k-th edge of c in increasing x.
-func (c *vcChain) at(k int) int {
+func (c *vcChain) len() int { return len(c.pts) - 1 }
+
+// edge is the k-th edge of c in increasing x.
+func (c *vcChain) edge(k int) vcSeg {
 	if c.dir < 0 {
-		return c.hi - k
+		k = len(c.pts) - 2 - k
+		a, b := c.pts[k], c.pts[k+1]
+		return vcSeg{a: a, b: b, minX: b[0], maxX: a[0], ring: c.ring, i: c.lo + int32(k), n: c.n}
 	}
-	return c.lo + k
+	a, b := c.pts[k], c.pts[k+1]
+	return vcSeg{a: a, b: b, minX: a[0], maxX: b[0], ring: c.ring, i: c.lo + int32(k), n: c.n}
 }
 
-func (c *vcChain) len() int { return c.hi - c.lo + 1 }
+// maxX is the greater x of the k-th edge of c in increasing x.
+func (c *vcChain) maxXAt(k int) float64 {
+	if c.dir < 0 {
+		return c.pts[len(c.pts)-2-k][0]
+	}
+	return c.pts[k+1][0]
+}
+
+// skip is the first edge of c, in increasing x, whose greater x is x or
+// more: by bisection, x increasing strictly along the chain.
+func (c *vcChain) skip(x float64) int {
+	return sort.Search(c.len(), func(k int) bool { return c.maxXAt(k) >= x })
+}
 
 // vcMerge compares the edges of chains a and b whose x ranges meet,
 // walking both along x.
-func vcMerge(segs []vcSeg, a, b *vcChain, budget *int) bool {
+func vcMerge(a, b *vcChain, budget *int) bool {
 	na, nb := a.len(), b.len()
-	i, j := 0, 0
-	for i < na && segs[a.at(i)].maxX < b.minX {
-		i++
-	}
-	for j < nb && segs[b.at(j)].maxX < a.minX {
-		j++
-	}
-	check := func(i, j int) bool {
-		s, t := &segs[a.at(i)], &segs[b.at(j)]
+	i, j := a.skip(b.minX), b.skip(a.minX)
+	check := func(s, t *vcSeg) bool {
 		if s.maxX < t.minX || t.maxX < s.minX {
 			return true
 		}
@@ -332,11 +363,11 @@ func vcMerge(segs []vcSeg, a, b *vcChain, budget *int) bool {
 		return vcApart(s, t)
 	}
 	for i < na && j < nb {
-		s, t := &segs[a.at(i)], &segs[b.at(j)]
+		s, t := a.edge(i), b.edge(j)
 		if s.minX > b.maxX || t.minX > a.maxX {
 			break
 		}
-		if !check(i, j) {
+		if !check(&s, &t) {
 			return false
 		}
 		switch {
@@ -345,8 +376,15 @@ func vcMerge(segs []vcSeg, a, b *vcChain, budget *int) bool {
 		case s.maxX > t.maxX:
 			j++
 		default:
-			if (i+1 < na && !check(i+1, j)) || (j+1 < nb && !check(i, j+1)) {
-				return false
+			if i+1 < na {
+				if s1 := a.edge(i + 1); !check(&s1, &t) {
+					return false
+				}
+			}
+			if j+1 < nb {
+				if t1 := b.edge(j + 1); !check(&s, &t1) {
+					return false
+				}
 			}
 			i++
 			j++
