@@ -180,9 +180,10 @@ func (bs *bandState) createSQL() string {
 
 // bandCopyFlush is how many bytes of rows a table's pending COPY gathers
 // before it is sent: a COPY is two round trips, which on a busy machine
-// cost more than the rows they carry, so a build sends a few large ones
-// rather than one per table and batch.
-const bandCopyFlush = 1 << 20
+// cost more than small batches of rows, so a build sends fewer, larger
+// ones than one per table and batch; and no larger, since an import waits
+// for the rows of its eleven tables still pending when its own COPY ends.
+const bandCopyFlush = 256 << 10
 
 // write adds a batch's rows to the tables' pending COPYs, sending those
 // that have grown past bandCopyFlush (binary COPY: the server's bulk
