@@ -38,7 +38,7 @@ func genBase(id string) string {
 
 // genTable is the generalised copy of layer id for band b: fid and geom
 // (EPSG:3857, simplified for the band). genIndex holds the boxes of the same
-// geometries' pieces of a few dozen vertices (geo.PieceBoundsPlanar), so
+// geometries' pieces (tiles.Band.PieceVertices, geo.PieceBoundsPlanar), so
 // that the GiST index of a long line or a large polygon finds the tiles it
 // crosses, not every tile of its bounding box.
 func genTable(id string, b tiles.Band) pgx.Identifier {
