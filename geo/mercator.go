@@ -102,27 +102,35 @@ func (s *MercatorScratch) points(ps []orb.Point) []orb.Point {
 // for any other kind).
 func LinearVertices(g orb.Geometry) (int, bool) {
 	n := 0
+	ok := eachLinear(g, func(ps []orb.Point) { n += len(ps) })
+	return n, ok
+}
+
+// eachLinear calls fn with each line of a line geometry, or each ring of a
+// polygon geometry, in order; false, calling fn for none, for any other
+// kind.
+func eachLinear(g orb.Geometry, fn func([]orb.Point)) bool {
 	switch g := g.(type) {
 	case orb.LineString:
-		n = len(g)
+		fn(g)
 	case orb.MultiLineString:
 		for _, l := range g {
-			n += len(l)
+			fn(l)
 		}
 	case orb.Polygon:
 		for _, r := range g {
-			n += len(r)
+			fn(r)
 		}
 	case orb.MultiPolygon:
 		for _, p := range g {
 			for _, r := range p {
-				n += len(r)
+				fn(r)
 			}
 		}
 	default:
-		return 0, false
+		return false
 	}
-	return n, true
+	return true
 }
 
 // ToWebMercator returns g converted from EPSG:4326 to EPSG:3857, in the

@@ -98,7 +98,7 @@ func lineRuns(l orb.LineString, n int, fn func(orb.Bound)) {
 func PointsBound(g orb.Geometry) (orb.Bound, bool) {
 	var b orb.Bound
 	ok := false
-	add := func(ps []orb.Point) {
+	eachLinear(g, func(ps []orb.Point) {
 		if len(ps) == 0 {
 			return
 		}
@@ -107,25 +107,7 @@ func PointsBound(g orb.Geometry) (orb.Bound, bool) {
 		} else {
 			b, ok = pb, true
 		}
-	}
-	switch g := g.(type) {
-	case orb.LineString:
-		add(g)
-	case orb.MultiLineString:
-		for _, l := range g {
-			add(l)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			add(r)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			for _, r := range p {
-				add(r)
-			}
-		}
-	}
+	})
 	return b, ok
 }
 
