@@ -425,7 +425,12 @@ func pipeBatches(ctx context.Context, tx pgx.Tx, kind layers.GeometryType, write
 
 // fetchBatch reads the next rows of the build's cursor.
 func fetchBatch(ctx context.Context, tx pgx.Tx) ([]int64, [][]byte, error) {
-	rows, err := tx.Query(ctx, sqlBandFetch)
+	return queryGeoms(ctx, tx, sqlBandFetch)
+}
+
+// queryGeoms runs a query of rows (fid, WKB) and returns them.
+func queryGeoms(ctx context.Context, c dbConn, sql string, args ...any) ([]int64, [][]byte, error) {
+	rows, err := c.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -277,24 +277,9 @@ func (t *bandTee) finish(ctx context.Context, src string, fixed []int64, rejecte
 	if rejected {
 		return nil
 	}
-	rows, err := t.conn.Query(ctx, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
+	fids, srcs, err := queryGeoms(ctx, t.conn, fmt.Sprintf(`SELECT fid, ST_AsBinary(geom) FROM %s
 WHERE fid = ANY($1) AND geom IS NOT NULL AND NOT ST_IsEmpty(geom)`, src), fixed)
 	if err != nil {
-		return err
-	}
-	var fids []int64
-	var srcs [][]byte
-	for rows.Next() {
-		var fid int64
-		var b []byte
-		if err := rows.Scan(&fid, &b); err != nil {
-			rows.Close()
-			return err
-		}
-		fids, srcs = append(fids, fid), append(srcs, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(fids) == 0 {
